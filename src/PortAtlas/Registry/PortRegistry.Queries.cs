@@ -1,0 +1,192 @@
+namespace PortAtlas.Registry;
+
+public sealed partial class PortRegistry
+{
+    /// <summary>
+    /// Every entry that answers a query: the rows covering a port or any port of a range (optionally one transport),
+    /// or the rows of a service name, then the rows at the ports that name is assigned to. Curated knowledge first.
+    /// </summary>
+    public IReadOnlyList<PortEntry> Lookup(PortQuery query)
+    {
+        var found = new List<PortEntry>();
+        var seen = new HashSet<PortEntry>(ReferenceEqualityComparer.Instance);
+        void Add(PortEntry entry)
+        {
+            if ((query.Protocol is null || entry.Protocol == query.Protocol) && seen.Add(entry))
+            {
+                found.Add(entry);
+            }
+        }
+
+        if (query.Name is string name)
+        {
+            foreach (var entry in ByName(name))
+            {
+                Add(entry);
+            }
+        }
+        else
+        {
+            var range = query.Range;
+            for (var p = range.First; p <= range.Last; p++)
+            {
+                foreach (var entry in AtPort(p))
+                {
+                    Add(entry);
+                }
+            }
+        }
+        return [.. found
+            .OrderBy(e => e.Port ?? int.MaxValue)
+            .ThenBy(e => e.Source == EntrySource.Iana)
+            .ThenBy(e => e.Protocol ?? Transport.Dccp)];
+    }
+
+    /// <summary>
+    /// Ranked keyword search over names, titles, descriptions, notes and products. Every word must match
+    /// somewhere; exact names rank first, then name prefixes, then titles, then text. Case-insensitive.
+    /// </summary>
+    public IReadOnlyList<PortEntry> Search(string text, int limit = 50)
+    {
+        ArgumentNullException.ThrowIfNull(text);
+        var words = text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        if (words.Length == 0)
+        {
+            return [];
+        }
+        var phrase = string.Join(' ', words);
+        var scored = new List<(PortEntry Entry, int Score)>();
+        foreach (var entry in _entries)
+        {
+            var score = 0;
+            var all = true;
+            foreach (var word in words)
+            {
+                var s = ScoreWord(entry, word);
+                if (s == 0)
+                {
+                    all = false;
+                    break;
+                }
+                score += s;
+            }
+            if (!all)
+            {
+                continue;
+            }
+            if (entry.Name.Equals(phrase, StringComparison.OrdinalIgnoreCase))
+            {
+                score += 10_000;
+            }
+            if (entry.Title?.Contains(phrase, StringComparison.OrdinalIgnoreCase) == true
+                || entry.Description.Contains(phrase, StringComparison.OrdinalIgnoreCase))
+            {
+                score += 200;
+            }
+            // Curated knowledge explains more; prefer it when scores tie.
+            score += entry.Source == EntrySource.Iana ? 0 : 50 + (entry.Exposure ?? 0);
+            scored.Add((entry, score));
+        }
+        return [.. scored
+            .OrderByDescending(s => s.Score)
+            .ThenBy(s => s.Entry.Port ?? int.MaxValue)
+            .ThenBy(s => s.Entry.Protocol ?? Transport.Dccp)
+            .Take(limit)
+            .Select(s => s.Entry)];
+    }
+
+    private static int ScoreWord(PortEntry entry, string word)
+    {
+        if (entry.Name.Equals(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return 1000;
+        }
+        if (entry.Name.StartsWith(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return 300;
+        }
+        if (entry.Title?.Contains(word, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return 250;
+        }
+        if (entry.Name.Contains(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return 150;
+        }
+        if (entry.Description.Contains(word, StringComparison.OrdinalIgnoreCase))
+        {
+            return 100;
+        }
+        if (entry.Products?.Contains(word, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return 80;
+        }
+        if (entry.Notes?.Contains(word, StringComparison.OrdinalIgnoreCase) == true)
+        {
+            return 40;
+        }
+        return 0;
+    }
+
+    /// <summary>Entries filtered by curated-only, category and transport, in port order.</summary>
+    public IEnumerable<PortEntry> List(bool significantOnly = false, PortCategory? category = null, Transport? transport = null) =>
+        _entries
+            .Where(e => e.Port is not null
+                && (!significantOnly || e.Source != EntrySource.Iana)
+                && (category is null || e.Category == category)
+                && (transport is null || e.Protocol == transport))
+            .OrderBy(e => e.Port)
+            .ThenBy(e => e.Source == EntrySource.Iana)
+            .ThenBy(e => e.Protocol);
+
+    /// <summary>
+    /// PortAtlas's own ranking of the ports most worth scanning for a transport, best first:
+    /// curated ports by exposure (how often practitioners find them open), then ports IANA assigns a
+    /// service for that transport, well-known before registered, in numeric order.
+    /// </summary>
+    public IReadOnlyList<int> TopPorts(Transport transport, int count)
+    {
+        if (count <= 0)
+        {
+            return [];
+        }
+        var ranked = new List<int>(Math.Min(count, PortRange.MaxPort + 1));
+        var taken = new bool[PortRange.MaxPort + 1];
+        void Take(int port)
+        {
+            if (port > 0 && ranked.Count < count && !taken[port])
+            {
+                taken[port] = true;
+                ranked.Add(port);
+            }
+        }
+        var curated = _entries
+            .Where(e => e.Source != EntrySource.Iana && e.Protocol == transport && e.Port is not null)
+            .OrderByDescending(e => e.Exposure ?? 0)
+            .ThenBy(e => e.Port);
+        foreach (var entry in curated)
+        {
+            // A range contributes its first port at full rank; the rest follow the named ports below.
+            Take(entry.Port!.Value);
+        }
+        foreach (var entry in curated)
+        {
+            for (var p = entry.Port!.Value; p <= entry.EndPort!.Value && p - entry.Port.Value < 16; p++)
+            {
+                Take(p);
+            }
+        }
+        foreach (var limit in new[] { PortCategories.LastWellKnown, PortCategories.LastRegistered })
+        {
+            foreach (var entry in _entries)
+            {
+                if (entry.Source == EntrySource.Iana && entry.Protocol == transport && entry.Name.Length > 0
+                    && entry.Port is int p && p <= limit && entry.EndPort == p)
+                {
+                    Take(p);
+                }
+            }
+        }
+        return ranked;
+    }
+}

@@ -1,0 +1,157 @@
+using System.Globalization;
+using System.Reflection;
+
+namespace PortAtlas.Registry;
+
+/// <summary>Reads the registry's data files, compiled into the assembly as resources.</summary>
+internal static class RegistryData
+{
+    internal const string IanaResource = "PortAtlas.data.iana-service-names-port-numbers.csv";
+    internal const string CuratedResource = "PortAtlas.data.curated-ports.tsv";
+
+    /// <summary>The text of an embedded resource, or null when the assembly lacks it.</summary>
+    internal static string? ReadResource(string name)
+    {
+        using var stream = typeof(RegistryData).Assembly.GetManifestResourceStream(name);
+        if (stream is null)
+        {
+            return null;
+        }
+        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
+        return reader.ReadToEnd();
+    }
+
+    /// <summary>
+    /// Parses IANA's CSV layout: Service Name, Port Number, Transport Protocol, Description, Assignee, Contact,
+    /// Registration Date, Modification Date, Reference, Service Code, Unauthorized Use Reported, Assignment Notes.
+    /// </summary>
+    internal static List<PortEntry> ParseIana(ReadOnlySpan<char> csv)
+    {
+        var entries = new List<PortEntry>(15000);
+        var reader = new CsvReader(csv);
+        var fields = new List<string>(12);
+        if (!reader.ReadRecord(fields) || fields.Count < 12 || fields[0] != "Service Name")
+        {
+            throw new FormatException("the IANA registry does not start with its header row");
+        }
+        var line = 1;
+        while (reader.ReadRecord(fields))
+        {
+            line++;
+            if (fields.Count == 1 && fields[0].Length == 0)
+            {
+                continue;
+            }
+            if (fields.Count != 12)
+            {
+                throw new FormatException($"IANA record {line} has {fields.Count} fields, not 12");
+            }
+            int? first = null, last = null;
+            if (fields[1].Length > 0)
+            {
+                if (!PortRange.TryParse(fields[1], out var range))
+                {
+                    throw new FormatException($"IANA record {line} has a bad port '{fields[1]}'");
+                }
+                first = range.First;
+                last = range.Last;
+            }
+            Transport? transport = null;
+            if (fields[2].Length > 0)
+            {
+                if (!TransportNames.TryParse(fields[2], out var t))
+                {
+                    throw new FormatException($"IANA record {line} has a bad transport '{fields[2]}'");
+                }
+                transport = t;
+            }
+            entries.Add(new PortEntry
+            {
+                Name = fields[0],
+                Port = first,
+                EndPort = last,
+                Protocol = transport,
+                Description = fields[3],
+                Source = EntrySource.Iana,
+                Assignee = NullIfEmpty(fields[4]),
+                Contact = NullIfEmpty(fields[5]),
+                RegistrationDate = NullIfEmpty(fields[6]),
+                ModificationDate = NullIfEmpty(fields[7]),
+                Reference = NullIfEmpty(fields[8]),
+                ServiceCode = NullIfEmpty(fields[9]),
+                UnauthorizedUseReported = NullIfEmpty(fields[10]),
+                AssignmentNotes = NullIfEmpty(fields[11]),
+            });
+        }
+        return entries;
+    }
+
+    /// <summary>
+    /// Parses the curated layer: tab-separated with a header row
+    /// port, protocols, name, title, source, risk, exposure, description, why, products, hardening.
+    /// One entry per listed protocol.
+    /// </summary>
+    internal static List<PortEntry> ParseCurated(ReadOnlySpan<char> tsv)
+    {
+        var entries = new List<PortEntry>(600);
+        var reader = new CsvReader(tsv);
+        var fields = new List<string>(11);
+        if (!reader.ReadTsvRecord(fields) || fields.Count != 11 || fields[0] != "port")
+        {
+            throw new FormatException("the curated file does not start with its header row");
+        }
+        while (reader.ReadTsvRecord(fields))
+        {
+            var where = fields.Count > 0 ? fields[0] : "?";
+            if (fields.Count != 11)
+            {
+                throw new FormatException($"curated row for '{where}' has {fields.Count} fields, not 11");
+            }
+            if (!PortRange.TryParse(fields[0], out var range))
+            {
+                throw new FormatException($"curated row has a bad port '{fields[0]}'");
+            }
+            if (!RegistryNames.TryParseRisk(fields[5], out var risk))
+            {
+                throw new FormatException($"curated row for '{where}' has a bad risk '{fields[5]}'");
+            }
+            if (!int.TryParse(fields[6], NumberStyles.None, CultureInfo.InvariantCulture, out var exposure) || exposure > 100)
+            {
+                throw new FormatException($"curated row for '{where}' has a bad exposure '{fields[6]}'");
+            }
+            var source = fields[4] switch
+            {
+                "curated" => EntrySource.Curated,
+                "unofficial" => EntrySource.Unofficial,
+                _ => throw new FormatException($"curated row for '{where}' has a bad source '{fields[4]}'"),
+            };
+            foreach (var protocol in fields[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+            {
+                if (!TransportNames.TryParse(protocol, out var transport))
+                {
+                    throw new FormatException($"curated row for '{where}' has a bad protocol '{protocol}'");
+                }
+                entries.Add(new PortEntry
+                {
+                    Port = range.First,
+                    EndPort = range.Last,
+                    Protocol = transport,
+                    Name = fields[2],
+                    Title = fields[3],
+                    Source = source,
+                    Risk = risk,
+                    Exposure = exposure,
+                    Description = fields[7],
+                    Notes = fields[8],
+                    Products = fields[9],
+                    Hardening = fields[10],
+                });
+            }
+        }
+        return entries;
+    }
+
+    private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
+
+    internal static Assembly Assembly => typeof(RegistryData).Assembly;
+}

@@ -1,0 +1,75 @@
+using System.Net;
+using PortAtlas.Registry;
+
+namespace PortAtlas.Scanning;
+
+/// <summary>The verdict on one port of one host.</summary>
+public sealed record PortResult
+{
+    /// <summary>The host's address.</summary>
+    public required IPAddress Address { get; init; }
+    /// <summary>The port number.</summary>
+    public required int Port { get; init; }
+    /// <summary>The transport probed.</summary>
+    public Transport Protocol { get; init; } = Transport.Tcp;
+    /// <summary>The state.</summary>
+    public required PortState State { get; init; }
+    /// <summary>Why: syn-ack, conn-refused, reset, no-response, host-unreach, port-unreach, admin-prohibited, udp-response, ...</summary>
+    public required string Reason { get; init; }
+    /// <summary>Round trip of the answer that decided the state, when one came.</summary>
+    public TimeSpan? RoundTrip { get; init; }
+    /// <summary>Service detection's result, when detection ran and found something.</summary>
+    public ServiceInfo? Service { get; init; }
+}
+
+/// <summary>What answers on a port: service, product, version, TLS.</summary>
+public sealed record ServiceInfo
+{
+    /// <summary>Service name (http, ssh, ...).</summary>
+    public required string Name { get; init; }
+    /// <summary>Product, such as OpenSSH or nginx.</summary>
+    public string? Product { get; init; }
+    /// <summary>Version as announced.</summary>
+    public string? Version { get; init; }
+    /// <summary>Anything else the service told (protocol version, OS hint).</summary>
+    public string? ExtraInfo { get; init; }
+    /// <summary>CPE names (cpe:/a:vendor:product:version).</summary>
+    public IReadOnlyList<string> Cpe { get; init; } = [];
+    /// <summary>How the service was identified: "registry" (port number only), "banner", "probe", "tls".</summary>
+    public string Method { get; init; } = "registry";
+    /// <summary>The bytes that identified it, escaped for display.</summary>
+    public string? Evidence { get; init; }
+    /// <summary>TLS details when the service speaks TLS.</summary>
+    public TlsInfo? Tls { get; init; }
+}
+
+/// <summary>A TLS session and its certificate as seen by the scanner.</summary>
+public sealed record TlsInfo
+{
+    /// <summary>Negotiated protocol version, such as TLSv1.3.</summary>
+    public string? Protocol { get; init; }
+    /// <summary>Negotiated cipher suite.</summary>
+    public string? CipherSuite { get; init; }
+    /// <summary>Negotiated ALPN protocol.</summary>
+    public string? Alpn { get; init; }
+    /// <summary>Certificate subject.</summary>
+    public string? Subject { get; init; }
+    /// <summary>Certificate issuer.</summary>
+    public string? Issuer { get; init; }
+    /// <summary>Subject alternative names.</summary>
+    public IReadOnlyList<string> SubjectAlternativeNames { get; init; } = [];
+    /// <summary>Validity start.</summary>
+    public DateTimeOffset? NotBefore { get; init; }
+    /// <summary>Validity end.</summary>
+    public DateTimeOffset? NotAfter { get; init; }
+    /// <summary>Key type: RSA, ECDSA, Ed25519 ...</summary>
+    public string? KeyType { get; init; }
+    /// <summary>Key size in bits.</summary>
+    public int? KeyBits { get; init; }
+    /// <summary>Signature algorithm, such as sha256RSA.</summary>
+    public string? SignatureAlgorithm { get; init; }
+    /// <summary>Issuer equals subject and the signature verifies with the certificate's own key.</summary>
+    public bool SelfSigned { get; init; }
+    /// <summary>NotAfter is in the past at scan time.</summary>
+    public bool Expired { get; init; }
+}
