@@ -1,0 +1,60 @@
+using PortAtlas.Registry;
+
+namespace PortAtlas.Targets;
+
+/// <summary>The ports to scan, per transport, each list sorted and without duplicates.</summary>
+public sealed class PortList
+{
+    private readonly int[] _tcp;
+    private readonly int[] _udp;
+    private readonly int[] _sctp;
+
+    /// <summary>Builds a list; inputs are sorted and deduplicated, each port must be 0-65535.</summary>
+    public PortList(IEnumerable<int>? tcp = null, IEnumerable<int>? udp = null, IEnumerable<int>? sctp = null)
+    {
+        _tcp = Normalise(tcp);
+        _udp = Normalise(udp);
+        _sctp = Normalise(sctp);
+    }
+
+    /// <summary>TCP ports, ascending.</summary>
+    public IReadOnlyList<int> Tcp => _tcp;
+    /// <summary>UDP ports, ascending.</summary>
+    public IReadOnlyList<int> Udp => _udp;
+    /// <summary>SCTP ports, ascending.</summary>
+    public IReadOnlyList<int> Sctp => _sctp;
+
+    /// <summary>The ports of one transport (DCCP is never scanned: empty).</summary>
+    public IReadOnlyList<int> For(Transport transport) => transport switch
+    {
+        Transport.Tcp => _tcp,
+        Transport.Udp => _udp,
+        Transport.Sctp => _sctp,
+        _ => [],
+    };
+
+    /// <summary>Total number of (transport, port) pairs.</summary>
+    public int Count => _tcp.Length + _udp.Length + _sctp.Length;
+
+    /// <summary>The pair at <paramref name="index"/> in the order TCP, UDP, SCTP; random access for the scheduler.</summary>
+    public (Transport Transport, int Port) this[int index] =>
+        index < _tcp.Length ? (Transport.Tcp, _tcp[index])
+        : index < _tcp.Length + _udp.Length ? (Transport.Udp, _udp[index - _tcp.Length])
+        : (Transport.Sctp, _sctp[index - _tcp.Length - _udp.Length]);
+
+    private static int[] Normalise(IEnumerable<int>? ports)
+    {
+        if (ports is null)
+        {
+            return [];
+        }
+        var set = new SortedSet<int>();
+        foreach (var port in ports)
+        {
+            ArgumentOutOfRangeException.ThrowIfNegative(port);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, PortRange.MaxPort);
+            set.Add(port);
+        }
+        return [.. set];
+    }
+}
