@@ -1,1 +1,3 @@
-Console.WriteLine("x");
+using PortAtlas.Cli;
+
+return await CliApp.RunAsync(args, CliContext.FromProcess()).ConfigureAwait(false);

@@ -1,0 +1,162 @@
+using System.CommandLine;
+using System.Text;
+using PortAtlas.Cli.Rendering;
+using PortAtlas.Registry;
+using PortAtlas.Reports;
+
+namespace PortAtlas.Cli.Commands;
+
+/// <summary>lookup, search and list: the offline registry.</summary>
+internal static class RegistryCommands
+{
+    internal static readonly string[] Formats = ["table", "json", "csv"];
+
+    internal static Option<string> FormatOption() => new("--format", "-f")
+    {
+        Description = "Output format: table, json or csv",
+        DefaultValueFactory = _ => "table",
+        HelpName = "table|json|csv",
+    };
+
+    /// <summary>The look-up action shared by `ports QUERY...` and `ports lookup QUERY...`.</summary>
+    internal static int Lookup(CliContext cli, IReadOnlyList<string> texts, string format)
+    {
+        if (texts.Count == 0)
+        {
+            return cli.Fail(ExitCodes.BadInput, "no query: give a port (443), port/protocol (22/udp), a range (6665-6669) or a service name (ldaps)");
+        }
+        if (!TryParseFormat(cli, format, out var outputFormat))
+        {
+            return ExitCodes.BadInput;
+        }
+        // Parse every query before printing anything: bad input leaves stdout empty.
+        var queries = new List<PortQuery>(texts.Count);
+        foreach (var text in texts)
+        {
+            if (!PortQuery.TryParse(text, out var query, out var error))
+            {
+                return cli.Fail(ExitCodes.BadInput, error);
+            }
+            queries.Add(query);
+        }
+        var registry = PortRegistry.Default;
+        var found = new List<PortEntry>();
+        var misses = new List<string>();
+        foreach (var query in queries)
+        {
+            var entries = registry.Lookup(query);
+            if (entries.Count == 0)
+            {
+                misses.Add(query.Text);
+            }
+            found.AddRange(entries);
+        }
+        if (found.Count == 0)
+        {
+            return cli.Fail(ExitCodes.Failure, $"nothing in the registry matches {string.Join(", ", misses.Select(m => $"'{m}'"))}");
+        }
+        Print(cli, outputFormat, found, showIanaDetails: queries.Count == 1 && queries[0].Range.Count == 1);
+        foreach (var miss in misses)
+        {
+            cli.Error.WriteLine($"ports: nothing in the registry matches '{miss}'");
+        }
+        return ExitCodes.Success;
+    }
+
+    internal static int Search(CliContext cli, IReadOnlyList<string> words, string format, int limit)
+    {
+        var text = string.Join(' ', words).Trim();
+        if (text.Length == 0)
+        {
+            return cli.Fail(ExitCodes.BadInput, "empty search: give one or more words, e.g. 'ports search remote desktop'");
+        }
+        if (limit < 1)
+        {
+            return cli.Fail(ExitCodes.BadInput, $"bad --limit '{limit}': give a positive number");
+        }
+        if (!TryParseFormat(cli, format, out var outputFormat))
+        {
+            return ExitCodes.BadInput;
+        }
+        var found = PortRegistry.Default.Search(text, limit);
+        if (found.Count == 0)
+        {
+            return cli.Fail(ExitCodes.Failure, $"nothing in the registry matches '{text}'");
+        }
+        Print(cli, outputFormat, found, showIanaDetails: false);
+        return ExitCodes.Success;
+    }
+
+    internal static int List(CliContext cli, bool significant, string? category, string? protocol, string format)
+    {
+        PortCategory? cat = null;
+        if (category is not null)
+        {
+            if (!PortCategories.TryParse(category, out var c))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"unknown category '{category}': use well-known, registered or dynamic");
+            }
+            cat = c;
+        }
+        Transport? transport = null;
+        if (protocol is not null)
+        {
+            if (!TransportNames.TryParse(protocol, out var t))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"unknown protocol '{protocol}': use tcp, udp, sctp or dccp");
+            }
+            transport = t;
+        }
+        if (!TryParseFormat(cli, format, out var outputFormat))
+        {
+            return ExitCodes.BadInput;
+        }
+        var found = PortRegistry.Default.List(significant, cat, transport).ToList();
+        if (found.Count == 0)
+        {
+            // IANA assigns nothing in 49152-65535 (RFC 6335, section 6): say so rather than print nothing.
+            var why = cat == PortCategory.Dynamic ? ": ports 49152-65535 are dynamic, never assigned by IANA, and PortAtlas knows no notable use of them here" : "";
+            return cli.Fail(ExitCodes.Failure, $"no registry entry matches these filters{why}");
+        }
+        Print(cli, outputFormat, found, showIanaDetails: false);
+        return ExitCodes.Success;
+    }
+
+    private static bool TryParseFormat(CliContext cli, string text, out OutputFormat format)
+    {
+        format = text.ToLowerInvariant() switch
+        {
+            "table" => OutputFormat.Table,
+            "json" => OutputFormat.Json,
+            "csv" => OutputFormat.Csv,
+            _ => (OutputFormat)(-1),
+        };
+        if ((int)format < 0)
+        {
+            cli.Fail(ExitCodes.BadInput, $"unknown format '{text}' for this command: use table, json or csv");
+            return false;
+        }
+        return true;
+    }
+
+    private static void Print(CliContext cli, OutputFormat format, IReadOnlyList<PortEntry> entries, bool showIanaDetails)
+    {
+        switch (format)
+        {
+            case OutputFormat.Json:
+                using (var buffer = new MemoryStream())
+                {
+                    RegistryReport.WriteJson(buffer, entries);
+                    cli.Out.Write(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+                    cli.Out.Flush();
+                }
+                break;
+            case OutputFormat.Csv:
+                RegistryReport.WriteCsv(cli.Out, entries);
+                break;
+            default:
+                RegistryTable.Render(cli.Console, entries, showIanaDetails);
+                break;
+        }
+    }
+}
