@@ -16,11 +16,11 @@ internal static class RegistryTable
         table.AddColumn(new TableColumn("[bold]Source[/]").NoWrap());
         table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
         table.AddColumn(new TableColumn("[bold]Description[/]"));
-        foreach (var e in entries)
+        foreach (var (e, protocols) in MergeProtocols(entries))
         {
             table.AddRow(
                 new Markup(Markup.Escape(e.PortText)),
-                new Markup(Markup.Escape(e.Protocol?.ToName() ?? "")),
+                new Markup(Markup.Escape(protocols)),
                 new Markup(e.Source == EntrySource.Iana ? Markup.Escape(e.Name) : $"[bold]{Markup.Escape(e.Name)}[/]"),
                 new Markup(Markup.Escape(e.Category?.ToName() ?? "")),
                 new Markup(e.Source == EntrySource.Unofficial ? "[yellow]unofficial[/]" : e.Source.ToName()),
@@ -28,6 +28,28 @@ internal static class RegistryTable
                 new Markup(Describe(e, showIanaDetails)));
         }
         console.Write(table);
+    }
+
+    /// <summary>
+    /// Rows that differ only by transport (a curated row written once for tcp and udp, IANA's twin tcp/udp
+    /// assignments) print once, with their protocols joined.
+    /// </summary>
+    private static List<(PortEntry Entry, string Protocols)> MergeProtocols(IReadOnlyList<PortEntry> entries)
+    {
+        var merged = new List<(PortEntry Entry, string Protocols)>();
+        foreach (var e in entries)
+        {
+            var protocol = e.Protocol?.ToName() ?? "";
+            if (merged.Count > 0 && merged[^1].Entry with { Protocol = e.Protocol } == e)
+            {
+                merged[^1] = (merged[^1].Entry, $"{merged[^1].Protocols},{protocol}");
+            }
+            else
+            {
+                merged.Add((e, protocol));
+            }
+        }
+        return merged;
     }
 
     public static string RiskMarkup(RiskLevel? risk) => risk switch

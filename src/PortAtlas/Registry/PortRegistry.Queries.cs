@@ -56,7 +56,7 @@ public sealed partial class PortRegistry
         }
         var phrase = string.Join(' ', words);
         var scored = new List<(PortEntry Entry, int Score)>();
-        foreach (var entry in _entries)
+        foreach (var entry in Entries)
         {
             var score = 0;
             var all = true;
@@ -130,7 +130,7 @@ public sealed partial class PortRegistry
 
     /// <summary>Entries filtered by curated-only, category and transport, in port order.</summary>
     public IEnumerable<PortEntry> List(bool significantOnly = false, PortCategory? category = null, Transport? transport = null) =>
-        _entries
+        Entries
             .Where(e => e.Port is not null
                 && (!significantOnly || e.Source != EntrySource.Iana)
                 && (category is null || e.Category == category)
@@ -160,10 +160,12 @@ public sealed partial class PortRegistry
                 ranked.Add(port);
             }
         }
-        var curated = _entries
+        var curated = Enumerable.Range(_ianaCount, _rows.Length - _ianaCount)
+            .Select(EntryAt)
             .Where(e => e.Source != EntrySource.Iana && e.Protocol == transport && e.Port is not null)
             .OrderByDescending(e => e.Exposure ?? 0)
-            .ThenBy(e => e.Port);
+            .ThenBy(e => e.Port)
+            .ToList();
         foreach (var entry in curated)
         {
             // A range contributes its first port at full rank; the rest follow the named ports below.
@@ -176,14 +178,13 @@ public sealed partial class PortRegistry
                 Take(p);
             }
         }
-        foreach (var limit in new[] { PortCategories.LastWellKnown, PortCategories.LastRegistered })
+        foreach (var limit in (ReadOnlySpan<int>)[PortCategories.LastWellKnown, PortCategories.LastRegistered])
         {
-            foreach (var entry in _entries)
+            for (var row = 0; row < _ianaCount && ranked.Count < count; row++)
             {
-                if (entry.Source == EntrySource.Iana && entry.Protocol == transport && entry.Name.Length > 0
-                    && entry.Port is int p && p <= limit && entry.EndPort == p)
+                if (_transport[row] == (sbyte)transport && _first[row] == _last[row] && _first[row] <= limit && _iana!.HasName(row))
                 {
-                    Take(p);
+                    Take(_first[row]);
                 }
             }
         }

@@ -21,70 +21,41 @@ internal static class RegistryData
         return reader.ReadToEnd();
     }
 
-    /// <summary>
-    /// Parses IANA's CSV layout: Service Name, Port Number, Transport Protocol, Description, Assignee, Contact,
-    /// Registration Date, Modification Date, Reference, Service Code, Unauthorized Use Reported, Assignment Notes.
-    /// </summary>
-    internal static List<PortEntry> ParseIana(ReadOnlySpan<char> csv)
+    /// <summary>Reads an embedded resource as bytes, or null when the assembly lacks it.</summary>
+    internal static byte[]? ReadResourceBytes(string name)
     {
-        var entries = new List<PortEntry>(15000);
-        var reader = new CsvReader(csv);
-        var fields = new List<string>(12);
-        if (!reader.ReadRecord(fields) || fields.Count < 12 || fields[0] != "Service Name")
+        using var stream = typeof(RegistryData).Assembly.GetManifestResourceStream(name);
+        if (stream is null)
         {
-            throw new FormatException("the IANA registry does not start with its header row");
+            return null;
         }
-        var line = 1;
-        while (reader.ReadRecord(fields))
-        {
-            line++;
-            if (fields.Count == 1 && fields[0].Length == 0)
-            {
-                continue;
-            }
-            if (fields.Count != 12)
-            {
-                throw new FormatException($"IANA record {line} has {fields.Count} fields, not 12");
-            }
-            int? first = null, last = null;
-            if (fields[1].Length > 0)
-            {
-                if (!PortRange.TryParse(fields[1], out var range))
-                {
-                    throw new FormatException($"IANA record {line} has a bad port '{fields[1]}'");
-                }
-                first = range.First;
-                last = range.Last;
-            }
-            Transport? transport = null;
-            if (fields[2].Length > 0)
-            {
-                if (!TransportNames.TryParse(fields[2], out var t))
-                {
-                    throw new FormatException($"IANA record {line} has a bad transport '{fields[2]}'");
-                }
-                transport = t;
-            }
-            entries.Add(new PortEntry
-            {
-                Name = fields[0],
-                Port = first,
-                EndPort = last,
-                Protocol = transport,
-                Description = fields[3],
-                Source = EntrySource.Iana,
-                Assignee = NullIfEmpty(fields[4]),
-                Contact = NullIfEmpty(fields[5]),
-                RegistrationDate = NullIfEmpty(fields[6]),
-                ModificationDate = NullIfEmpty(fields[7]),
-                Reference = NullIfEmpty(fields[8]),
-                ServiceCode = NullIfEmpty(fields[9]),
-                UnauthorizedUseReported = NullIfEmpty(fields[10]),
-                AssignmentNotes = NullIfEmpty(fields[11]),
-            });
-        }
-        return entries;
+        var bytes = new byte[stream.Length];
+        stream.ReadExactly(bytes);
+        return bytes;
     }
+
+    /// <summary>
+    /// An entry from IANA's 12 CSV fields: Service Name, Port Number, Transport Protocol, Description, Assignee,
+    /// Contact, Registration Date, Modification Date, Reference, Service Code, Unauthorized Use Reported,
+    /// Assignment Notes. Port and transport come already parsed (-1 when absent).
+    /// </summary>
+    internal static PortEntry IanaEntry(List<string> fields, int first, int last, int transport) => new()
+    {
+        Name = fields[0],
+        Port = first < 0 ? null : first,
+        EndPort = first < 0 ? null : last,
+        Protocol = transport < 0 ? null : (Transport)transport,
+        Description = fields[3],
+        Source = EntrySource.Iana,
+        Assignee = NullIfEmpty(fields[4]),
+        Contact = NullIfEmpty(fields[5]),
+        RegistrationDate = NullIfEmpty(fields[6]),
+        ModificationDate = NullIfEmpty(fields[7]),
+        Reference = NullIfEmpty(fields[8]),
+        ServiceCode = NullIfEmpty(fields[9]),
+        UnauthorizedUseReported = NullIfEmpty(fields[10]),
+        AssignmentNotes = NullIfEmpty(fields[11]),
+    };
 
     /// <summary>
     /// Parses the curated layer: tab-separated with a header row

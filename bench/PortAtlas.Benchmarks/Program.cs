@@ -1,0 +1,3 @@
+using BenchmarkDotNet.Running;
+
+BenchmarkSwitcher.FromAssembly(typeof(PortAtlas.Benchmarks.RegistryBenchmarks).Assembly).Run(args);

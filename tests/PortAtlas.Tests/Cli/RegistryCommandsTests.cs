@@ -1,0 +1,125 @@
+using System.Text.Json;
+
+namespace PortAtlas.Tests.Cli;
+
+public sealed class RegistryCommandsTests
+{
+    [Theory]
+    [InlineData("70000")]
+    [InlineData("80/xyz")]
+    [InlineData("10-5")]
+    public async Task Lookup_BadInput_ExitsTwoWithOneLineNamingTheToken(string query)
+    {
+        foreach (var args in new[] { new[] { query }, new[] { "lookup", query } })
+        {
+            var (code, output, error) = await CliRunner.RunAsync(args);
+            Assert.Equal(2, code);
+            Assert.Equal("", output);
+            var line = Assert.Single(error.TrimEnd('\n').Split('\n'));
+            Assert.Contains(query.Split('/')[^1], line, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public async Task Lookup_EmptyQuery_ExitsTwo()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("lookup", "");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Lookup_BadQueryAmongGoodOnes_PrintsNothing()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("lookup", "443", "70000", "--format", "json");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+    }
+
+    [Fact]
+    public async Task Lookup_NoMatch_ExitsOneWithOneLine()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("no-such-service-name");
+        Assert.Equal(1, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+
+    [Fact]
+    public async Task Lookup_Json_FollowsTheContract()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("lookup", "443", "22/udp", "6665-6669", "ldaps", "--format", "json");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output);
+        var entries = json.RootElement.EnumerateArray().ToList();
+        Assert.NotEmpty(entries);
+        foreach (var e in entries)
+        {
+            foreach (var key in new[] { "port", "endPort", "protocol", "name", "description", "category", "source" })
+            {
+                Assert.True(e.TryGetProperty(key, out _), $"missing {key}");
+            }
+            Assert.Contains(e.GetProperty("category").GetString(), new[] { "well-known", "registered", "dynamic" });
+            Assert.Contains(e.GetProperty("source").GetString(), new[] { "iana", "curated", "unofficial" });
+        }
+        Assert.Contains(entries, e => e.GetProperty("port").GetInt32() == 443 && e.GetProperty("source").GetString() == "curated" && e.TryGetProperty("risk", out _));
+        Assert.Contains(entries, e => e.GetProperty("port").GetInt32() == 22 && e.GetProperty("protocol").GetString() == "udp");
+        Assert.DoesNotContain(entries, e => e.GetProperty("port").GetInt32() == 22 && e.GetProperty("protocol").GetString() == "tcp");
+        Assert.Contains(entries, e => e.GetProperty("port").GetInt32() == 6665 && e.GetProperty("endPort").GetInt32() == 6669);
+        Assert.Contains(entries, e => e.GetProperty("name").GetString() == "ldaps");
+    }
+
+    [Fact]
+    public async Task Lookup_Table_ShowsCategoryRiskAndNotes()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("23");
+        Assert.Equal(0, code);
+        Assert.Contains("telnet", output, StringComparison.Ordinal);
+        Assert.Contains("well-known", output, StringComparison.Ordinal);
+        Assert.Contains("Why it matters", output, StringComparison.Ordinal);
+        Assert.Matches("high|critical", output);
+    }
+
+    [Fact]
+    public async Task Search_RemoteDesktop_RanksRdpFirst()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("search", "remote", "desktop", "--format", "csv");
+        Assert.Equal(0, code);
+        var first = output.Split('\n')[1];
+        Assert.StartsWith("3389,", first, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task List_Significant_PrintsOnlyCuratedKnowledge()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("list", "--significant", "--format", "json");
+        Assert.Equal(0, code);
+        using var json = JsonDocument.Parse(output);
+        Assert.All(json.RootElement.EnumerateArray(), e => Assert.NotEqual("iana", e.GetProperty("source").GetString()));
+    }
+
+    [Fact]
+    public async Task List_CategoryAndProtocol_Filter()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("list", "--category", "well-known", "--protocol", "sctp", "--format", "csv");
+        Assert.Equal(0, code);
+        var rows = output.TrimEnd('\n').Split('\n').Skip(1).ToList();
+        Assert.NotEmpty(rows);
+        Assert.All(rows, r => Assert.Contains(",sctp,", r, StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("list", "--category", "huge")]
+    [InlineData("list", "--protocol", "icmp")]
+    [InlineData("443", "--format", "yaml")]
+    [InlineData("--no-such-option")]
+    public async Task BadOptions_ExitTwo(params string[] args)
+    {
+        var (code, output, error) = await CliRunner.RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+    }
+}
