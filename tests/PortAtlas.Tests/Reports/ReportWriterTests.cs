@@ -1,5 +1,9 @@
+using System.Net;
 using System.Text;
+using System.Text.Json;
+using System.Xml.Linq;
 using PortAtlas.Reports;
+using PortAtlas.Scanning;
 
 namespace PortAtlas.Tests.Reports;
 
@@ -67,6 +71,61 @@ public sealed class ReportWriterTests
         finally
         {
             File.Delete(path);
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(Formats))]
+    public void Write_HostileBannerText_StillGivesAParsableDocument(ReportFormat format)
+    {
+        // A banner is whatever the scanned host chose to send: control characters, a lone surrogate, markup.
+        const string hostile = "evil\u0001\u0000\u001b[31m\uD800 </service><!-- -- \"}\r\n,x";
+        var address = IPAddress.Parse("198.18.0.7");
+        var report = new ScanReport
+        {
+            Hosts =
+            [
+                new HostResult
+                {
+                    Address = address,
+                    Hostname = hostile,
+                    Ports =
+                    [
+                        new PortResult
+                        {
+                            Address = address, Port = 21, State = PortState.Open, Reason = "syn-ack",
+                            Service = new ServiceInfo { Name = "ftp", Product = hostile, Version = hostile, ExtraInfo = hostile, Cpe = [hostile], Method = "banner" },
+                        },
+                    ],
+                },
+            ],
+            Stats = new ScanStats { Started = ReportFixture.Started, Finished = ReportFixture.Started, CommandLine = hostile },
+        };
+        var text = format.CreateWriter(ReportFixture.Options).WriteToString(report);
+        switch (format)
+        {
+            case ReportFormat.Json:
+                using (JsonDocument.Parse(text))
+                {
+                }
+                break;
+            case ReportFormat.Jsonl:
+                foreach (var line in text.TrimEnd('\n').Split('\n'))
+                {
+                    using (JsonDocument.Parse(line))
+                    {
+                    }
+                }
+                break;
+            case ReportFormat.Xml:
+                Assert.Single(XDocument.Parse(text).Root!.Elements("host"));
+                break;
+            case ReportFormat.Grep:
+                Assert.Equal(4, text.TrimEnd('\n').Split('\n').Length);
+                break;
+            default:
+                Assert.StartsWith(CsvReportWriter.Header + "\r\n", text, StringComparison.Ordinal);
+                break;
         }
     }
 }
