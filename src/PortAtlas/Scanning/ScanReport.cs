@@ -1,4 +1,5 @@
 using System.Net;
+using PortAtlas.Targets;
 
 namespace PortAtlas.Scanning;
 
@@ -13,6 +14,12 @@ public sealed record HostResult
     public string State { get; init; } = "up";
     /// <summary>Ports, sorted by protocol then number; usually only the interesting ones.</summary>
     public IReadOnlyList<PortResult> Ports { get; init; } = [];
+    /// <summary>
+    /// Count of this host's ports per state, by state name, the listed <see cref="Ports"/> included;
+    /// empty when the scanner did not count per host. Reports summarise the unlisted remainder
+    /// (Nmap XML's extraports, grepable "Ignored State").
+    /// </summary>
+    public IReadOnlyDictionary<string, long> StateCounts { get; init; } = new Dictionary<string, long>();
 }
 
 /// <summary>Counters and settings of a scan.</summary>
@@ -26,6 +33,8 @@ public sealed record ScanStats
     public string ScanType { get; init; } = "connect";
     /// <summary>The command line, for reports that record it.</summary>
     public string CommandLine { get; init; } = "";
+    /// <summary>The ports probed on every host, per transport, when the scanner records them (Nmap XML's scaninfo); null when unknown.</summary>
+    public PortList? Ports { get; init; }
     /// <summary>Number of hosts scanned.</summary>
     public long HostsScanned { get; init; }
     /// <summary>Number of host×port pairs decided.</summary>
