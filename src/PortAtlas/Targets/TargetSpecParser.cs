@@ -557,6 +557,10 @@ public static class TargetSpecParser
         return true;
     }
 
+    /// <summary>True for a single IPv4 spec of four octets, possibly with octet ranges and commas (not checked further).</summary>
+    internal static bool IsOctetRange(string text) =>
+        IsV4Shaped(text) && text.Split('.') is { Length: 4 } parts && Array.TrueForAll(parts, static p => p.Length > 0);
+
     /// <summary>Only digits, dots, commas, dashes and stars: an IPv4 address or octet range, never a host name.</summary>
     private static bool IsV4Shaped(string text) => text.AsSpan().IndexOfAnyExcept("0123456789.,-*") < 0;
 
