@@ -213,14 +213,23 @@ public static class TargetSpecParser
             return AddV6(AddressRanges.FromPrefix(TargetSet.ToUInt128(address), prefixLength < 0 ? 128 : prefixLength));
         }
 
-        private string? AddV4(AddressRange<uint> range) => CheckSize(range.Count) ?? Add(V4, range);
-
-        private string? AddV6(AddressRange<UInt128> range) => CheckSize(range.Count) ?? Add(V6, range);
-
-        private static string? Add<T>(List<AddressRange<T>> list, AddressRange<T> range)
-            where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T>
+        private string? AddV4(AddressRange<uint> range)
         {
-            list.Add(range);
+            if (CheckSize(range.Count) is { } error)
+            {
+                return error;
+            }
+            V4.Add(range);
+            return null;
+        }
+
+        private string? AddV6(AddressRange<UInt128> range)
+        {
+            if (CheckSize(range.Count) is { } error)
+            {
+                return error;
+            }
+            V6.Add(range);
             return null;
         }
 
@@ -419,16 +428,19 @@ public static class TargetSpecParser
         }
         foreach (var item in part.Split(','))
         {
-            uint first = 0, last = 255;
-            var dash = item.IndexOf('-', StringComparison.Ordinal);
             if (item.Length == 0)
             {
                 return $"empty item in octet '{part}'";
             }
+            // "*", "-", "n-" and "-m" leave the open ends at 0 and 255.
+            uint first = 0, last = 255;
+            var dash = item.IndexOf('-', StringComparison.Ordinal);
             if (item == "*")
             {
+                values.Add(new AddressRange<uint>(first, last));
+                continue;
             }
-            else if (dash < 0)
+            if (dash < 0)
             {
                 if (TryParseOctet(item, out first) is { } error)
                 {
