@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using PortAtlas.Registry;
 
 namespace PortAtlas.Targets;
@@ -16,6 +17,18 @@ public sealed class PortList
         _udp = Normalise(udp);
         _sctp = Normalise(sctp);
     }
+
+    // For parsers that already hold sorted, distinct ports: no copy, no re-sort.
+    private PortList(int[] tcp, int[] udp, int[] sctp, bool sorted)
+    {
+        Debug.Assert(sorted);
+        _tcp = tcp;
+        _udp = udp;
+        _sctp = sctp;
+    }
+
+    /// <summary>Builds a list from one bitmap per transport, each indexed by port (65536 entries).</summary>
+    internal static PortList FromMaps(bool[] tcp, bool[] udp, bool[] sctp) => new(Ports(tcp), Ports(udp), Ports(sctp), sorted: true);
 
     /// <summary>TCP ports, ascending.</summary>
     public IReadOnlyList<int> Tcp => _tcp;
@@ -41,6 +54,20 @@ public sealed class PortList
         index < _tcp.Length ? (Transport.Tcp, _tcp[index])
         : index < _tcp.Length + _udp.Length ? (Transport.Udp, _udp[index - _tcp.Length])
         : (Transport.Sctp, _sctp[index - _tcp.Length - _udp.Length]);
+
+    private static int[] Ports(bool[] map)
+    {
+        var ports = new int[map.Count(static b => b)];
+        var n = 0;
+        for (var port = 0; port < map.Length; port++)
+        {
+            if (map[port])
+            {
+                ports[n++] = port;
+            }
+        }
+        return ports;
+    }
 
     private static int[] Normalise(IEnumerable<int>? ports)
     {
