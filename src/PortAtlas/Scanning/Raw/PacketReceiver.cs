@@ -1,0 +1,143 @@
+using System.Runtime.InteropServices;
+
+namespace PortAtlas.Scanning.Raw;
+
+/// <summary>Receives what a <see cref="PacketReceiver"/> reads; called on the receive thread.</summary>
+internal interface IPacketHandler
+{
+    /// <summary>One incoming packet: its EtherType (0x0800 IPv4, 0x86DD IPv6, 0x0806 ARP) and its network-layer bytes.</summary>
+    void OnPacket(ushort etherType, ReadOnlySpan<byte> packet, int interfaceIndex, long timestamp);
+}
+
+/// <summary>
+/// Reads every incoming packet of the network namespace from one AF_PACKET socket in cooked mode (SOCK_DGRAM: the
+/// link-layer header is removed, the EtherType kept), in batches of up to <see cref="BatchSize"/> per recvmmsg, into
+/// native buffers allocated once. Outgoing packets are skipped. It sees IPv4, IPv6 and ARP alike, on loopback and veth.
+/// </summary>
+internal sealed unsafe class PacketReceiver : IDisposable
+{
+    public const int BatchSize = 64;
+    private const int SlotSize = 2048;
+
+    private readonly int _fd;
+    private readonly byte* _buffers;
+    private readonly RawSyscalls.SockAddrLl* _addresses;
+    private readonly RawSyscalls.IoVec* _iovs;
+    private readonly RawSyscalls.MMsgHdr* _messages;
+    private readonly TimeProvider _timeProvider;
+    private bool _disposed;
+
+    public PacketReceiver(TimeProvider timeProvider)
+    {
+        _timeProvider = timeProvider;
+        _fd = RawSyscalls.Socket(RawSyscalls.AfPacket, RawSyscalls.SockDgram | RawSyscalls.SockCloExec, RawSyscalls.HostToNetwork(RawSyscalls.EthPAll));
+        if (_fd < 0)
+        {
+            throw new RawScanUnavailableException($"packet socket failed with errno {Marshal.GetLastPInvokeError()}");
+        }
+        // A large buffer rides out bursts of replies while the receive thread is descheduled (2 cores, shared).
+        var size = 32 << 20;
+        RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolSocket, RawSyscalls.SoRcvBufForce, &size, sizeof(int));
+        _buffers = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * SlotSize));
+        _addresses = (RawSyscalls.SockAddrLl*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.SockAddrLl)));
+        _iovs = (RawSyscalls.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.IoVec)));
+        _messages = (RawSyscalls.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.MMsgHdr)));
+        for (var i = 0; i < BatchSize; i++)
+        {
+            _iovs[i].Base = _buffers + (i * SlotSize);
+            _iovs[i].Length = SlotSize;
+            _messages[i].Header.Iov = _iovs + i;
+            _messages[i].Header.IovLength = 1;
+            _messages[i].Header.Name = _addresses + i;
+        }
+        ReadDrops();
+    }
+
+    /// <summary>Packets read and handed on.</summary>
+    public long Received { get; private set; }
+
+    /// <summary>
+    /// Waits up to <paramref name="timeoutMilliseconds"/> for packets and hands every one to <paramref name="handler"/>;
+    /// returns how many were read.
+    /// </summary>
+    public int Poll(IPacketHandler handler, int timeoutMilliseconds)
+    {
+        var pollFd = new RawSyscalls.PollFd { Fd = _fd, Events = RawSyscalls.PollIn };
+        if (RawSyscalls.Poll(&pollFd, 1, timeoutMilliseconds) <= 0)
+        {
+            return 0;
+        }
+        var total = 0;
+        while (true)
+        {
+            for (var i = 0; i < BatchSize; i++)
+            {
+                _messages[i].Header.NameLength = (uint)sizeof(RawSyscalls.SockAddrLl);
+                _messages[i].Header.Flags = 0;
+            }
+            var count = RawSyscalls.RecvMMsg(_fd, _messages, BatchSize, RawSyscalls.MsgDontWait, null);
+            if (count <= 0)
+            {
+                return total;
+            }
+            var now = _timeProvider.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                var from = _addresses + i;
+                if (from->PacketType == RawSyscalls.PacketOutgoing)
+                {
+                    continue;
+                }
+                var length = (int)Math.Min(_messages[i].Length, SlotSize);
+                handler.OnPacket(RawSyscalls.HostToNetwork(from->Protocol), new ReadOnlySpan<byte>(_buffers + (i * SlotSize), length), from->InterfaceIndex, now);
+            }
+            Received += count;
+            total += count;
+            if (count < BatchSize)
+            {
+                return total;
+            }
+        }
+    }
+
+    /// <summary>Packets the kernel dropped for want of buffer since the last call (PACKET_STATISTICS resets on read).</summary>
+    public long ReadDrops()
+    {
+        RawSyscalls.TPacketStats stats;
+        var length = (uint)sizeof(RawSyscalls.TPacketStats);
+        return RawSyscalls.GetSockOpt(_fd, RawSyscalls.SolPacket, RawSyscalls.PacketStatistics, &stats, &length) == 0 ? stats.Drops : 0;
+    }
+
+    /// <summary>Sends a link-layer frame body (cooked: the kernel adds the Ethernet header) out of one interface; for ARP.</summary>
+    public bool SendLinkLayer(int interfaceIndex, ushort etherType, ulong destinationMac, ReadOnlySpan<byte> payload)
+    {
+        var address = new RawSyscalls.SockAddrLl
+        {
+            Family = RawSyscalls.AfPacket,
+            Protocol = RawSyscalls.HostToNetwork(etherType),
+            InterfaceIndex = interfaceIndex,
+            AddressLength = 6,
+        };
+        Span<byte> mac = stackalloc byte[8];
+        Packets.ArpPacket.WriteMac(mac, destinationMac);
+        address.Address = MemoryMarshal.Read<ulong>(mac);
+        fixed (byte* data = payload)
+        {
+            return RawSyscalls.SendTo(_fd, data, (nuint)payload.Length, 0, &address, (uint)sizeof(RawSyscalls.SockAddrLl)) == payload.Length;
+        }
+    }
+
+    public void Dispose()
+    {
+        if (_disposed)
+        {
+            return;
+        }
+        _disposed = true;
+        RawSyscalls.Close(_fd);
+        NativeMemory.Free(_buffers);
+        NativeMemory.Free(_addresses);
+        NativeMemory.Free(_iovs);
+        NativeMemory.Free(_messages);
+    }
+}

@@ -1,0 +1,57 @@
+namespace PortAtlas.Targets;
+
+public sealed partial class TargetSet
+{
+    /// <summary>
+    /// The index of an address given as a 128-bit value (IPv4 in the low 32 bits): the inverse of <see cref="GetAddress"/>,
+    /// without allocating. Raw scanners map a reply's source back to its host this way, keeping no table of their own.
+    /// </summary>
+    internal bool TryGetIndex(UInt128 value, bool isIPv6, out ulong index)
+    {
+        index = 0;
+        if (!isIPv6)
+        {
+            if (value > uint.MaxValue)
+            {
+                return false;
+            }
+            var i = FindValue(_v4, (uint)value);
+            if (i < 0)
+            {
+                return false;
+            }
+            index = _v4Starts[i] + ((uint)value - _v4[i].First);
+            return true;
+        }
+        var j = FindValue(_v6, value);
+        if (j < 0)
+        {
+            return false;
+        }
+        index = _v6Starts[j] + (ulong)(value - _v6[j].First);
+        return true;
+    }
+
+    private static int FindValue<T>(AddressRange<T>[] ranges, T value)
+        where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T>
+    {
+        int low = 0, high = ranges.Length - 1;
+        while (low <= high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (value < ranges[mid].First)
+            {
+                high = mid - 1;
+            }
+            else if (value > ranges[mid].Last)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                return mid;
+            }
+        }
+        return -1;
+    }
+}
