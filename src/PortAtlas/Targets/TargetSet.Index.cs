@@ -32,6 +32,21 @@ public sealed partial class TargetSet
         return true;
     }
 
+    /// <summary>The address at <paramref name="index"/> as a 128-bit value (IPv4 in the low 32 bits), without allocating.</summary>
+    internal UInt128 GetValue(ulong index, out bool isIPv6)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+        if (index < _v4Count)
+        {
+            var i = FindRange(_v4Starts, index);
+            isIPv6 = false;
+            return _v4[i].First + (uint)(index - _v4Starts[i]);
+        }
+        var j = FindRange(_v6Starts, index);
+        isIPv6 = true;
+        return _v6[j].First + (index - _v6Starts[j]);
+    }
+
     private static int FindValue<T>(AddressRange<T>[] ranges, T value)
         where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T>
     {

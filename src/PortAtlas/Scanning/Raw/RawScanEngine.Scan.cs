@@ -1,0 +1,391 @@
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using PortAtlas.Registry;
+using PortAtlas.Scanning.Packets;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Scanning.Raw;
+
+internal sealed partial class RawScanEngine
+{
+    private readonly Lock _heldLock = new();
+    private readonly List<(ulong Host, PortResult Result)> _held = [];
+    private readonly List<IPAddress> _synAckEverywhere = [];
+    private readonly List<IPAddress> _rateLimited = [];
+    private readonly List<string> _notes = [];
+    private ChannelWriter<PortResult>? _writer;
+    private IPAddress?[]? _addressCache;
+    private int[]? _canarySynAcks;
+    private int[]? _unreachables;
+    private bool _canaryReady;
+    private long _decided;
+    private long _unconfirmed;
+    private long _hostsScanned;
+    private TimeSpan _pacingTime;
+    private Transport _transport;
+
+    public long Decided => Interlocked.Read(ref _decided);
+
+    /// <summary>Runs discovery (unless skipped), then the port sweep, pacing and verification; writes every verdict to <paramref name="writer"/>.</summary>
+    public void RunScan(TargetSet targets, PortList ports, ChannelWriter<PortResult> writer)
+    {
+        _writer = writer;
+        var hosts = targets;
+        _hostsScanned = (long)targets.Count;
+        if (!_options.SkipDiscovery && targets.Count > 1)
+        {
+            var up = new List<IPAddress>();
+            var names = new Dictionary<IPAddress, string>();
+            RunDiscovery(targets, result =>
+            {
+                if (result.IsUp)
+                {
+                    lock (up)
+                    {
+                        up.Add(result.Address);
+                        if (targets.HostnameOf(result.Address) is { } name)
+                        {
+                            names[result.Address] = name;
+                        }
+                    }
+                }
+            });
+            _hostsScanned = up.Count;
+            if (up.Count == 0)
+            {
+                _notes.Add("no host answered discovery; nothing scanned (SkipDiscovery scans them anyway)");
+                return;
+            }
+            hosts = TargetSet.FromAddresses(up, names);
+        }
+
+        var (kind, list) = _options.ScanType switch
+        {
+            RawScanType.Udp => (ProbeKind.Udp, ports.Udp),
+            RawScanType.Sctp => (ProbeKind.SctpInit, ports.Sctp),
+            _ => (ProbeKind.TcpSyn, ports.Tcp),
+        };
+        _transport = _options.ScanType switch
+        {
+            RawScanType.Udp => Transport.Udp,
+            RawScanType.Sctp => Transport.Sctp,
+            _ => Transport.Tcp,
+        };
+        if (list.Count == 0 || hosts.Count == 0)
+        {
+            return;
+        }
+        var slots = new ProbeSlot[list.Count];
+        for (var i = 0; i < slots.Length; i++)
+        {
+            slots[i] = new ProbeSlot(kind, (ushort)list[i]);
+        }
+        var canaries = kind == ProbeKind.TcpSyn && _options.VerifyOpen ? _options.CanaryPorts : 0;
+        var small = hosts.Count <= 1 << 20;
+        _addressCache = small ? new IPAddress?[hosts.Count] : null;
+        _canarySynAcks = canaries > 0 && small ? new int[hosts.Count] : null;
+        _unreachables = kind == ProbeKind.Udp && small ? new int[hosts.Count] : null;
+        _canaryReady = canaries == 0 || _canarySynAcks is null;
+
+        var sweep = new Sweep(hosts, slots, _canarySynAcks is null ? 0 : canaries, isDiscovery: false, OnPortVerdict);
+        var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
+        RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, ReleaseHeld);
+        ReleaseHeld();
+        if (pacing)
+        {
+            PaceRateLimitedHosts(sweep);
+        }
+        VerifyHeld(hosts);
+        EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
+    }
+
+    public RawScanStats BuildStats(TargetSet targets) => new()
+    {
+        ScanType = _options.ScanType.ToString().ToLowerInvariant(),
+        HostsTargeted = (long)targets.Count,
+        HostsScanned = _hostsScanned,
+        PortsScanned = Decided,
+        PacketsSent = PacketsSent,
+        RepliesValidated = Validated,
+        RepliesRejected = Rejected,
+        Passes = Passes,
+        RateBackoffs = Backoffs,
+        FinalRate = Rate,
+        ReceiveDrops = ReceiveDrops,
+        SmoothedRoundTrip = SmoothedRtt,
+        SynAckEverywhereHosts = [.. _synAckEverywhere],
+        UnconfirmedOpenPorts = Interlocked.Read(ref _unconfirmed),
+        IcmpRateLimitedHosts = [.. _rateLimited],
+        IcmpPacingTime = _pacingTime,
+        Notes = [.. _notes],
+    };
+
+    private void OnPortVerdict(Sweep sweep, ulong host, int slot, PortState state, string reason, TimeSpan? roundTrip)
+    {
+        if (slot >= sweep.Slots.Length)
+        {
+            if (state == PortState.Open && _canarySynAcks is not null)
+            {
+                Interlocked.Increment(ref _canarySynAcks[host]);
+            }
+            return;
+        }
+        if (state == PortState.Closed && _unreachables is not null && reason != Reasons.UdpResponse)
+        {
+            Interlocked.Increment(ref _unreachables[host]);
+        }
+        var result = new PortResult
+        {
+            Address = AddressOf(sweep.Hosts, host),
+            Port = sweep.Slots[slot].Port,
+            Protocol = _transport,
+            State = state,
+            Reason = reason,
+            RoundTrip = roundTrip,
+        };
+        if (state == PortState.Open && _canarySynAcks is not null)
+        {
+            lock (_heldLock)
+            {
+                if (!_canaryReady || IsFlagged(host))
+                {
+                    _held.Add((host, result));
+                    return;
+                }
+            }
+        }
+        Emit(result);
+    }
+
+    private void Emit(PortResult result)
+    {
+        Interlocked.Increment(ref _decided);
+        _writer!.TryWrite(result);
+    }
+
+    private bool IsFlagged(ulong host) =>
+        _canarySynAcks is not null && Volatile.Read(ref _canarySynAcks[host]) >= Math.Max(1, (_options.CanaryPorts + 1) / 2);
+
+    /// <summary>After the first pass the canaries have spoken: open ports of ordinary hosts go out, those of SYN-ACK-everywhere hosts wait for connect.</summary>
+    private void ReleaseHeld()
+    {
+        lock (_heldLock)
+        {
+            _canaryReady = true;
+            for (var i = _held.Count - 1; i >= 0; i--)
+            {
+                if (!IsFlagged(_held[i].Host))
+                {
+                    Emit(_held[i].Result);
+                    _held.RemoveAt(i);
+                }
+            }
+        }
+    }
+
+    private void VerifyHeld(TargetSet hosts)
+    {
+        if (_canarySynAcks is null)
+        {
+            return;
+        }
+        for (ulong host = 0; host < hosts.Count; host++)
+        {
+            if (IsFlagged(host))
+            {
+                _synAckEverywhere.Add(AddressOf(hosts, host));
+            }
+        }
+        List<(ulong Host, PortResult Result)> held;
+        lock (_heldLock)
+        {
+            held = [.. _held];
+            _held.Clear();
+        }
+        if (_synAckEverywhere.Count > 0)
+        {
+            _notes.Add($"{_synAckEverywhere.Count} host(s) answered SYN-ACK on canary ports; their {held.Count} open port(s) were checked with a full connect");
+        }
+        var grace = TimeSpan.FromMilliseconds(100) + (2 * (SmoothedRtt ?? TimeSpan.FromMilliseconds(50)));
+        var timeout = CurrentTimeout() * 2 + TimeSpan.FromMilliseconds(200);
+        Parallel.ForEachAsync(held, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = _cancellationToken }, async (item, token) =>
+        {
+            var confirmed = await ConfirmByConnectAsync(item.Result.Address, item.Result.Port, timeout, grace, token).ConfigureAwait(false);
+            if (!confirmed)
+            {
+                Interlocked.Increment(ref _unconfirmed);
+            }
+            Emit(confirmed
+                ? item.Result with { Reason = Reasons.Confirmed }
+                : item.Result with { State = PortState.Filtered, Reason = Reasons.Unconfirmed });
+        }).GetAwaiter().GetResult();
+    }
+
+    /// <summary>
+    /// A full TCP connect, then a short wait: a real listener keeps the connection (or closes it with FIN); a box that
+    /// answers SYN-ACK for every port without a listener behind it resets it as soon as our ACK arrives.
+    /// </summary>
+    internal static async Task<bool> ConfirmByConnectAsync(IPAddress address, int port, TimeSpan timeout, TimeSpan grace, CancellationToken cancellationToken)
+    {
+        using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
+        try
+        {
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            cts.CancelAfter(timeout);
+            var remote = new IPEndPoint(address, port);
+            await socket.ConnectAsync(remote, cts.Token).ConfigureAwait(false);
+            // A loopback socket can connect to itself in the ephemeral range: that is not a listener.
+            if (remote.Equals(socket.LocalEndPoint))
+            {
+                return false;
+            }
+            if (socket.Poll(grace, SelectMode.SelectRead))
+            {
+                var one = new byte[1];
+                socket.Receive(one, SocketFlags.Peek);
+            }
+            return true;
+        }
+        catch (SocketException)
+        {
+            return false;
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            return false;
+        }
+        finally
+        {
+            try
+            {
+                socket.LingerState = new LingerOption(true, 0);
+            }
+            catch (SocketException)
+            {
+            }
+        }
+    }
+
+    private void EmitUnanswered(Sweep sweep, PortState state)
+    {
+        var stride = (ulong)sweep.Stride;
+        for (ulong host = 0; host < sweep.Hosts.Count; host++)
+        {
+            for (var slot = 0; slot < sweep.Slots.Length; slot++)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var index = (host * stride) + (ulong)slot;
+                if (!sweep.IsAnswered(index) && sweep.TryMarkAnswered(index))
+                {
+                    Emit(new PortResult
+                    {
+                        Address = AddressOf(sweep.Hosts, host),
+                        Port = sweep.Slots[slot].Port,
+                        Protocol = _transport,
+                        State = state,
+                        Reason = Reasons.NoResponse,
+                    });
+                }
+            }
+        }
+    }
+
+    private IPAddress AddressOf(TargetSet hosts, ulong host)
+    {
+        if (_addressCache is null || host >= (ulong)_addressCache.Length)
+        {
+            return hosts.GetAddress(host);
+        }
+        var cached = Volatile.Read(ref _addressCache[host]);
+        if (cached is null)
+        {
+            cached = hosts.GetAddress(host);
+            Volatile.Write(ref _addressCache[host], cached);
+        }
+        return cached;
+    }
+
+    /// <summary>
+    /// UDP: hosts that answered some probes with port-unreachable but left others silent are probably rate limiting
+    /// their ICMP (Linux: one per second per peer after a burst of six). Re-probe their silent ports one at a time per
+    /// host, one interval apart, so that each probe finds a token in the host's bucket: a closed port then answers, and
+    /// a port still silent is really open|filtered. A host stops being paced after eight silent probes in a row.
+    /// </summary>
+    private void PaceRateLimitedHosts(Sweep sweep)
+    {
+        if (_unreachables is null)
+        {
+            return;
+        }
+        var stride = (ulong)sweep.Stride;
+        var paced = new List<(ulong Host, Queue<int> Slots)>();
+        for (ulong host = 0; host < sweep.Hosts.Count; host++)
+        {
+            if (Volatile.Read(ref _unreachables[host]) == 0)
+            {
+                continue;
+            }
+            var queue = new Queue<int>();
+            var order = new AffinePermutation((ulong)sweep.Slots.Length, _seed ^ host);
+            for (ulong i = 0; i < (ulong)sweep.Slots.Length; i++)
+            {
+                var slot = (int)order.Map(i);
+                if (!sweep.IsAnswered((host * stride) + (ulong)slot))
+                {
+                    queue.Enqueue(slot);
+                }
+            }
+            if (queue.Count > 0)
+            {
+                paced.Add((host, queue));
+                _rateLimited.Add(AddressOf(sweep.Hosts, host));
+            }
+        }
+        if (paced.Count == 0)
+        {
+            return;
+        }
+        var started = _time.GetTimestamp();
+        var silent = new int[paced.Count];
+        var last = new long[paced.Count];
+        Array.Fill(last, -1);
+        var active = paced.Count;
+        while (active > 0)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            for (var h = 0; h < paced.Count; h++)
+            {
+                var (host, queue) = paced[h];
+                if (silent[h] < 0)
+                {
+                    continue;
+                }
+                if (last[h] >= 0)
+                {
+                    silent[h] = sweep.IsAnswered((ulong)last[h]) ? 0 : silent[h] + 1;
+                }
+                while (queue.Count > 0 && sweep.IsAnswered((host * stride) + (ulong)queue.Peek()))
+                {
+                    queue.Dequeue();
+                }
+                if (queue.Count == 0 || silent[h] >= 8)
+                {
+                    silent[h] = -1;
+                    active--;
+                    continue;
+                }
+                var index = (host * stride) + (ulong)queue.Dequeue();
+                SendProbe(sweep, index, pass: 1);
+                last[h] = (long)index;
+            }
+            _sender.Flush();
+            if (active > 0)
+            {
+                Sleep(_options.IcmpRateLimitInterval);
+            }
+        }
+        _pacingTime = _time.GetElapsedTime(started);
+        _notes.Add($"ICMP port-unreachable rate limiting on {paced.Count} host(s): closed UDP ports were re-probed one per {_options.IcmpRateLimitInterval.TotalSeconds:0.###} s per host, which took {_pacingTime.TotalSeconds:0.0} s");
+    }
+}

@@ -1,0 +1,422 @@
+using System.Collections.Concurrent;
+using System.Net;
+using System.Net.Sockets;
+using System.Threading.Channels;
+using PortAtlas.Registry;
+using PortAtlas.Scanning.Packets;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Scanning.Raw;
+
+/// <summary>
+/// The raw-packet engine. A send loop walks a permutation of hosts × probe slots in passes, sending every probe not yet
+/// answered; a receive thread decodes every incoming packet, validates it by recomputing the cookie hidden in the probe
+/// (<see cref="ProbeCookie"/>), and sets one bit per answered probe. That bitmap is the only per-probe state: it decides
+/// what the next pass retransmits. Passes continue while retransmissions still draw new answers (loss, not filtering),
+/// within <see cref="RawScanOptions.MinRetries"/> and <see cref="RawScanOptions.MaxRetries"/>; the rate halves on drops.
+/// </summary>
+internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
+{
+    private const int SampleTableSize = 4096;
+    private static readonly byte[] s_synOptions = [2, 4, 0x05, 0xB4];
+
+    private readonly RawScanOptions _options;
+    private readonly TimeProvider _time;
+    private readonly ProbeCookie _cookie;
+    private readonly ulong _seed;
+    private readonly RawSender _sender;
+    private readonly PacketReceiver _receiver;
+    private readonly ushort _sourcePort;
+    private readonly ushort _canaryPort;
+    private readonly List<Socket> _reservations = [];
+    private readonly CancellationToken _cancellationToken;
+    private readonly Lock _rttLock = new();
+    private Thread? _receiveThread;
+    private volatile bool _stopReceiving;
+    private volatile Sweep? _sweep;
+    private double _rate;
+    private RttEstimate _rtt;
+    private long _validated;
+    private long _rejected;
+    private long _receiveDrops;
+    private int _backoffs;
+    private int _passes;
+    private long _lastBufferFull;
+
+    public RawScanEngine(RawScanOptions options, CancellationToken cancellationToken)
+    {
+        _options = options;
+        _time = options.TimeProvider;
+        _cancellationToken = cancellationToken;
+        _seed = options.Seed ?? (ulong)Random.Shared.NextInt64();
+        _cookie = new ProbeCookie(options.Seed);
+        _rate = options.Rate;
+        _sender = new RawSender();
+        try
+        {
+            _receiver = new PacketReceiver(_time);
+        }
+        catch
+        {
+            _sender.Dispose();
+            throw;
+        }
+        _sourcePort = ReservePorts(options.SourcePort);
+        _canaryPort = (ushort)(_sourcePort + 1);
+    }
+
+    public long PacketsSent => _sender.Sent;
+
+    public long Validated => Interlocked.Read(ref _validated);
+
+    public long Rejected => Interlocked.Read(ref _rejected);
+
+    public int Passes => _passes;
+
+    public int Backoffs => _backoffs;
+
+    public double Rate => Volatile.Read(ref _rate);
+
+    public long ReceiveDrops => Interlocked.Read(ref _receiveDrops);
+
+    public TimeSpan? SmoothedRtt
+    {
+        get
+        {
+            lock (_rttLock)
+            {
+                return _rtt.HasSample ? _rtt.Smoothed : null;
+            }
+        }
+    }
+
+    /// <summary>Starts the receive thread; packets arriving before a sweep begins are ignored.</summary>
+    public void StartReceiving()
+    {
+        _receiveThread = new Thread(ReceiveLoop) { IsBackground = true, Name = "PortAtlas raw receive" };
+        _receiveThread.Start();
+    }
+
+    /// <summary>
+    /// Runs one sweep to the end: passes of sends and waits, until nothing is left to retransmit. Verdicts go to the
+    /// sweep's callback as they are decided (on the receive thread); unanswered probes are left for the caller.
+    /// </summary>
+    private void RunPasses(Sweep sweep, int minRetries, int maxRetries, Action? afterFirstPass)
+    {
+        _sweep = sweep;
+        var permutation = new AffinePermutation(sweep.Total, _seed);
+        for (var pass = 0; ; pass++)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            var answeredBefore = Interlocked.Read(ref sweep.AnsweredCount);
+            var sent = SendPass(sweep, permutation, pass);
+            _passes++;
+            WaitForReplies(sweep);
+            var newAnswers = Interlocked.Read(ref sweep.AnsweredCount) - answeredBefore;
+            if (pass == 0)
+            {
+                afterFirstPass?.Invoke();
+            }
+            else if (sent >= 10 && newAnswers > sent / 5)
+            {
+                // Many retransmissions answered: the previous pass lost far more than filtering explains; slow down (nmap's
+                // congestion response to drops).
+                BackOff();
+            }
+            if (sent == 0 || pass >= maxRetries || Interlocked.Read(ref sweep.AnsweredCount) == (long)sweep.Total)
+            {
+                break;
+            }
+            if (pass >= minRetries && (pass == 0 || newAnswers == 0))
+            {
+                break;
+            }
+        }
+    }
+
+    private long SendPass(Sweep sweep, AffinePermutation permutation, int pass)
+    {
+        long sent = 0;
+        var baseTime = _time.GetTimestamp();
+        long baseSent = 0;
+        var rate = Volatile.Read(ref _rate);
+        for (ulong i = 0; i < sweep.Total; i++)
+        {
+            var index = permutation.Map(i);
+            if (sweep.IsAnswered(index) || sweep.Skip(index))
+            {
+                continue;
+            }
+            if ((sent & 15) == 0)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                var current = Volatile.Read(ref _rate);
+                if (current != rate || _sender.BufferFullEvents != _lastBufferFull)
+                {
+                    if (_sender.BufferFullEvents > _lastBufferFull + 10)
+                    {
+                        BackOff();
+                        current = Volatile.Read(ref _rate);
+                    }
+                    _lastBufferFull = _sender.BufferFullEvents;
+                    rate = current;
+                    baseTime = _time.GetTimestamp();
+                    baseSent = sent;
+                }
+                Pace(baseTime, sent - baseSent, rate);
+            }
+            if (SendProbe(sweep, index, pass))
+            {
+                sent++;
+            }
+        }
+        _sender.Flush();
+        return sent;
+    }
+
+    private void Pace(long baseTime, long sentSinceBase, double rate)
+    {
+        while (true)
+        {
+            var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
+            var ahead = sentSinceBase - (elapsed * rate) - RawSender.BatchSize;
+            if (ahead <= 0)
+            {
+                return;
+            }
+            _sender.Flush();
+            Sleep(TimeSpan.FromSeconds(Math.Min(0.05, ahead / rate)));
+        }
+    }
+
+    private bool SendProbe(Sweep sweep, ulong index, int pass)
+    {
+        var host = index / (ulong)sweep.Stride;
+        var slotIndex = (int)(index % (ulong)sweep.Stride);
+        var destination = sweep.Hosts.GetValue(host, out var v6);
+        if (!sweep.Sources.TryGet(host, destination, v6, out var source))
+        {
+            return false;
+        }
+        var addresses = new IpPair(v6, source, destination);
+        ProbeSlot slot;
+        var sourcePort = _sourcePort;
+        if (slotIndex < sweep.Slots.Length)
+        {
+            slot = sweep.Slots[slotIndex];
+        }
+        else
+        {
+            slot = new ProbeSlot(ProbeKind.TcpSyn, CanaryPort(destination, slotIndex - sweep.Slots.Length));
+            sourcePort = _canaryPort;
+        }
+        if (slot.Kind == ProbeKind.IcmpTimestamp && v6)
+        {
+            return false;
+        }
+        var buffer = _sender.Rent(v6, destination);
+        var id = (ushort)index;
+        int length;
+        switch (slot.Kind)
+        {
+            case ProbeKind.TcpSyn:
+                length = PacketBuilder.WriteTcp(buffer, addresses, sourcePort, slot.Port, _cookie.Compute(source, destination, sourcePort, slot.Port, IpPacket.Tcp), 0, TcpFlags.Syn, 1024, s_synOptions, id);
+                break;
+            case ProbeKind.TcpAck:
+                length = PacketBuilder.WriteTcp(buffer, addresses, sourcePort, slot.Port, (uint)index, _cookie.Compute(source, destination, sourcePort, slot.Port, IpPacket.Tcp), TcpFlags.Ack, 1024, default, id);
+                break;
+            case ProbeKind.Udp:
+                length = PacketBuilder.WriteUdp(buffer, addresses, sourcePort, slot.Port, sweep.IsDiscovery ? default : UdpPayloads.For(slot.Port), id);
+                break;
+            case ProbeKind.SctpInit:
+                length = PacketBuilder.WriteSctpInit(buffer, addresses, sourcePort, slot.Port, SctpTag(_cookie.Compute(source, destination, sourcePort, slot.Port, IpPacket.Sctp)), (uint)index, id);
+                break;
+            case ProbeKind.IcmpEcho:
+                var echo = _cookie.Compute(source, destination, 0, 8, v6 ? IpPacket.IcmpV6 : IpPacket.Icmp);
+                length = PacketBuilder.WriteEchoRequest(buffer, addresses, (ushort)(echo >> 16), (ushort)echo, default, id);
+                break;
+            default:
+                var stamp = _cookie.Compute(source, destination, 0, 13, IpPacket.Icmp);
+                length = PacketBuilder.WriteTimestampRequest(buffer, addresses, (ushort)(stamp >> 16), (ushort)stamp, (uint)(_time.GetUtcNow().ToUnixTimeMilliseconds() % 86_400_000), id);
+                break;
+        }
+        if (pass == 0 && (index % (ulong)sweep.SampleStride) == 0)
+        {
+            sweep.Samples[index % SampleTableSize] = (index, _time.GetTimestamp());
+        }
+        _sender.Commit(v6, length);
+        return true;
+    }
+
+    /// <summary>An SCTP initiate tag must not be zero (RFC 9260, 3.3.2).</summary>
+    internal static uint SctpTag(uint cookie) => cookie == 0 ? 1 : cookie;
+
+    /// <summary>Canary port k of a host: random-looking, high, distinct per k, and the same on every pass.</summary>
+    private ushort CanaryPort(UInt128 destination, int k) =>
+        (ushort)(45000 + ((_cookie.Compute(destination, 0, 0, 0, 255) % 1250) * 16) + (uint)k);
+
+    private void WaitForReplies(Sweep sweep)
+    {
+        var timeout = CurrentTimeout();
+        var start = _time.GetTimestamp();
+        var deadline = timeout;
+        var lastCount = Interlocked.Read(ref sweep.AnsweredCount);
+        var lastChange = start;
+        while (true)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            Sleep(TimeSpan.FromMilliseconds(10));
+            var count = Interlocked.Read(ref sweep.AnsweredCount);
+            var now = _time.GetTimestamp();
+            if (count != lastCount)
+            {
+                lastCount = count;
+                lastChange = now;
+            }
+            var elapsed = _time.GetElapsedTime(start, now);
+            // Past the timeout, keep waiting while answers still trickle in (a queue draining), up to the maximum.
+            if (elapsed >= deadline && (_time.GetElapsedTime(lastChange, now) >= TimeSpan.FromMilliseconds(30) || elapsed >= _options.MaxTimeout))
+            {
+                return;
+            }
+        }
+    }
+
+    private TimeSpan CurrentTimeout()
+    {
+        TimeSpan rto;
+        lock (_rttLock)
+        {
+            rto = _rtt.HasSample ? _rtt.Timeout : _options.InitialTimeout;
+        }
+        return rto < _options.MinTimeout ? _options.MinTimeout : rto > _options.MaxTimeout ? _options.MaxTimeout : rto;
+    }
+
+    private void BackOff()
+    {
+        double current, next;
+        do
+        {
+            current = Volatile.Read(ref _rate);
+            next = Math.Max(_options.MinRate, current / 2);
+        }
+        while (Interlocked.CompareExchange(ref _rate, next, current) != current);
+        if (next < current)
+        {
+            Interlocked.Increment(ref _backoffs);
+        }
+    }
+
+    private void Sleep(TimeSpan duration)
+    {
+        if (ReferenceEquals(_time, TimeProvider.System))
+        {
+            Thread.Sleep(duration);
+        }
+        else
+        {
+            Task.Delay(duration, _time).GetAwaiter().GetResult();
+        }
+    }
+
+    private void ReceiveLoop()
+    {
+        var lastDropCheck = _time.GetTimestamp();
+        while (!_stopReceiving)
+        {
+            _receiver.Poll(this, 20);
+            if (_time.GetElapsedTime(lastDropCheck) >= TimeSpan.FromMilliseconds(100))
+            {
+                lastDropCheck = _time.GetTimestamp();
+                var drops = _receiver.ReadDrops();
+                if (drops > 0)
+                {
+                    Interlocked.Add(ref _receiveDrops, drops);
+                    BackOff();
+                }
+            }
+        }
+    }
+
+    private ushort ReservePorts(int? requested)
+    {
+        // Binding TCP and UDP sockets to the source port keeps other programs off it for the scan's duration; the kernel
+        // still answers our SYN-ACKs with RST (no listener), and swallows UDP replies instead of sending port-unreachables.
+        for (var attempt = 0; attempt < 32; attempt++)
+        {
+            var port = requested ?? Random.Shared.Next(40000, 59999);
+            var sockets = new List<Socket>();
+            try
+            {
+                foreach (var family in new[] { AddressFamily.InterNetwork, AddressFamily.InterNetworkV6 })
+                {
+                    foreach (var (type, protocol) in new[] { (SocketType.Stream, ProtocolType.Tcp), (SocketType.Dgram, ProtocolType.Udp) })
+                    {
+                        for (var offset = 0; offset < 2; offset++)
+                        {
+                            var socket = new Socket(family, type, protocol);
+                            sockets.Add(socket);
+                            if (family == AddressFamily.InterNetworkV6)
+                            {
+                                socket.DualMode = false;
+                            }
+                            socket.Bind(new IPEndPoint(family == AddressFamily.InterNetwork ? IPAddress.Any : IPAddress.IPv6Any, port + offset));
+                        }
+                    }
+                }
+                _reservations.AddRange(sockets);
+                return (ushort)port;
+            }
+            catch (SocketException) when (requested is null || attempt == 0)
+            {
+                foreach (var socket in sockets)
+                {
+                    socket.Dispose();
+                }
+                if (requested is not null)
+                {
+                    // An explicit port stays as asked, reserved or not.
+                    return (ushort)requested.Value;
+                }
+            }
+        }
+        return (ushort)(requested ?? 47001);
+    }
+
+    public void Dispose()
+    {
+        _stopReceiving = true;
+        _receiveThread?.Join();
+        _sender.Dispose();
+        _receiver.Dispose();
+        foreach (var socket in _reservations)
+        {
+            socket.Dispose();
+        }
+    }
+
+    /// <summary>RFC 6298's smoothed round trip and variation (2.2, 2.3) and RTO = SRTT + max(G, 4·RTTVAR), G = 1 ms.</summary>
+    private struct RttEstimate
+    {
+        private long _srtt;
+        private long _rttvar;
+
+        public bool HasSample { get; private set; }
+
+        public readonly TimeSpan Smoothed => TimeSpan.FromTicks(_srtt);
+
+        public readonly TimeSpan Timeout => TimeSpan.FromTicks(_srtt + Math.Max(TimeSpan.TicksPerMillisecond, 4 * _rttvar));
+
+        public void Add(TimeSpan sample)
+        {
+            var r = Math.Max(0, sample.Ticks);
+            if (!HasSample)
+            {
+                (_srtt, _rttvar, HasSample) = (r, r / 2, true);
+                return;
+            }
+            _rttvar = ((3 * _rttvar) + Math.Abs(_srtt - r)) / 4;
+            _srtt = ((7 * _srtt) + r) / 8;
+        }
+    }
+}

@@ -1,0 +1,117 @@
+namespace PortAtlas.Scanning.Raw;
+
+/// <summary>The raw-packet scan types.</summary>
+public enum RawScanType
+{
+    /// <summary>TCP SYN ("half-open") scan: SYN-ACK open, RST closed, silence or ICMP unreachable filtered.</summary>
+    Syn,
+    /// <summary>UDP scan: any UDP reply open, ICMP port unreachable closed, other unreachables filtered, silence open|filtered.</summary>
+    Udp,
+    /// <summary>SCTP INIT scan: INIT ACK open, ABORT closed, silence or ICMP unreachable filtered.</summary>
+    Sctp,
+}
+
+/// <summary>Settings of a raw-packet scan (<see cref="RawScanner"/>). Every property has a default that suits loopback, a LAN and the lab.</summary>
+public sealed record RawScanOptions
+{
+    /// <summary>The defaults: a SYN scan.</summary>
+    public static RawScanOptions Default { get; } = new();
+
+    /// <summary>Which probes to send; default <see cref="RawScanType.Syn"/>. Ports come from the matching list of the <see cref="Targets.PortList"/>.</summary>
+    public RawScanType ScanType { get; init; } = RawScanType.Syn;
+
+    /// <summary>
+    /// Ceiling on packets per second, retransmissions included; default 100 000. The engine starts at the ceiling and halves
+    /// its rate when it sees drops (the receive socket overflowing, the send queue full, or a retransmission pass answered
+    /// far more often than loss alone explains); it never goes above the ceiling.
+    /// </summary>
+    public double Rate { get; init; } = 100_000;
+
+    /// <summary>The floor the adaptive rate never goes below; default 100 packets per second.</summary>
+    public double MinRate { get; init; } = 100;
+
+    /// <summary>Retransmission passes always made over unanswered probes; default 1 (two probes per silent port).</summary>
+    public int MinRetries { get; init; } = 1;
+
+    /// <summary>
+    /// Upper bound on retransmission passes; default 6. Beyond <see cref="MinRetries"/> a further pass is made only while the
+    /// previous one brought new answers (evidence of loss rather than filtering), as nmap adapts its retries.
+    /// </summary>
+    public int MaxRetries { get; init; } = 6;
+
+    /// <summary>Wait after a pass before the first round-trip sample; default 1 s (RFC 6298, 2.1).</summary>
+    public TimeSpan InitialTimeout { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Lower bound of the adaptive wait after a pass; default 100 ms.</summary>
+    public TimeSpan MinTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
+
+    /// <summary>Upper bound of the adaptive wait after a pass; default 10 s.</summary>
+    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>Scan every target without first checking that it is up (nmap's -Pn); default false. A single target is never pinged.</summary>
+    public bool SkipDiscovery { get; init; }
+
+    /// <summary>
+    /// SYN scans: probe <see cref="CanaryPorts"/> random high ports per host alongside the real ones; a host that answers
+    /// SYN-ACK on most of them answers SYN-ACK everywhere (a SYN proxy, tarpit or redirect-all rule). It is reported once in
+    /// <see cref="RawScanStats.SynAckEverywhereHosts"/> and its open ports are confirmed with a full TCP connect (an open port
+    /// must accept and not reset the connection) before being reported open. Default true.
+    /// </summary>
+    public bool VerifyOpen { get; init; } = true;
+
+    /// <summary>Number of canary ports per host; default 3 (two must answer SYN-ACK to flag the host). 1 to 16.</summary>
+    public int CanaryPorts { get; init; } = 3;
+
+    /// <summary>
+    /// UDP scans: when a host's ICMP port-unreachable messages are rate limited (Linux sends about one per second per
+    /// peer after a burst of six by default), re-probe its unanswered ports one at a time at <see cref="IcmpRateLimitInterval"/>
+    /// so closed ports are reported closed rather than open|filtered. Slow by nature; <see cref="RawScanStats.IcmpPacingTime"/>
+    /// says how slow. Default true.
+    /// </summary>
+    public bool PaceIcmpRateLimit { get; init; } = true;
+
+    /// <summary>Interval between paced probes to one rate-limited host; default 1 s (Linux's net.ipv4.icmp_ratelimit).</summary>
+    public TimeSpan IcmpRateLimitInterval { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>Source port of the probes; default random in 40000-59999 for each scan. Canary probes use the next port.</summary>
+    public int? SourcePort { get; init; }
+
+    /// <summary>Seed of the probe order and cookie key; <see langword="null"/> (default) for random (a fixed seed makes cookies predictable: tests only).</summary>
+    public ulong? Seed { get; init; }
+
+    /// <summary>Whether <see cref="RawScanner.RunAsync"/> keeps closed ports in the report (always counted); default false.</summary>
+    public bool ReportClosed { get; init; }
+
+    /// <summary>Whether <see cref="RawScanner.RunAsync"/> keeps filtered and open|filtered ports in the report (always counted); default false.</summary>
+    public bool ReportFiltered { get; init; }
+
+    /// <summary>The clock for timeouts, rate and statistics; default <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
+    internal void Validate()
+    {
+        if (!(Rate > 0 && double.IsFinite(Rate)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Rate), Rate, "Rate must be a positive number of packets per second.");
+        }
+        if (!(MinRate > 0 && MinRate <= Rate))
+        {
+            throw new ArgumentOutOfRangeException(nameof(MinRate), MinRate, "MinRate must be positive and at most Rate.");
+        }
+        ArgumentOutOfRangeException.ThrowIfNegative(MinRetries, nameof(MinRetries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, MinRetries, nameof(MaxRetries));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetries, 50, nameof(MaxRetries));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinTimeout, TimeSpan.Zero, nameof(MinTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTimeout, MinTimeout, nameof(MaxTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InitialTimeout, TimeSpan.Zero, nameof(InitialTimeout));
+        ArgumentOutOfRangeException.ThrowIfLessThan(CanaryPorts, 1, nameof(CanaryPorts));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(CanaryPorts, 16, nameof(CanaryPorts));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IcmpRateLimitInterval, TimeSpan.Zero, nameof(IcmpRateLimitInterval));
+        if (SourcePort is { } port)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(port, 1, nameof(SourcePort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65534, nameof(SourcePort));
+        }
+        ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+    }
+}
