@@ -29,6 +29,8 @@ public readonly record struct IcmpHeader(byte Type, byte Code, ushort Checksum, 
     public const byte V4TimestampReply = 14;
     /// <summary>ICMPv6 destination unreachable (RFC 4443, 3.1).</summary>
     public const byte V6DestinationUnreachable = 1;
+    /// <summary>ICMPv6 parameter problem (RFC 4443, 3.4); code 1, unrecognised next header, is IPv6's protocol unreachable.</summary>
+    public const byte V6ParameterProblem = 4;
     /// <summary>ICMPv6 time exceeded (RFC 4443, 3.3).</summary>
     public const byte V6TimeExceeded = 3;
     /// <summary>ICMPv6 echo request (RFC 4443, 4.1).</summary>

@@ -17,7 +17,7 @@ public enum ReplyKind : byte
     SctpInitAck,
     /// <summary>SCTP ABORT: closed.</summary>
     SctpAbort,
-    /// <summary>ICMP or ICMPv6 destination unreachable quoting a probe.</summary>
+    /// <summary>ICMP or ICMPv6 destination unreachable (or ICMPv6 unrecognised next header) quoting a probe.</summary>
     Unreachable,
     /// <summary>ICMP echo reply or ICMPv6 echo reply.</summary>
     EchoReply,
@@ -127,7 +127,8 @@ public readonly record struct ProbeReply(
             reply = new ProbeReply(kind, ip.Addresses.Reversed, ip.Protocol, 0, 0, icmp.RestOfHeader, true, 0, icmp.Type, icmp.Code, ip.Addresses.Source, ip.TimeToLive);
             return true;
         }
-        if (!((!v6 && icmp.Type == IcmpHeader.V4DestinationUnreachable) || (v6 && icmp.Type == IcmpHeader.V6DestinationUnreachable)))
+        if (!((!v6 && icmp.Type == IcmpHeader.V4DestinationUnreachable) || (v6 && icmp.Type == IcmpHeader.V6DestinationUnreachable)
+            || (v6 && icmp.Type == IcmpHeader.V6ParameterProblem && icmp.Code == 1)))
         {
             return false;
         }

@@ -222,8 +222,8 @@ internal sealed partial class RawScanEngine
     private static (PortState, string?) Unreachable(in ProbeReply reply)
     {
         var v6 = reply.Addresses.IsIPv6;
-        var portUnreachable = v6 ? reply.IcmpCode == 4 : reply.IcmpCode == 3;
-        var reason = Reasons.ForUnreachable(v6, reply.IcmpCode);
+        var portUnreachable = v6 ? reply.IcmpType == IcmpHeader.V6DestinationUnreachable && reply.IcmpCode == 4 : reply.IcmpCode == 3;
+        var reason = v6 && reply.IcmpType == IcmpHeader.V6ParameterProblem ? "proto-unreach" : Reasons.ForUnreachable(v6, reply.IcmpCode);
         // A port unreachable closes a UDP port (RFC 1122, 4.1.3.1); for TCP and SCTP, unreachables mean a filter (as nmap reads them).
         if (reply.ProbeProtocol == IpPacket.Udp && portUnreachable && reply.IcmpSource == reply.Addresses.Destination)
         {

@@ -257,9 +257,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
 
     private void WaitForReplies(Sweep sweep)
     {
-        var timeout = CurrentTimeout();
         var start = _time.GetTimestamp();
-        var deadline = timeout;
         var lastCount = Interlocked.Read(ref sweep.AnsweredCount);
         var lastChange = start;
         while (true)
@@ -273,7 +271,13 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 lastCount = count;
                 lastChange = now;
             }
+            if (count == (long)sweep.Total)
+            {
+                return;
+            }
             var elapsed = _time.GetElapsedTime(start, now);
+            // Round-trip samples arrive during the wait: the first pass starts with no estimate at all.
+            var deadline = CurrentTimeout();
             // Past the timeout, keep waiting while answers still trickle in (a queue draining), up to the maximum.
             if (elapsed >= deadline && (_time.GetElapsedTime(lastChange, now) >= TimeSpan.FromMilliseconds(30) || elapsed >= _options.MaxTimeout))
             {
