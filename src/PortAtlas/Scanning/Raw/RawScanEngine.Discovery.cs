@@ -40,7 +40,7 @@ internal sealed partial class RawScanEngine
         _sweep = sweep;
         SendArp(sweep);
         RunPasses(sweep, 1, 2, () => SendArp(sweep));
-        _sweep = null;
+        Quiesce();
         for (ulong host = 0; host < targets.Count; host++)
         {
             if (sweep.TryMarkUp(host))

@@ -96,6 +96,8 @@ internal sealed partial class RawScanEngine
         {
             PaceRateLimitedHosts(sweep);
         }
+        // No verdict of this sweep may arrive from here on: held results and the silent remainder are final.
+        Quiesce();
         VerifyHeld(hosts);
         EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
     }

@@ -42,6 +42,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private int _backoffs;
     private int _passes;
     private long _lastBufferFull;
+    private long _pollGeneration;
 
     public RawScanEngine(RawScanOptions options, CancellationToken cancellationToken)
     {
@@ -329,6 +330,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         while (!_stopReceiving)
         {
             _receiver.Poll(this, 20);
+            Interlocked.Increment(ref _pollGeneration);
             if (_time.GetElapsedTime(lastDropCheck) >= TimeSpan.FromMilliseconds(100))
             {
                 lastDropCheck = _time.GetTimestamp();
@@ -339,6 +341,24 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     BackOff();
                 }
             }
+        }
+    }
+
+    /// <summary>
+    /// Detaches the current sweep and waits until the receive thread has finished whatever packet it was handling, so no
+    /// verdict of that sweep can arrive afterwards.
+    /// </summary>
+    private void Quiesce()
+    {
+        _sweep = null;
+        if (_receiveThread is not { IsAlive: true })
+        {
+            return;
+        }
+        var generation = Interlocked.Read(ref _pollGeneration);
+        while (Interlocked.Read(ref _pollGeneration) < generation + 2 && _receiveThread.IsAlive)
+        {
+            Thread.Sleep(1);
         }
     }
 

@@ -3,6 +3,7 @@
 
   responders.py tcp PORT...            listen on 127.0.0.1 and ::1 (TCP)
   responders.py udp PORT...            answer every datagram on 127.0.0.1 and ::1 (UDP echo)
+  responders.py tcp-any|udp-any PORT... the same on 0.0.0.0 (for a veth link between two test namespaces)
   responders.py sctp OPEN ABORT        raw-socket SCTP (the kernel has no SCTP module): INIT -> INIT ACK on the
                                        comma-separated OPEN ports, ABORT on the ABORT ports, silence elsewhere
   responders.py synack ADDRESS         raw-socket TCP: answer every SYN to ADDRESS (IPv4) with a SYN-ACK, as a
@@ -85,6 +86,8 @@ def checksum(data):
 def serve_synack(address):
     target = socket.inet_aton(address)
     s = socket.socket(socket.AF_INET, socket.SOCK_RAW, socket.IPPROTO_TCP)
+    # Bound: the kernel sends from ADDRESS (not the route's preferred source) and delivers only packets to ADDRESS.
+    s.bind((address, 0))
     print("ready", flush=True)
     while time.monotonic() < DEADLINE:
         readable, _, _ = select.select([s], [], [], 0.5)
@@ -105,10 +108,10 @@ def serve_synack(address):
         s.sendto(segment, (socket.inet_ntoa(data[12:16]), 0))
 
 
-def serve_tcp(ports):
+def serve_tcp(ports, addresses=((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"))):
     sockets = []
     for port in ports:
-        for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        for family, address in addresses:
             s = socket.socket(family, socket.SOCK_STREAM)
             s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             s.bind((address, port))
@@ -126,10 +129,10 @@ def serve_tcp(ports):
                 pass
 
 
-def serve_udp(ports):
+def serve_udp(ports, addresses=((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1"))):
     sockets = []
     for port in ports:
-        for family, address in ((socket.AF_INET, "127.0.0.1"), (socket.AF_INET6, "::1")):
+        for family, address in addresses:
             s = socket.socket(family, socket.SOCK_DGRAM)
             s.bind((address, port))
             sockets.append(s)
@@ -148,6 +151,10 @@ def ports(text):
 mode = sys.argv[1]
 if mode == "tcp":
     serve_tcp([int(p) for p in sys.argv[2:]])
+elif mode == "tcp-any":
+    serve_tcp([int(p) for p in sys.argv[2:]], ((socket.AF_INET, "0.0.0.0"),))
+elif mode == "udp-any":
+    serve_udp([int(p) for p in sys.argv[2:]], ((socket.AF_INET, "0.0.0.0"),))
 elif mode == "udp":
     serve_udp([int(p) for p in sys.argv[2:]])
 elif mode == "sctp":
