@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
@@ -7,15 +8,15 @@ using PortAtlas.Targets;
 namespace PortAtlas.Scanning;
 
 /// <summary>
-/// The TCP connect scan: a fixed pool of workers walks a seeded permutation of host × port indices, each worker making
-/// one connection attempt at a time with a pooled <see cref="ConnectProbe"/>, under a shared rate ceiling, with per-host
-/// adaptive timeouts and retransmissions. Decided ports flow out through a bounded channel.
+/// The TCP connect scan: walks a seeded permutation of host × port indices under a shared rate ceiling, with per-host
+/// adaptive timeouts and retransmissions; decided ports flow out through a bounded channel. Two mechanisms send:
+/// epoll event loops over raw non-blocking sockets on Linux (<c>ConnectScanEngine.Epoll.cs</c>), and a pool of async
+/// workers over <see cref="System.Net.Sockets.Socket"/> elsewhere (<c>ConnectScanEngine.Sockets.cs</c>).
 /// </summary>
-internal sealed class ConnectScanEngine
+internal sealed partial class ConnectScanEngine
 {
-    private const int ChannelCapacity = 4096;
+    private const int ChannelCapacity = 256;
     private const int MaxBackOffs = 200;
-    private static readonly LingerOption s_reset = new(enable: true, seconds: 0);
 
     private readonly ScanOptions _options;
     private readonly TimeProvider _timeProvider;
@@ -24,7 +25,7 @@ internal sealed class ConnectScanEngine
     private readonly IndexPermutation? _permutation;
     private readonly HostTable _hosts;
     private readonly ProbeRateLimiter? _rateLimiter;
-    private readonly Channel<PortResult> _channel;
+    private readonly Channel<ResultChunk> _channel;
     private readonly int _workers;
     private long _next;
 
@@ -46,7 +47,7 @@ internal sealed class ConnectScanEngine
             _rateLimiter = new ProbeRateLimiter(rate, _timeProvider, burst: (int)Math.Clamp(rate / 100, 1, 1000));
         }
         _workers = (int)Math.Min((ulong)options.ResolveConcurrency(), Math.Max(_total, 1));
-        _channel = Channel.CreateBounded<PortResult>(new BoundedChannelOptions(ChannelCapacity)
+        _channel = Channel.CreateBounded<ResultChunk>(new BoundedChannelOptions(ChannelCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
@@ -72,9 +73,18 @@ internal sealed class ConnectScanEngine
             // No token here: after cancellation the workers stop and complete the channel; what they decided is still delivered.
             while (await reader.WaitToReadAsync(CancellationToken.None).ConfigureAwait(false))
             {
-                while (reader.TryRead(out var result))
+                while (reader.TryRead(out var chunk))
                 {
-                    yield return result;
+                    if (chunk.Batch is null)
+                    {
+                        yield return chunk.Single!;
+                        continue;
+                    }
+                    for (var i = 0; i < chunk.Count; i++)
+                    {
+                        yield return chunk.Batch[i];
+                    }
+                    ArrayPool<PortResult>.Shared.Return(chunk.Batch, clearArray: true);
                 }
             }
             await run.ConfigureAwait(false);
@@ -99,12 +109,13 @@ internal sealed class ConnectScanEngine
         {
             if (_total > 0)
             {
-                var workers = new Task[_workers];
-                for (var i = 0; i < workers.Length; i++)
+                var useEpoll = _options.Mechanism switch
                 {
-                    workers[i] = Task.Run(() => WorkerAsync(stop, abandon), CancellationToken.None);
-                }
-                await Task.WhenAll(workers).ConfigureAwait(false);
+                    ConnectMechanism.Epoll => true,
+                    ConnectMechanism.Sockets => false,
+                    _ => LinuxSockets.IsSupported,
+                };
+                await (useEpoll ? RunEpollLoopsAsync(stop, abandon) : RunSocketWorkersAsync(stop, abandon)).ConfigureAwait(false);
             }
             _channel.Writer.TryComplete();
         }
@@ -119,150 +130,67 @@ internal sealed class ConnectScanEngine
         }
     }
 
-    private async Task WorkerAsync(CancellationTokenSource stop, CancellationToken abandon)
+    /// <summary>Takes the next (host, port) pair of the permutation; false when all are taken.</summary>
+    private bool TryTakeNext(out HostState host, out int port)
     {
-        using var probe = new ConnectProbe(_timeProvider);
-        using var registration = stop.Token.UnsafeRegister(static s => ((ConnectProbe)s!).Abort(), probe);
-        var endpoint = new IPEndPoint(IPAddress.Any, 0);
+        var index = (ulong)Interlocked.Increment(ref _next) - 1;
+        if (index >= _total)
+        {
+            host = null!;
+            port = 0;
+            return false;
+        }
+        var pair = _permutation!.Map(index);
         var portCount = (ulong)_ports.Length;
-        try
-        {
-            while (!stop.IsCancellationRequested)
-            {
-                var index = (ulong)Interlocked.Increment(ref _next) - 1;
-                if (index >= _total)
-                {
-                    return;
-                }
-                var pair = _permutation!.Map(index);
-                var host = _hosts.Get(pair / portCount);
-                endpoint.Address = host.Address;
-                endpoint.Port = _ports[(int)(pair % portCount)];
-                var result = await ProbeAsync(probe, host, endpoint, stop.Token).ConfigureAwait(false);
-                if (result is null)
-                {
-                    if (!stop.IsCancellationRequested)
-                    {
-                        Progress.OnSkipped();
-                    }
-                    continue;
-                }
-                Progress.OnDecided(result.State);
-                await _channel.Writer.WriteAsync(result, abandon).ConfigureAwait(false);
-            }
-        }
-        catch (OperationCanceledException) when (stop.IsCancellationRequested || abandon.IsCancellationRequested)
-        {
-            // Stopping: the probe in hand is undecided and not reported.
-        }
-        catch
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            throw;
-        }
+        host = _hosts.Get(pair / portCount);
+        port = _ports[(int)(pair % portCount)];
+        return true;
     }
 
-    /// <summary>Decides one port, retransmitting as needed; null when its host timed out or the scan is stopping.</summary>
-    private async ValueTask<PortResult?> ProbeAsync(ConnectProbe probe, HostState host, IPEndPoint endpoint, CancellationToken stop)
+    /// <summary>
+    /// Applies the outcome of attempt <paramref name="attempt"/>: the port's result when decided; otherwise null, with
+    /// <paramref name="attempt"/> advanced for a retransmission, or <paramref name="backOff"/> set to wait for a local shortage.
+    /// </summary>
+    private PortResult? Settle(HostState host, int port, ProbeOutcome outcome, ref int attempt, ref int backOffs, TimeSpan roundTrip, out TimeSpan backOff)
     {
-        var backOffs = 0;
-        var attempt = 0;
-        while (true)
+        backOff = TimeSpan.Zero;
+        Progress.OnProbe(retransmission: attempt > 0);
+        switch (outcome.Action)
         {
-            if (host.CheckTimeout(_options.HostTimeout, _timeProvider))
-            {
+            case ProbeAction.Decide:
+                if (outcome.Answered)
+                {
+                    host.OnAnswer(roundTrip, attempt);
+                }
+                return new PortResult
+                {
+                    Address = host.Address,
+                    Port = port,
+                    State = outcome.State,
+                    Reason = outcome.Reason,
+                    RoundTrip = outcome.Answered ? roundTrip : null,
+                };
+            case ProbeAction.Retry:
+                if (attempt >= host.AllowedRetries(_options.MaxRetries))
+                {
+                    return new PortResult { Address = host.Address, Port = port, State = PortState.Filtered, Reason = outcome.Reason };
+                }
+                attempt++;
                 return null;
-            }
-            if (_rateLimiter is not null)
-            {
-                await _rateLimiter.WaitAsync(stop).ConfigureAwait(false);
-            }
-            var outcome = await AttemptAsync(probe, endpoint, host.Timeout(_options, attempt)).ConfigureAwait(false);
-            if (probe.Aborted)
-            {
+            default:
+                if (++backOffs > MaxBackOffs)
+                {
+                    return new PortResult { Address = host.Address, Port = port, State = PortState.Filtered, Reason = outcome.Reason };
+                }
+                // Local shortage: let connections in flight finish and free their ports and descriptors.
+                backOff = TimeSpan.FromMilliseconds(Math.Min(5 * backOffs, 100));
                 return null;
-            }
-            Progress.OnProbe(retransmission: attempt > 0);
-            switch (outcome.Action)
-            {
-                case ProbeAction.Decide:
-                    TimeSpan? roundTrip = null;
-                    if (outcome.Answered)
-                    {
-                        roundTrip = _timeProvider.GetElapsedTime(probe.StartedAt, probe.CompletedAt);
-                        host.OnAnswer(roundTrip.Value, attempt);
-                    }
-                    return new PortResult
-                    {
-                        Address = host.Address,
-                        Port = endpoint.Port,
-                        State = outcome.State,
-                        Reason = outcome.Reason,
-                        RoundTrip = roundTrip,
-                    };
-                case ProbeAction.Retry:
-                    if (attempt >= host.AllowedRetries(_options.MaxRetries))
-                    {
-                        return new PortResult { Address = host.Address, Port = endpoint.Port, State = PortState.Filtered, Reason = "no-response" };
-                    }
-                    attempt++;
-                    break;
-                default:
-                    if (++backOffs > MaxBackOffs)
-                    {
-                        return new PortResult { Address = host.Address, Port = endpoint.Port, State = PortState.Filtered, Reason = outcome.Reason };
-                    }
-                    // Local shortage: let connections in flight finish and free their ports and descriptors.
-                    await Task.Delay(TimeSpan.FromMilliseconds(Math.Min(5 * backOffs, 100)), _timeProvider, stop).ConfigureAwait(false);
-                    break;
-            }
-        }
-    }
-
-    private async ValueTask<ProbeOutcome> AttemptAsync(ConnectProbe probe, IPEndPoint endpoint, TimeSpan timeout)
-    {
-        Socket socket;
-        try
-        {
-            socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-        }
-        catch (SocketException ex)
-        {
-            return ProbeOutcome.Classify(ex.SocketErrorCode) is { Action: ProbeAction.BackOff } backOff
-                ? backOff
-                : throw new InvalidOperationException($"Cannot create a TCP socket: {ex.Message}", ex);
-        }
-        try
-        {
-            var error = await probe.ConnectAsync(socket, endpoint, timeout).ConfigureAwait(false);
-            if (probe.TimedOut)
-            {
-                return ProbeOutcome.NoResponse;
-            }
-            if (error != SocketError.Success)
-            {
-                return ProbeOutcome.Classify(error);
-            }
-            // A connect to an unbound port of our own address in the ephemeral range can meet itself (TCP simultaneous
-            // open, RFC 793 3.4): the kernel chose the target port as the local port. Nothing listens there.
-            if (socket.LocalEndPoint is IPEndPoint local && local.Port == endpoint.Port && local.Address.Equals(endpoint.Address))
-            {
-                return ProbeOutcome.SelfConnect;
-            }
-            if (_options.ResetOpenConnections)
-            {
-                socket.LingerState = s_reset;
-            }
-            return ProbeOutcome.Classify(SocketError.Success);
-        }
-        catch (ObjectDisposedException)
-        {
-            // The timer or Abort closed the socket just as the connect completed.
-            return ProbeOutcome.NoResponse;
-        }
-        finally
-        {
-            socket.Dispose();
         }
     }
 }
+
+/// <summary>What flows through the engine's channel: one result, or a pooled batch of them (fewer wake-ups of the reader).</summary>
+/// <param name="Single">The result, when not a batch.</param>
+/// <param name="Batch">A batch rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; the reader returns it.</param>
+/// <param name="Count">Results in <paramref name="Batch"/>.</param>
+internal readonly record struct ResultChunk(PortResult? Single, PortResult[]? Batch, int Count);

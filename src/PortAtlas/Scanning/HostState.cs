@@ -8,6 +8,7 @@ internal sealed class HostState(IPAddress address)
 {
     private readonly Lock _lock = new();
     private RttEstimator _rtt;
+    private long _rawTimeoutTicks = -1;
     private long _firstProbeAt;
     private int _maxSuccessfulAttempt;
     private volatile bool _timedOut;
@@ -22,21 +23,31 @@ internal sealed class HostState(IPAddress address)
     /// <summary>The timeout of attempt <paramref name="attempt"/> (0 for the first): the RTO doubled per retransmission (RFC 6298, 5.5), within bounds.</summary>
     public TimeSpan Timeout(ScanOptions options, int attempt)
     {
-        TimeSpan rto;
-        lock (_lock)
-        {
-            rto = _rtt.Timeout(options.InitialTimeout, options.MinTimeout, options.MaxTimeout);
-        }
+        var raw = Volatile.Read(ref _rawTimeoutTicks);
+        var rto = raw < 0 ? options.InitialTimeout : TimeSpan.FromTicks(raw);
+        rto = rto < options.MinTimeout ? options.MinTimeout : rto > options.MaxTimeout ? options.MaxTimeout : rto;
         var backedOff = rto.Ticks << Math.Min(attempt, 16);
         return backedOff > options.MaxTimeout.Ticks || backedOff < 0 ? options.MaxTimeout : TimeSpan.FromTicks(backedOff);
     }
 
     /// <summary>Records an answer: its round trip as an RTT sample, and which attempt it took.</summary>
+    /// <remarks>
+    /// A sample is skipped when another thread is adding one: answers come by the thousand per second, and waiting for
+    /// the lock would cost more than the sample is worth (TCP itself samples about once per round trip, RFC 6298, 3).
+    /// </remarks>
     public void OnAnswer(TimeSpan roundTrip, int attempt)
     {
-        lock (_lock)
+        if (_lock.TryEnter())
         {
-            _rtt.AddSample(roundTrip);
+            try
+            {
+                _rtt.AddSample(roundTrip);
+                Volatile.Write(ref _rawTimeoutTicks, _rtt.Timeout(TimeSpan.Zero, TimeSpan.Zero, TimeSpan.MaxValue).Ticks);
+            }
+            finally
+            {
+                _lock.Exit();
+            }
         }
         if (attempt > Volatile.Read(ref _maxSuccessfulAttempt))
         {

@@ -41,10 +41,10 @@ internal readonly record struct ProbeOutcome(ProbeAction Action, PortState State
         // EACCES/EPERM: a local firewall rule or a route of type prohibit refused the SYN.
         SocketError.AccessDenied => new(ProbeAction.Decide, PortState.Filtered, "admin-prohibited", false),
         SocketError.ProtocolNotSupported or SocketError.ProtocolOption => new(ProbeAction.Decide, PortState.Filtered, "proto-unreach", true),
-        SocketError.TimedOut or SocketError.OperationAborted or SocketError.TryAgain => NoResponse,
+        SocketError.TimedOut or SocketError.OperationAborted => NoResponse,
         // Ephemeral ports, descriptors or kernel buffers ran out here: back off rather than misreport the target.
         SocketError.AddressNotAvailable or SocketError.NoBufferSpaceAvailable or SocketError.TooManyOpenSockets
-            or SocketError.AddressAlreadyInUse => new(ProbeAction.BackOff, PortState.Filtered, "local-error", false),
+            or SocketError.AddressAlreadyInUse or SocketError.TryAgain => new(ProbeAction.BackOff, PortState.Filtered, "local-error", false),
         _ => new(ProbeAction.Decide, PortState.Filtered, "error", false),
     };
 }

@@ -37,6 +37,25 @@ internal sealed class ProbeRateLimiter
         return wait <= 0 ? TimeSpan.Zero : TimeSpan.FromSeconds((double)wait / _timeProvider.TimestampFrequency);
     }
 
+    /// <summary>Takes the next slot if it has come; otherwise reserves nothing and says how long until it comes.</summary>
+    public bool TryAcquire(out TimeSpan retryAfter)
+    {
+        var now = _timeProvider.GetTimestamp();
+        lock (_lock)
+        {
+            var arrival = Math.Max(_theoreticalArrival, now);
+            var wait = arrival - _tolerance - now;
+            if (wait > 0)
+            {
+                retryAfter = TimeSpan.FromSeconds((double)wait / _timeProvider.TimestampFrequency);
+                return false;
+            }
+            _theoreticalArrival = arrival + _interval;
+        }
+        retryAfter = TimeSpan.Zero;
+        return true;
+    }
+
     /// <summary>Waits for the next slot.</summary>
     public ValueTask WaitAsync(CancellationToken cancellationToken)
     {

@@ -49,6 +49,9 @@ public sealed record ScanOptions
     /// <summary>The clock for timeouts, rate and statistics; default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Which sending mechanism to use; tests pin one, everyone else gets the best the platform has.</summary>
+    internal ConnectMechanism Mechanism { get; init; }
+
     internal void Validate()
     {
         if (Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))
@@ -79,4 +82,15 @@ public sealed record ScanOptions
         var limit = FileDescriptorLimit.RaiseSoftLimit();
         return Math.Clamp(limit - 64, 16, 4096);
     }
+}
+
+/// <summary>The ways the connect engine can send.</summary>
+internal enum ConnectMechanism
+{
+    /// <summary>epoll on Linux x86-64, sockets elsewhere.</summary>
+    Auto,
+    /// <summary><see cref="System.Net.Sockets.Socket"/> with pooled <see cref="System.Net.Sockets.SocketAsyncEventArgs"/>.</summary>
+    Sockets,
+    /// <summary>Raw non-blocking sockets in epoll event loops (Linux x86-64).</summary>
+    Epoll,
 }
