@@ -5,7 +5,7 @@ using PortAtlas.Scanning;
 using PortAtlas.Targets;
 
 // Usage:
-//   scan HOST PORTS [--rate N] [--concurrency N] [--retries N] [--seed N] [--all] [--no-reset]
+//   scan HOST PORTS [--rate N] [--concurrency N] [--retries N] [--seed N] [--all] [--no-reset] [--mechanism auto|sockets|epoll]
 //       PORTS: "-" (1-65535) or a comma list of ports and ranges. Prints "open PORT" per open port (sorted), or with
 //       --all "PORT STATE REASON" for every port; statistics on stderr.
 //   listen HOST PORT...
@@ -38,6 +38,7 @@ static async Task<int> ScanAsync(string[] args)
             case "--seed": options = options with { Seed = ulong.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
             case "--no-reset": options = options with { ResetOpenConnections = false }; break;
             case "--all": all = true; break;
+            case "--mechanism": options = options with { Mechanism = Enum.Parse<ConnectMechanism>(args[++i], ignoreCase: true) }; break;
             default: Console.Error.WriteLine($"unknown option {args[i]}"); return 2;
         }
     }
