@@ -69,4 +69,46 @@ public sealed class PortScannerNamespaceTests
         listener.StandardInput.Close();
         await listener.WaitForExitAsync(TestContext.Current.CancellationToken);
     }
+
+    [Theory(Timeout = 120_000)]
+    [InlineData("epoll")]
+    [InlineData("sockets")]
+    public async Task Scan_PortsBehindAFirewall_AreFilteredWithTheirReason(string mechanism)
+    {
+        if (!File.Exists("/usr/sbin/nft"))
+        {
+            Assert.Skip("Needs nftables (nft) to filter ports inside the namespace.");
+        }
+        using var ns = await NetworkNamespace.CreateAsync();
+        var listener = ns.Start("dotnet", [s_harness, "listen", "127.0.0.1", "7100"]);
+        Assert.StartsWith("ready", await listener.StandardOutput.ReadLineAsync(TestContext.Current.CancellationToken));
+        string[][] rules =
+        [
+            ["add", "table", "inet", "pa"],
+            ["add", "chain", "inet", "pa", "in", "{ type filter hook input priority 0; }"],
+            ["add", "rule", "inet", "pa", "in", "tcp", "dport", "7000-7019", "drop"],
+            ["add", "rule", "inet", "pa", "in", "tcp", "dport", "7020-7029", "reject", "with", "icmp", "type", "admin-prohibited"],
+        ];
+        foreach (var rule in rules)
+        {
+            var (ruleCode, _, ruleError) = await ns.ExecAsync("nft", rule, TimeSpan.FromSeconds(10));
+            Assert.True(ruleCode == 0, ruleError);
+        }
+
+        var (code, output, error) = await ns.ExecAsync("dotnet", [s_harness, "scan", "127.0.0.1", "7000-7100", "--all", "--mechanism", mechanism], TimeSpan.FromSeconds(60));
+
+        Assert.True(code == 0, error);
+        var states = output.Split('\n', StringSplitOptions.RemoveEmptyEntries)
+            .Select(line => line.Split(' '))
+            .ToDictionary(f => int.Parse(f[0], CultureInfo.InvariantCulture), f => (f[1], f[2]));
+        Assert.Equal(101, states.Count);
+        Assert.All(Enumerable.Range(7000, 20), p => Assert.Equal(("filtered", "no-response"), states[p]));
+        Assert.All(Enumerable.Range(7020, 10), p => Assert.Equal(("filtered", "host-unreach"), states[p]));
+        Assert.All(Enumerable.Range(7030, 70), p => Assert.Equal(("closed", "conn-refused"), states[p]));
+        Assert.Equal(("open", "syn-ack"), states[7100]);
+        // Each silent port was tried again before being called filtered.
+        Assert.Contains("retransmissions 20,", error, StringComparison.Ordinal);
+        listener.StandardInput.Close();
+        await listener.WaitForExitAsync(TestContext.Current.CancellationToken);
+    }
 }
