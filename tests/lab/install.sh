@@ -16,7 +16,7 @@ fi
 export DEBIAN_FRONTEND=noninteractive
 
 PKGS=(
-  iproute2 nftables procps psmisc
+  iproute2 nftables iptables procps psmisc
   gcc libc6-dev make pkg-config libnetfilter-queue-dev libmnl-dev
   openssl ca-certificates
   openssh-server
