@@ -7,6 +7,14 @@ EXPECTED_TSV (written by up.sh) has the columns
   daemon address protocol port state service product version notes check
 where `check` says how the row is verified, from the ROOT namespace:
   tcp-open      TCP connect succeeds (retried)
+  banner:TEXT   TCP connect, and the server's greeting starts with TEXT
+                (banner:ANY: any greeting bytes, e.g. telnet option IAC)
+  tls-banner:T  TLS handshake (no certificate verification), then greeting T
+  http          "HEAD / HTTP/1.0" gets an "HTTP/" status line
+  https         the same over TLS
+  redis         "PING" gets "+PONG"
+  memcache-tcp  "version" gets "VERSION"
+  pg            a PostgreSQL SSLRequest gets 'S' or 'N'
   fw-drop       TCP connect times out (SYN silently dropped)
   fw-rst        TCP connect is refused (RST)
   fw-icmp       TCP connect fails with an ICMP-induced error
@@ -27,6 +35,7 @@ import errno
 import ipaddress
 import os
 import socket
+import ssl
 import struct
 import sys
 from concurrent.futures import ThreadPoolExecutor
@@ -56,6 +65,38 @@ def tcp_connect(addr, port, timeout):
         if e.errno in (errno.EHOSTUNREACH, errno.ENETUNREACH, errno.EACCES):
             return "unreach"
         return f"error:{errno.errorcode.get(e.errno, e.errno)}"
+    finally:
+        s.close()
+
+
+def tcp_dialog(addr, port, send=None, expect=b"", use_tls=False, timeout=5.0):
+    """Connect, optionally wrap in TLS, optionally send, read until the
+    reply is at least as long as `expect` (or any byte if expect is empty).
+    Returns (ok, detail)."""
+    try:
+        s = socket.create_connection((addr, port), timeout=timeout)
+    except OSError as e:
+        return False, f"connect: {e}"
+    try:
+        s.settimeout(timeout)
+        if use_tls:
+            ctx = ssl.create_default_context()
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+            s = ctx.wrap_socket(s, server_hostname="lab.portatlas.test")
+        if send:
+            s.sendall(send)
+        data = b""
+        while len(data) < max(len(expect), 1):
+            chunk = s.recv(512)
+            if not chunk:
+                break
+            data += chunk
+        if data.startswith(expect) and data:
+            return True, "ok"
+        return False, f"got {data[:40]!r}, expected {expect!r}"
+    except (OSError, ssl.SSLError) as e:
+        return False, f"{type(e).__name__}: {e}"
     finally:
         s.close()
 
@@ -123,6 +164,28 @@ def check(row):
             if last == "open":
                 return True, "open"
         return False, f"connect: {last}"
+    dialog = None
+    if kind.startswith("banner:"):
+        t = kind[len("banner:"):]
+        dialog = dict(expect=b"" if t == "ANY" else t.encode())
+    elif kind.startswith("tls-banner:"):
+        dialog = dict(expect=kind[len("tls-banner:"):].encode(), use_tls=True)
+    elif kind in ("http", "https"):
+        dialog = dict(send=b"HEAD / HTTP/1.0\r\nHost: lab.portatlas.test\r\n\r\n",
+                      expect=b"HTTP/", use_tls=kind == "https")
+    elif kind == "redis":
+        dialog = dict(send=b"PING\r\n", expect=b"+PONG")
+    elif kind == "memcache-tcp":
+        dialog = dict(send=b"version\r\n", expect=b"VERSION")
+    elif kind == "pg":
+        dialog = dict(send=struct.pack(">II", 8, 80877103), expect=b"")
+    if dialog is not None:
+        why = ""
+        for _ in range(3):
+            ok, why = tcp_dialog(addr, port, **dialog)
+            if ok:
+                return True, why
+        return False, why
     if kind == "fw-drop":
         r = tcp_connect(addr, port, 2.5)
         return r == "timeout", f"connect: {r} (expected timeout)"

@@ -358,7 +358,7 @@ start_dovecot() {
   echo "lab:{PLAIN}portatlas" > "$d/users"
   chmod 644 "$d/users"
   cat > "$d/dovecot.conf" <<EOF
-base_dir = $SOCK/dovecot
+base_dir = $SOCK/dovecot-base
 state_dir = $d/state
 log_path = $d/dovecot.log
 listen = $HOST
@@ -526,28 +526,28 @@ EXP=$RUN/expected.tsv
   v_mc=$(upver memcached); v_pg=$(upver postgresql-15); v_my=$(upver mariadb-server)
   v_dns=$(upver dnsmasq-base); v_ntp=$(upver chrony); v_snmp=$(upver snmpd)
   v_tel=$(upver inetutils-telnetd)
-  row sshd $HOST tcp 22 open ssh OpenSSH "$v_ssh" "-" tcp-open
-  row sshd $HOST tcp 2222 open ssh OpenSSH "$v_ssh" "unusual port" tcp-open
-  row nginx $HOST tcp 80 open http nginx "$v_nginx" "-" tcp-open
-  row nginx $HOST tcp 443 open https nginx "$v_nginx" "TLS, self-signed CN=lab.portatlas.test" tcp-open
-  row nginx $HOST tcp 8080 open http-alt nginx "$v_nginx" "plain HTTP on unusual port" tcp-open
-  row postfix $HOST tcp 25 open smtp "Postfix smtpd" "$v_pf" "banner does not carry the version" tcp-open
-  row vsftpd $HOST tcp 21 open ftp vsftpd "$v_ftp" "anonymous login allowed, read-only" tcp-open
-  row dovecot $HOST tcp 143 open imap Dovecot "$v_dc" "STARTTLS" tcp-open
-  row dovecot $HOST tcp 110 open pop3 Dovecot "$v_dc" "STLS" tcp-open
-  row dovecot $HOST tcp 993 open imaps Dovecot "$v_dc" "TLS, self-signed CN=lab.portatlas.test" tcp-open
-  row dovecot $HOST tcp 995 open pop3s Dovecot "$v_dc" "TLS, self-signed CN=lab.portatlas.test" tcp-open
-  row redis $HOST tcp 6379 open redis Redis "$v_redis" "no auth, protected-mode off" tcp-open
-  row redis $HOST tcp 6380 open redis Redis "$v_redis" "second instance, unusual port" tcp-open
-  row memcached $HOST tcp 11211 open memcache memcached "$v_mc" "-" tcp-open
+  row sshd $HOST tcp 22 open ssh OpenSSH "$v_ssh" "-" "banner:SSH-"
+  row sshd $HOST tcp 2222 open ssh OpenSSH "$v_ssh" "unusual port" "banner:SSH-"
+  row nginx $HOST tcp 80 open http nginx "$v_nginx" "-" "http"
+  row nginx $HOST tcp 443 open https nginx "$v_nginx" "TLS, self-signed CN=lab.portatlas.test" "https"
+  row nginx $HOST tcp 8080 open http-alt nginx "$v_nginx" "plain HTTP on unusual port" "http"
+  row postfix $HOST tcp 25 open smtp "Postfix smtpd" "$v_pf" "banner does not carry the version" "banner:220"
+  row vsftpd $HOST tcp 21 open ftp vsftpd "$v_ftp" "anonymous login allowed, read-only" "banner:220"
+  row dovecot $HOST tcp 143 open imap Dovecot "$v_dc" "STARTTLS" "banner:* OK"
+  row dovecot $HOST tcp 110 open pop3 Dovecot "$v_dc" "STLS" "banner:+OK"
+  row dovecot $HOST tcp 993 open imaps Dovecot "$v_dc" "TLS, self-signed CN=lab.portatlas.test" "tls-banner:* OK"
+  row dovecot $HOST tcp 995 open pop3s Dovecot "$v_dc" "TLS, self-signed CN=lab.portatlas.test" "tls-banner:+OK"
+  row redis $HOST tcp 6379 open redis Redis "$v_redis" "no auth, protected-mode off" "redis"
+  row redis $HOST tcp 6380 open redis Redis "$v_redis" "second instance, unusual port" "redis"
+  row memcached $HOST tcp 11211 open memcache memcached "$v_mc" "-" "memcache-tcp"
   row memcached $HOST udp 11211 open memcache memcached "$v_mc" "UDP enabled (-U 11211)" memcache-udp
-  row postgresql $HOST tcp 5432 open postgresql PostgreSQL "$v_pg" "-" tcp-open
-  row mariadb $HOST tcp 3306 open mysql MariaDB "$v_my" "-" tcp-open
+  row postgresql $HOST tcp 5432 open postgresql PostgreSQL "$v_pg" "-" "pg"
+  row mariadb $HOST tcp 3306 open mysql MariaDB "$v_my" "-" "banner:ANY"
   row dnsmasq $HOST tcp 53 open domain dnsmasq "$v_dns" "-" tcp-open
   row dnsmasq $HOST udp 53 open domain dnsmasq "$v_dns" "serves lab.portatlas.test A/TXT/MX; no upstream" dns
   row chrony $HOST udp 123 open ntp chrony "$v_ntp" "local stratum 10, no upstream" ntp
   row snmpd $HOST udp 161 open snmp net-snmp "$v_snmp" "SNMPv2c community public, read-only" snmp
-  row telnetd $HOST tcp 23 open telnet telnetd "$v_tel" "inetutils telnetd via inetutils-inetd" tcp-open
+  row telnetd $HOST tcp 23 open telnet telnetd "$v_tel" "inetutils telnetd via inetutils-inetd" "banner:ANY"
   for p in 8001 8002 8003 8004 8005 9001; do
     row firewall $HOST tcp $p filtered - - - "nft drop (no response)" fw-drop
   done
@@ -568,7 +568,7 @@ EXP=$RUN/expected.tsv
 # Wait (bounded) until every expected listener of a started daemon shows up
 # in ss, then verify from the root namespace.
 log "waiting for listeners"
-want_tcp=$(awk -F'\t' 'NR>1 && $3=="tcp" && $10=="tcp-open" && $2=="'$HOST'" {print $1" "$4}' "$EXP")
+want_tcp=$(awk -F'\t' 'NR>1 && $3=="tcp" && $5=="open" && $2=="'$HOST'" {print $1" "$4}' "$EXP")
 want_udp=$(awk -F'\t' 'NR>1 && $3=="udp" {print $1" "$4}' "$EXP")
 for _ in $(seq 1 150); do        # up to 30 s
   missing=0
