@@ -366,6 +366,10 @@ protocols = imap pop3
 ssl = yes
 ssl_cert = <$CACHE/tls/cert.pem
 ssl_key = <$CACHE/tls/key.pem
+# Accept old record versions like nginx does, so scanners' SSLv3/TLS1.0-framed
+# probes (nmap TLSSessionReq) get a handshake; same ciphers as nginx.
+ssl_min_protocol = TLSv1
+ssl_cipher_list = HIGH:!aNULL:!MD5
 default_login_user = dovenull
 default_internal_user = dovecot
 auth_mechanisms = plain
