@@ -36,6 +36,21 @@ public sealed class ScanCommandTests
     }
 
     [Fact]
+    public async Task Scan_ExcludedTarget_IsNeverConnectedTo()
+    {
+        // The same port on two loopback addresses, both the test's own; the second address is excluded.
+        using var first = new LoopbackListeners(IPAddress.Loopback, 1);
+        var port = first.Ports[0];
+        using var excluded = new LoopbackListeners(IPAddress.Parse("127.0.0.2"), [port]);
+        var (code, output, error) = await RunAsync("scan", "127.0.0.1-2", "--exclude", "127.0.0.2", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "csv");
+        Assert.True(code == 0, error);
+        Assert.Contains($"127.0.0.1,,{port},tcp,open", output, StringComparison.Ordinal);
+        Assert.DoesNotContain("127.0.0.2", output, StringComparison.Ordinal);
+        Assert.Equal(0, excluded.AcceptsOn(port));
+        Assert.Equal(1, first.AcceptsOn(port));
+    }
+
+    [Fact]
     public async Task Scan_Ipv6Loopback_ReportsOwnListener()
     {
         using var listeners = new LoopbackListeners(IPAddress.IPv6Loopback, 1);
