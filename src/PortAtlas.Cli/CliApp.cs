@@ -69,6 +69,7 @@ public static class CliApp
         root.Subcommands.Add(BuildLookup(cli));
         root.Subcommands.Add(BuildSearch(cli));
         root.Subcommands.Add(BuildList(cli));
+        root.Subcommands.Add(ScanCommand.Build(cli));
         return root;
     }
 

@@ -1,0 +1,301 @@
+using System.CommandLine;
+using System.Diagnostics;
+using PortAtlas.Cli.Rendering;
+using PortAtlas.Registry;
+using PortAtlas.Reports;
+using PortAtlas.Scanning;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Cli.Commands;
+
+/// <summary>`ports scan`: parse every input first (bad input exits 2 before any packet), scan, render, write.</summary>
+internal static class ScanCommand
+{
+    private const int DefaultTopPorts = 1000;
+
+    public static Command Build(CliContext cli)
+    {
+        var targets = new Argument<string[]>("targets") { Description = "Hosts: addresses, names, CIDR (198.18.0.0/24), ranges (198.18.0.1-20, 198.18.0-3.1-254)", Arity = ArgumentArity.ZeroOrMore };
+        var targetsFile = new Option<string?>("--targets-file", "-iL") { Description = "Read targets from a file (one or more a line, # comments)" };
+        var exclude = new Option<string[]>("--exclude") { Description = "Targets never to scan (same syntax)", AllowMultipleArgumentsPerToken = true };
+        var excludeFile = new Option<string?>("--exclude-file") { Description = "Read targets to exclude from a file" };
+        var resolveAll = new Option<bool>("--resolve-all") { Description = "Scan every address a host name resolves to, not only the first" };
+        var allowHuge = new Option<bool>("--allow-huge") { Description = "Allow a target set of more than 16,777,216 addresses" };
+        var ports = new Option<string?>("--ports", "-p") { Description = "Ports: 22,80,443 | 1-1024 | - (1-65535) | T:80,U:53 | http,ssh" };
+        var excludePorts = new Option<string?>("--exclude-ports") { Description = "Ports never to scan (same syntax)" };
+        var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)" };
+        var rate = new Option<double?>("--rate") { Description = "Most probes per second" };
+        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)" };
+        var hostTimeout = new Option<string?>("--host-timeout") { Description = "Give up on a host after this long (500ms, 30s, 5m)" };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)" };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)" };
+        var format = new Option<string>("--format", "-f") { Description = "stdout format: table, json, jsonl, csv, xml, grep", DefaultValueFactory = _ => "table" };
+        var output = new Option<string?>("--output", "-o") { Description = "Also write the report to FILE (format from the extension or --output-format)" };
+        var outputFormat = new Option<string?>("--output-format") { Description = "Format of --output: json, jsonl, csv, xml, grep" };
+        var allStates = new Option<bool>("--all-states") { Description = "List closed and filtered ports too, not only a count" };
+        var noProgress = new Option<bool>("--no-progress") { Description = "No live progress bar on a terminal" };
+
+        var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
+        {
+            targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
+            rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
+        };
+        command.SetAction(async (parse, cancellationToken) =>
+        {
+            var request = new ScanRequest
+            {
+                Targets = parse.GetValue(targets) ?? [],
+                TargetsFile = parse.GetValue(targetsFile),
+                Exclude = parse.GetValue(exclude) ?? [],
+                ExcludeFile = parse.GetValue(excludeFile),
+                ResolveAll = parse.GetValue(resolveAll),
+                AllowHuge = parse.GetValue(allowHuge),
+                Ports = parse.GetValue(ports),
+                ExcludePorts = parse.GetValue(excludePorts),
+                TopPorts = parse.GetValue(topPorts),
+                Rate = parse.GetValue(rate),
+                MaxRetries = parse.GetValue(maxRetries),
+                HostTimeout = parse.GetValue(hostTimeout),
+                Concurrency = parse.GetValue(concurrency),
+                Seed = parse.GetValue(seed),
+                Format = parse.GetValue(format)!,
+                Output = parse.GetValue(output),
+                OutputFormat = parse.GetValue(outputFormat),
+                AllStates = parse.GetValue(allStates),
+                NoProgress = parse.GetValue(noProgress),
+                CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
+            };
+            return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
+        });
+        return command;
+    }
+
+    internal sealed record ScanRequest
+    {
+        public IReadOnlyList<string> Targets { get; init; } = [];
+        public string? TargetsFile { get; init; }
+        public IReadOnlyList<string> Exclude { get; init; } = [];
+        public string? ExcludeFile { get; init; }
+        public bool ResolveAll { get; init; }
+        public bool AllowHuge { get; init; }
+        public string? Ports { get; init; }
+        public string? ExcludePorts { get; init; }
+        public int? TopPorts { get; init; }
+        public double? Rate { get; init; }
+        public int? MaxRetries { get; init; }
+        public string? HostTimeout { get; init; }
+        public int? Concurrency { get; init; }
+        public ulong? Seed { get; init; }
+        public string Format { get; init; } = "table";
+        public string? Output { get; init; }
+        public string? OutputFormat { get; init; }
+        public bool AllStates { get; init; }
+        public bool NoProgress { get; init; }
+        public string CommandLine { get; init; } = "ports scan";
+    }
+
+    internal static async Task<int> RunAsync(CliContext cli, ScanRequest request, CancellationToken cancellationToken)
+    {
+        // Everything is parsed and checked before the first packet: bad input exits 2 and sends nothing.
+        ReportFormat? stdoutFormat = null;
+        if (!request.Format.Equals("table", StringComparison.OrdinalIgnoreCase))
+        {
+            if (!ReportFormats.TryParse(request.Format, out var f))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"unknown format '{request.Format}': use table, json, jsonl, csv, xml or grep");
+            }
+            stdoutFormat = f;
+        }
+        ReportFormat? fileFormat = null;
+        if (request.Output is not null)
+        {
+            if (request.OutputFormat is not null)
+            {
+                if (!ReportFormats.TryParse(request.OutputFormat, out var f))
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml or grep");
+                }
+                fileFormat = f;
+            }
+            else
+            {
+                fileFormat = ReportFormats.FromExtension(request.Output);
+                if (fileFormat is null)
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"cannot tell the format of '{request.Output}' from its extension: add --output-format");
+                }
+            }
+        }
+        else if (request.OutputFormat is not null)
+        {
+            return cli.Fail(ExitCodes.BadInput, "--output-format needs --output FILE");
+        }
+        if (request.Rate is <= 0)
+        {
+            return cli.Fail(ExitCodes.BadInput, $"bad --rate '{request.Rate}': give a positive number of probes per second");
+        }
+        if (request.MaxRetries is < 0 or > 50)
+        {
+            return cli.Fail(ExitCodes.BadInput, $"bad --max-retries '{request.MaxRetries}': give 0-50");
+        }
+        if (request.Concurrency is < 1)
+        {
+            return cli.Fail(ExitCodes.BadInput, $"bad --concurrency '{request.Concurrency}': give a positive number");
+        }
+        TimeSpan? hostTimeout = null;
+        if (request.HostTimeout is not null)
+        {
+            if (!DurationParser.TryParse(request.HostTimeout, out var t))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"bad --host-timeout '{request.HostTimeout}': use e.g. 500ms, 30s, 5m");
+            }
+            hostTimeout = t;
+        }
+
+        var portList = ParsePorts(cli, request, out var portError);
+        if (portList is null)
+        {
+            return portError;
+        }
+
+        var specs = request.Targets.Select(t => new TargetSpec(t)).ToList();
+        if (request.TargetsFile is not null)
+        {
+            var file = await TargetSpecFile.ReadAsync(request.TargetsFile, cancellationToken).ConfigureAwait(false);
+            if (!file.Success)
+            {
+                return cli.Fail(ExitCodes.BadInput, file.Error!);
+            }
+            specs.AddRange(file.Specs!);
+        }
+        var excludes = request.Exclude.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(e => new TargetSpec(e)).ToList();
+        if (request.ExcludeFile is not null)
+        {
+            var file = await TargetSpecFile.ReadAsync(request.ExcludeFile, cancellationToken).ConfigureAwait(false);
+            if (!file.Success)
+            {
+                return cli.Fail(ExitCodes.BadInput, file.Error!);
+            }
+            excludes.AddRange(file.Specs!);
+        }
+        if (specs.Count == 0)
+        {
+            return cli.Fail(ExitCodes.BadInput, "no targets: name hosts to scan, e.g. 'ports scan 127.0.0.1' (PortAtlas has no default target)");
+        }
+        var parsed = await TargetSpecParser.ParseAsync(specs, new TargetParseOptions
+        {
+            Excludes = excludes,
+            ResolveAll = request.ResolveAll,
+            AllowHuge = request.AllowHuge,
+        }, cancellationToken).ConfigureAwait(false);
+        if (!parsed.Success)
+        {
+            return cli.Fail(ExitCodes.BadInput, parsed.Error!);
+        }
+        var targetSet = parsed.Value!;
+        if (targetSet.Count == 0)
+        {
+            return cli.Fail(ExitCodes.BadInput, "no targets left after --exclude");
+        }
+
+        var options = new ScanOptions
+        {
+            Rate = request.Rate,
+            MaxRetries = request.MaxRetries ?? ScanOptions.Default.MaxRetries,
+            HostTimeout = hostTimeout,
+            Concurrency = request.Concurrency,
+            Seed = request.Seed,
+            ReportClosed = true,
+            ReportFiltered = true,
+        };
+
+        var scanner = new PortScanner();
+        var collector = new ScanCollector(request.AllStates);
+        var started = DateTimeOffset.Now;
+        var interrupted = false;
+        using var progress = request.NoProgress || cli.Progress is null || stdoutFormat is ReportFormat.Jsonl
+            ? null
+            : new ProgressRenderer(cli.Progress, () => scanner.Progress);
+        try
+        {
+            await foreach (var result in scanner.ScanAsync(targetSet, portList, options, cancellationToken).ConfigureAwait(false))
+            {
+                collector.Add(result);
+            }
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            interrupted = true;
+        }
+        progress?.Dispose();
+
+        var stats = new ScanStats
+        {
+            Started = started,
+            Finished = DateTimeOffset.Now,
+            ScanType = "connect",
+            CommandLine = request.CommandLine,
+            Ports = portList,
+            HostsScanned = (long)Math.Min(targetSet.Count, long.MaxValue),
+            ProbesSent = scanner.Progress?.ProbesSent ?? 0,
+            Interrupted = interrupted,
+        };
+        var report = collector.Build(stats, targetSet);
+
+        if (stdoutFormat is ReportFormat f2)
+        {
+            f2.CreateWriter().Write(report, cli.Out);
+            cli.Out.Flush();
+        }
+        else
+        {
+            ScanTable.Render(cli.Console, report);
+        }
+        if (request.Output is not null)
+        {
+            await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, request.Output, CancellationToken.None).ConfigureAwait(false);
+        }
+        if (interrupted)
+        {
+            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far");
+            return ExitCodes.Interrupted;
+        }
+        return ExitCodes.Success;
+    }
+
+    private static PortList? ParsePorts(CliContext cli, ScanRequest request, out int exitCode)
+    {
+        exitCode = ExitCodes.BadInput;
+        if (request.TopPorts is int top && request.Ports is not null)
+        {
+            cli.Fail(ExitCodes.BadInput, "give either -p or --top-ports, not both");
+            return null;
+        }
+        if (request.TopPorts is < 1 or > PortRange.MaxPort)
+        {
+            cli.Fail(ExitCodes.BadInput, $"bad --top-ports '{request.TopPorts}': give 1-65535");
+            return null;
+        }
+        var options = new PortParseOptions { Exclude = request.ExcludePorts };
+        var parsed = request.Ports is not null
+            ? PortSpecParser.Parse(request.Ports, options)
+            : PortSpecParser.Top(request.TopPorts ?? DefaultTopPorts, options);
+        if (!parsed.Success)
+        {
+            cli.Fail(ExitCodes.BadInput, parsed.Error!);
+            return null;
+        }
+        var list = parsed.Value!;
+        if (list.Udp.Count > 0 || list.Sctp.Count > 0)
+        {
+            cli.Fail(ExitCodes.BadInput, $"UDP and SCTP ports ('{request.Ports}') need a raw scan, which this build does not offer yet: scan TCP ports");
+            return null;
+        }
+        if (list.Count == 0)
+        {
+            cli.Fail(ExitCodes.BadInput, "no ports left to scan after --exclude-ports");
+            return null;
+        }
+        return list;
+    }
+}

@@ -1,0 +1,60 @@
+using PortAtlas.Registry;
+using PortAtlas.Scanning;
+using Spectre.Console;
+
+namespace PortAtlas.Cli.Rendering;
+
+/// <summary>A scan for people: per host, its listed ports explained from the registry, then a summary line.</summary>
+internal static class ScanTable
+{
+    public static void Render(IAnsiConsole console, ScanReport report)
+    {
+        var registry = PortRegistry.Default;
+        foreach (var host in report.Hosts)
+        {
+            var name = host.Hostname is null ? host.Address.ToString() : $"{host.Hostname} ({host.Address})";
+            var notShown = host.StateCounts
+                .Where(c => c.Value > host.Ports.Count(p => p.State.ToName() == c.Key))
+                .Select(c => $"{c.Value - host.Ports.Count(p => p.State.ToName() == c.Key)} {c.Key}")
+                .ToList();
+            console.MarkupLine($"[bold]{Markup.Escape(name)}[/]" + (notShown.Count > 0 ? $" [grey](not shown: {Markup.Escape(string.Join(", ", notShown))})[/]" : ""));
+            if (host.Ports.Count == 0)
+            {
+                continue;
+            }
+            var table = new Table().Border(TableBorder.Rounded);
+            table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
+            table.AddColumn(new TableColumn("[bold]State[/]").NoWrap());
+            table.AddColumn(new TableColumn("[bold]Service[/]").NoWrap());
+            table.AddColumn(new TableColumn("[bold]Version[/]"));
+            table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
+            table.AddColumn(new TableColumn("[bold]What it is[/]"));
+            foreach (var port in host.Ports)
+            {
+                var entry = registry.Describe(port.Port, port.Protocol);
+                var service = port.Service?.Name ?? entry.Name;
+                var version = string.Join(' ', new[] { port.Service?.Product, port.Service?.Version, port.Service?.ExtraInfo is null ? null : $"({port.Service.ExtraInfo})" }.Where(s => !string.IsNullOrEmpty(s)));
+                var about = entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
+                table.AddRow(
+                    Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
+                    StateMarkup(port.State),
+                    Markup.Escape(service),
+                    Markup.Escape(version),
+                    RegistryTable.RiskMarkup(entry.Risk),
+                    Markup.Escape(about));
+            }
+            console.Write(table);
+        }
+        var s = report.Stats;
+        var counts = string.Join(", ", s.StateCounts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"));
+        console.MarkupLine($"[grey]{s.HostsScanned} host(s), {s.PortsScanned} port(s) scanned in {s.Elapsed.TotalSeconds:0.00} s ({s.ScanType}): {Markup.Escape(counts)}{(s.Interrupted ? " — interrupted, partial results" : "")}[/]");
+    }
+
+    private static string StateMarkup(PortState state) => state switch
+    {
+        PortState.Open => "[bold green]open[/]",
+        PortState.Closed => "[red]closed[/]",
+        PortState.Filtered => "[yellow]filtered[/]",
+        _ => Markup.Escape(state.ToName()),
+    };
+}

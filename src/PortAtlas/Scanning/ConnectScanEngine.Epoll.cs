@@ -1,0 +1,454 @@
+using System.Net.Sockets;
+using System.Runtime.InteropServices;
+using static PortAtlas.Scanning.LinuxSockets;
+
+namespace PortAtlas.Scanning;
+
+/// <summary>
+/// The Linux mechanism: a few event-loop threads, each owning an epoll instance and a table of attempts in flight on raw
+/// non-blocking sockets. An attempt is socket, connect, getsockopt(SO_ERROR) and close; only attempts still pending after
+/// connect() are registered with epoll. On loopback the kernel has already processed the RST (or the SYN-ACK) when
+/// connect() returns, so a closed port costs four system calls and no wake-up. The thread that opens a descriptor is the
+/// only one that waits on it and closes it, so a timeout can never close a descriptor that was reused.
+/// </summary>
+internal sealed partial class ConnectScanEngine
+{
+    private const int MaxLoops = 2;
+    private const int MaxWaitMilliseconds = 20;
+
+    private Task RunEpollLoopsAsync(CancellationTokenSource stop, CancellationToken abandon)
+    {
+        // Small scans need no second loop; large ones use up to one per core (the kernel's share of the work runs on the sending core).
+        var loops = (int)Math.Clamp(Math.Min((ulong)Environment.ProcessorCount, _total / 1024), 1, MaxLoops);
+        var capacity = Math.Max(1, _workers / loops);
+        var tasks = new Task[loops];
+        for (var i = 0; i < loops; i++)
+        {
+            var completion = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var loop = new EpollLoop(this, capacity);
+            var thread = new Thread(() =>
+            {
+                try
+                {
+                    loop.Run(stop.Token, abandon);
+                    completion.SetResult();
+                }
+                catch (Exception ex)
+                {
+                    stop.Cancel();
+                    completion.SetException(ex);
+                }
+            })
+            {
+                IsBackground = true,
+                Name = "PortAtlas connect loop " + i,
+            };
+            thread.Start();
+            tasks[i] = completion.Task;
+        }
+        return Task.WhenAll(tasks);
+    }
+
+    /// <summary>A port waiting for its next attempt.</summary>
+    private struct Attempt
+    {
+        public HostState Host;
+        public int Port;
+        public int Number;
+        public int BackOffs;
+        public long NotBefore;
+    }
+
+    /// <summary>An attempt in flight.</summary>
+    private struct Slot
+    {
+        public static readonly Slot Empty = new() { Fd = -1 };
+
+        public int Fd;
+        public Attempt Attempt;
+        public long StartedAt;
+        public long Deadline;
+    }
+
+    private sealed unsafe class EpollLoop(ConnectScanEngine engine, int capacity)
+    {
+        private const int OutputLimit = 16;
+        private const int BatchSize = 256;
+
+        private readonly ConnectScanEngine _engine = engine;
+        private readonly TimeProvider _time = engine._timeProvider;
+        private readonly Slot[] _slots = Enumerable.Repeat(Slot.Empty, capacity).ToArray();
+        private readonly Stack<int> _free = new(Enumerable.Range(0, capacity).Reverse());
+        private readonly Queue<Attempt> _retries = new();
+        private readonly Queue<ResultChunk> _output = new();
+        private PortResult[]? _batch;
+        private int _batchCount;
+        private readonly EpollEvent[] _events = new EpollEvent[256];
+        private Attempt? _held;
+        private bool _exhausted;
+        private int _epoll = -1;
+        private long _earliestDeadline = long.MaxValue;
+        private int _spare4 = -1;
+        private int _spare6 = -1;
+
+        public void Run(CancellationToken stop, CancellationToken abandon)
+        {
+            _epoll = EpollCreate1(EpollCloExec);
+            if (_epoll < 0)
+            {
+                throw new SocketException(Marshal.GetLastPInvokeError());
+            }
+            try
+            {
+                while (!stop.IsCancellationRequested)
+                {
+                    Flush();
+                    var wait = Fill(stop);
+                    if (_exhausted && _held is null && _retries.Count == 0 && _free.Count == _slots.Length)
+                    {
+                        break;
+                    }
+                    Wait(wait);
+                    Expire();
+                }
+            }
+            finally
+            {
+                // Attempts still in flight are undecided: drop them.
+                for (var i = 0; i < _slots.Length; i++)
+                {
+                    if (_slots[i].Fd >= 0)
+                    {
+                        Close(_slots[i].Fd);
+                        _slots[i].Fd = -1;
+                    }
+                }
+                Close(_epoll);
+                foreach (var spare in (ReadOnlySpan<int>)[_spare4, _spare6])
+                {
+                    if (spare >= 0)
+                    {
+                        Close(spare);
+                    }
+                }
+            }
+            // Deliver what was decided, even when stopping, unless the consumer has gone.
+            SealBatch();
+            while (_output.Count > 0 && !abandon.IsCancellationRequested)
+            {
+                Flush();
+                if (_output.Count > 0)
+                {
+                    Thread.Sleep(1);
+                }
+            }
+        }
+
+        /// <summary>Starts attempts while there is room; returns the longest the loop may then sleep, in milliseconds.</summary>
+        private int Fill(CancellationToken stop)
+        {
+            var wait = MaxWaitMilliseconds;
+            var started = 0;
+            while (_free.Count > 0 && _output.Count < OutputLimit)
+            {
+                if ((++started & 255) == 0 && stop.IsCancellationRequested)
+                {
+                    return 0;
+                }
+                var now = _time.GetTimestamp();
+                Attempt attempt;
+                if (_held is { } held)
+                {
+                    attempt = held;
+                    _held = null;
+                }
+                else if (_retries.Count > 0 && _retries.Peek().NotBefore <= now)
+                {
+                    attempt = _retries.Dequeue();
+                }
+                else if (!_exhausted && _engine.TryTakeNext(out var host, out var port))
+                {
+                    attempt = new Attempt { Host = host, Port = port };
+                }
+                else
+                {
+                    _exhausted = true;
+                    if (_retries.Count > 0)
+                    {
+                        wait = Math.Min(wait, Milliseconds(_retries.Peek().NotBefore - now));
+                    }
+                    break;
+                }
+                if (attempt.Host.CheckTimeout(_engine._options.HostTimeout, _time))
+                {
+                    _engine.Progress.OnSkipped();
+                    continue;
+                }
+                if (_engine._rateLimiter is { } limiter && !limiter.TryAcquire(out var retryAfter))
+                {
+                    _held = attempt;
+                    wait = Math.Min(wait, Math.Max(1, (int)Math.Ceiling(retryAfter.TotalMilliseconds)));
+                    break;
+                }
+                Start(attempt);
+            }
+            if (_output.Count >= OutputLimit)
+            {
+                wait = 1;
+            }
+            if (_free.Count < _slots.Length && _earliestDeadline != long.MaxValue)
+            {
+                wait = Math.Min(wait, Milliseconds(_earliestDeadline - _time.GetTimestamp()));
+            }
+            return wait;
+        }
+
+        private int Milliseconds(long timestampTicks) =>
+            timestampTicks <= 0 ? 0 : (int)Math.Min(MaxWaitMilliseconds, Math.Ceiling(timestampTicks * 1000.0 / _time.TimestampFrequency));
+
+        private void Start(Attempt attempt)
+        {
+            var address = attempt.Host.Address;
+            var family = address.AddressFamily == AddressFamily.InterNetworkV6 ? AfInet6 : AfInet;
+            var sockaddr = stackalloc byte[28];
+            var length = WriteSockaddr(sockaddr, address, attempt.Port);
+            var recycled = true;
+            var fd = TakeSpare(family);
+            if (fd < 0)
+            {
+                recycled = false;
+                fd = Socket(family, SockStream | SockNonBlock | SockCloExec, 0);
+                if (fd < 0)
+                {
+                    var error = ToSocketError(Marshal.GetLastPInvokeError());
+                    if (ProbeOutcome.Classify(error).Action != ProbeAction.BackOff)
+                    {
+                        throw new SocketException((int)error);
+                    }
+                    var now = _time.GetTimestamp();
+                    Finish(attempt, fd: -1, error, now, now, reusable: false);
+                    return;
+                }
+            }
+            var startedAt = _time.GetTimestamp();
+            var errno = Connect(fd, sockaddr, length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+            if (recycled && errno is EAlready or EIsConn or EInval)
+            {
+                // The recycled socket was not back in the unconnected state after all: use a fresh one.
+                Close(fd);
+                Start(attempt);
+                return;
+            }
+            if (errno is EInProgress or EIntr)
+            {
+                // Loopback answers inside connect(): the RST (or SYN-ACK) is usually here already. A second connect() reports
+                // it, and after a refusal puts the socket back in the unconnected state (Linux's __inet_stream_connect),
+                // so that the next probe can reuse it without socket() and close().
+                errno = Connect(fd, sockaddr, length) == 0 ? 0 : Marshal.GetLastPInvokeError();
+                if (errno == EIsConn)
+                {
+                    errno = 0;
+                }
+                else if (errno is EAlready or EInProgress or EIntr)
+                {
+                    Register(attempt, fd, startedAt);
+                    return;
+                }
+                Finish(attempt, fd, ToSocketError(errno), startedAt, _time.GetTimestamp(), reusable: true);
+                return;
+            }
+            Finish(attempt, fd, ToSocketError(errno), startedAt, _time.GetTimestamp(), reusable: false);
+        }
+
+        private void Register(Attempt attempt, int fd, long startedAt)
+        {
+            var slot = _free.Pop();
+            var ev = new EpollEvent { Events = EpollOut, Data = (ulong)slot };
+            if (EpollCtl(_epoll, EpollCtlAdd, fd, &ev) != 0)
+            {
+                _free.Push(slot);
+                Close(fd);
+                throw new SocketException((int)ToSocketError(Marshal.GetLastPInvokeError()));
+            }
+            var deadline = startedAt + attempt.Host.Timeout(_engine._options, attempt.Number).Ticks * _time.TimestampFrequency / TimeSpan.TicksPerSecond;
+            _slots[slot] = new Slot { Fd = fd, Attempt = attempt, StartedAt = startedAt, Deadline = deadline };
+            _earliestDeadline = Math.Min(_earliestDeadline, deadline);
+        }
+
+        private int TakeSpare(int family)
+        {
+            ref var spare = ref family == AfInet6 ? ref _spare6 : ref _spare4;
+            var fd = spare;
+            spare = -1;
+            return fd;
+        }
+
+        private void Wait(int timeoutMilliseconds)
+        {
+            int count;
+            fixed (EpollEvent* events = _events)
+            {
+                count = EpollWait(_epoll, events, _events.Length, timeoutMilliseconds);
+            }
+            if (count < 0)
+            {
+                var errno = Marshal.GetLastPInvokeError();
+                if (errno == EIntr)
+                {
+                    return;
+                }
+                throw new SocketException((int)ToSocketError(errno));
+            }
+            var now = _time.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                var index = (int)_events[i].Data;
+                ref var slot = ref _slots[index];
+                var fd = slot.Fd;
+                var attempt = slot.Attempt;
+                var startedAt = slot.StartedAt;
+                slot = Slot.Empty;
+                _free.Push(index);
+                // Registered descriptors are not recycled: they would have to leave the epoll set first.
+                Finish(attempt, fd, ToSocketError(PendingError(fd)), startedAt, now, reusable: false);
+            }
+        }
+
+        /// <summary>Closes attempts past their deadline: no answer.</summary>
+        private void Expire()
+        {
+            var now = _time.GetTimestamp();
+            if (now < _earliestDeadline)
+            {
+                return;
+            }
+            var earliest = long.MaxValue;
+            for (var i = 0; i < _slots.Length; i++)
+            {
+                ref var slot = ref _slots[i];
+                if (slot.Fd < 0)
+                {
+                    continue;
+                }
+                if (slot.Deadline > now)
+                {
+                    earliest = Math.Min(earliest, slot.Deadline);
+                    continue;
+                }
+                var attempt = slot.Attempt;
+                Close(slot.Fd);
+                var startedAt = slot.StartedAt;
+                slot = Slot.Empty;
+                _free.Push(i);
+                Settle(attempt, ProbeOutcome.NoResponse, startedAt, now);
+            }
+            _earliestDeadline = earliest;
+        }
+
+        private void Finish(Attempt attempt, int fd, SocketError error, long startedAt, long completedAt, bool reusable)
+        {
+            var outcome = ProbeOutcome.Classify(error);
+            if (error == SocketError.Success)
+            {
+                if (IsSelfConnect(fd, attempt.Host.Address, attempt.Port))
+                {
+                    outcome = ProbeOutcome.SelfConnect;
+                }
+                else if (_engine._options.ResetOpenConnections)
+                {
+                    SetResetOnClose(fd);
+                }
+            }
+            if (fd >= 0)
+            {
+                ref var spare = ref attempt.Host.Address.AddressFamily == AddressFamily.InterNetworkV6 ? ref _spare6 : ref _spare4;
+                if (reusable && error != SocketError.Success && spare < 0)
+                {
+                    spare = fd;
+                }
+                else
+                {
+                    Close(fd);
+                }
+            }
+            Settle(attempt, outcome, startedAt, completedAt);
+        }
+
+        private void Settle(Attempt attempt, ProbeOutcome outcome, long startedAt, long completedAt)
+        {
+            var roundTrip = _time.GetElapsedTime(startedAt, completedAt);
+            var result = _engine.Settle(attempt.Host, attempt.Port, outcome, ref attempt.Number, ref attempt.BackOffs, roundTrip, out var backOff);
+            if (result is not null)
+            {
+                _engine.Progress.OnDecided(result.State);
+                _batch ??= System.Buffers.ArrayPool<PortResult>.Shared.Rent(BatchSize);
+                _batch[_batchCount++] = result;
+                if (_batchCount == BatchSize)
+                {
+                    Flush();
+                }
+                return;
+            }
+            attempt.NotBefore = completedAt + backOff.Ticks * _time.TimestampFrequency / TimeSpan.TicksPerSecond;
+            _retries.Enqueue(attempt);
+        }
+
+        private void SealBatch()
+        {
+            if (_batchCount > 0)
+            {
+                _output.Enqueue(new ResultChunk(null, _batch, _batchCount));
+                _batch = null;
+                _batchCount = 0;
+            }
+        }
+
+        /// <summary>Hands decided results to the reader, as far as the channel has room.</summary>
+        private void Flush()
+        {
+            SealBatch();
+            while (_output.Count > 0 && _engine._channel.Writer.TryWrite(_output.Peek()))
+            {
+                _output.Dequeue();
+            }
+        }
+
+        private static bool IsSelfConnect(int fd, System.Net.IPAddress address, int port)
+        {
+            var local = stackalloc byte[28];
+            var length = 28;
+            if (GetSockName(fd, local, &length) != 0)
+            {
+                return false;
+            }
+            var remote = stackalloc byte[28];
+            var remoteLength = WriteSockaddr(remote, address, port);
+            // Family, port and address; IPv6 flow information (bytes 4-7) is not part of the endpoint.
+            var addressOffset = address.AddressFamily == AddressFamily.InterNetworkV6 ? 8 : 4;
+            var addressLength = address.AddressFamily == AddressFamily.InterNetworkV6 ? 16 : 4;
+            return length >= addressOffset + addressLength
+                && new ReadOnlySpan<byte>(local, 4).SequenceEqual(new ReadOnlySpan<byte>(remote, 4))
+                && remoteLength >= addressOffset + addressLength
+                && new ReadOnlySpan<byte>(local + addressOffset, addressLength).SequenceEqual(new ReadOnlySpan<byte>(remote + addressOffset, addressLength));
+        }
+
+        /// <summary>Writes a sockaddr_in or sockaddr_in6 and returns its length.</summary>
+        private static int WriteSockaddr(byte* buffer, System.Net.IPAddress address, int port)
+        {
+            var span = new Span<byte>(buffer, 28);
+            span.Clear();
+            var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
+            // sa_family in host order, sin_port in network order.
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16LittleEndian(span, (ushort)(v6 ? AfInet6 : AfInet));
+            System.Buffers.Binary.BinaryPrimitives.WriteUInt16BigEndian(span[2..], (ushort)port);
+            if (v6)
+            {
+                address.TryWriteBytes(span.Slice(8, 16), out _);
+                System.Buffers.Binary.BinaryPrimitives.WriteUInt32LittleEndian(span[24..], (uint)address.ScopeId);
+                return 28;
+            }
+            address.TryWriteBytes(span.Slice(4, 4), out _);
+            return 16;
+        }
+    }
+}

@@ -1,0 +1,115 @@
+namespace PortAtlas.Scanning;
+
+/// <summary>
+/// Live counters of a scan, safe to read from any thread while it runs (for a progress bar); final once
+/// <see cref="IsFinished"/> is true.
+/// </summary>
+public sealed class ScanProgress
+{
+    private readonly TimeProvider _timeProvider;
+    private readonly long _startedAt;
+    private readonly long[] _states = new long[(int)PortState.Unfiltered + 1];
+    private long _completed;
+    private long _probesSent;
+    private long _retransmissions;
+    private long _skipped;
+    private long _finishedAt;
+
+    internal ScanProgress(long total, TimeProvider timeProvider)
+    {
+        Total = total;
+        _timeProvider = timeProvider;
+        StartedAt = timeProvider.GetUtcNow();
+        _startedAt = timeProvider.GetTimestamp();
+    }
+
+    /// <summary>Host × port pairs to decide.</summary>
+    public long Total { get; }
+
+    /// <summary>Pairs done: decided, or skipped because their host timed out.</summary>
+    public long Completed => Volatile.Read(ref _completed);
+
+    /// <summary>Pairs skipped because their host timed out.</summary>
+    public long Skipped => Volatile.Read(ref _skipped);
+
+    /// <summary>Connection attempts made, retransmissions included.</summary>
+    public long ProbesSent => Volatile.Read(ref _probesSent);
+
+    /// <summary>Connection attempts that repeated an unanswered one.</summary>
+    public long Retransmissions => Volatile.Read(ref _retransmissions);
+
+    /// <summary>Ports found open so far.</summary>
+    public long Open => CountOf(PortState.Open);
+
+    /// <summary>Ports decided in <paramref name="state"/> so far.</summary>
+    public long CountOf(PortState state) => Volatile.Read(ref _states[(int)state]);
+
+    /// <summary>When the scan started (wall clock of the scan's time provider).</summary>
+    public DateTimeOffset StartedAt { get; }
+
+    /// <summary>True once the scan has ended, completed or interrupted.</summary>
+    public bool IsFinished => Volatile.Read(ref _finishedAt) != 0;
+
+    /// <summary>Time since the start, frozen when the scan ends.</summary>
+    public TimeSpan Elapsed
+    {
+        get
+        {
+            var finished = Volatile.Read(ref _finishedAt);
+            return _timeProvider.GetElapsedTime(_startedAt, finished != 0 ? finished : _timeProvider.GetTimestamp());
+        }
+    }
+
+    /// <summary>Average connection attempts per second since the start.</summary>
+    public double ProbesPerSecond
+    {
+        get
+        {
+            var seconds = Elapsed.TotalSeconds;
+            return seconds > 0 ? ProbesSent / seconds : 0;
+        }
+    }
+
+    /// <summary>Fraction done, 0 to 1.</summary>
+    public double Fraction => Total == 0 ? 1 : (double)Completed / Total;
+
+    internal void OnProbe(bool retransmission)
+    {
+        Interlocked.Increment(ref _probesSent);
+        if (retransmission)
+        {
+            Interlocked.Increment(ref _retransmissions);
+        }
+    }
+
+    internal void OnDecided(PortState state)
+    {
+        Interlocked.Increment(ref _states[(int)state]);
+        Interlocked.Increment(ref _completed);
+    }
+
+    internal void OnSkipped()
+    {
+        Interlocked.Increment(ref _skipped);
+        Interlocked.Increment(ref _completed);
+    }
+
+    internal void OnFinished()
+    {
+        var now = _timeProvider.GetTimestamp();
+        Interlocked.CompareExchange(ref _finishedAt, now == 0 ? 1 : now, 0);
+    }
+
+    internal IReadOnlyDictionary<string, long> StateCounts()
+    {
+        var counts = new Dictionary<string, long>();
+        for (var state = PortState.Open; state <= PortState.Unfiltered; state++)
+        {
+            if (CountOf(state) is var count and > 0)
+            {
+                counts[state.ToName()] = count;
+            }
+        }
+        return counts;
+    }
+}

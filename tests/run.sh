@@ -1,0 +1,58 @@
+#!/usr/bin/env bash
+# The test command: unit tests always; as root, the lab integration tests too, first on a clean link and
+# then with impairment (50 ms delay and 2% loss each way). Prints "N passed, N failed, N skipped" and exits
+# non-zero on any failure.
+#   tests/run.sh            unit tests, plus lab tests when run as root
+#   PORTATLAS_LAB_REQUIRED=1 tests/run.sh   a lab that cannot come up is a failure (CI)
+set -uo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+log="$root/.build/test-logs"
+mkdir -p "$log"
+rm -f "$log"/*.log
+
+passed=0 failed=0 skipped=0 status=0
+run() { # name, dotnet test arguments...
+  local name=$1; shift
+  echo "== $name"
+  dotnet test "$@" 2>&1 | tee "$log/$name.log"
+  local rc=${PIPESTATUS[0]}
+  # Microsoft.Testing.Platform's summary: "  failed: N", "  succeeded: N", "  skipped: N".
+  local f s k
+  f=$(awk '/^  failed: /{v=$2} END{print v+0}' "$log/$name.log")
+  s=$(awk '/^  succeeded: /{v=$2} END{print v+0}' "$log/$name.log")
+  k=$(awk '/^  skipped: /{v=$2} END{print v+0}' "$log/$name.log")
+  passed=$((passed + s)); failed=$((failed + f)); skipped=$((skipped + k))
+  # Exit code 8 is "zero tests ran" (every test filtered out): not a failure by itself.
+  if [ "$rc" -ne 0 ] && [ "$rc" -ne 8 ]; then status=1; [ "$f" -gt 0 ] || failed=$((failed + 1)); fi
+}
+
+lab=0
+if [ "$(id -u)" -eq 0 ] && [ -x tests/lab/up.sh ]; then
+  if tests/lab/up.sh > "$log/lab-up.log" 2>&1; then
+    lab=1
+  else
+    echo "tests/run.sh: the lab did not come up (see $log/lab-up.log)"
+    tail -20 "$log/lab-up.log"
+    [ -n "${PORTATLAS_LAB_REQUIRED:-}" ] && status=1 && failed=$((failed + 1))
+  fi
+  trap 'tests/lab/down.sh >/dev/null 2>&1' EXIT
+elif [ -n "${PORTATLAS_LAB_REQUIRED:-}" ]; then
+  echo "tests/run.sh: the lab needs root"; status=1; failed=$((failed + 1))
+fi
+
+dotnet build PortAtlas.slnx -c Release --nologo -v quiet > "$log/build.log" 2>&1 || { cat "$log/build.log"; echo "0 passed, 1 failed"; exit 1; }
+run unit --project tests/PortAtlas.Tests -c Release --no-build
+run integration --project tests/PortAtlas.IntegrationTests -c Release --no-build
+
+if [ "$lab" -eq 1 ]; then
+  if tests/lab/up.sh --delay 50ms --loss 2% > "$log/lab-up-impaired.log" 2>&1; then
+    PORTATLAS_LAB_IMPAIRED=1 run impaired --project tests/PortAtlas.IntegrationTests -c Release --no-build -- --filter-trait "Lab=impaired"
+  else
+    echo "tests/run.sh: the impaired lab did not come up (see $log/lab-up-impaired.log)"; status=1; failed=$((failed + 1))
+  fi
+fi
+
+echo
+echo "$passed passed, $failed failed, $skipped skipped"
+exit $status
