@@ -312,7 +312,7 @@ internal sealed partial class RawScanEngine
     /// UDP: hosts that answered some probes with port-unreachable but left others silent are probably rate limiting
     /// their ICMP (Linux: one per second per peer after a burst of six). Re-probe their silent ports one at a time per
     /// host, one interval apart, so that each probe finds a token in the host's bucket: a closed port then answers, and
-    /// a port still silent is really open|filtered. A host stops being paced after eight silent probes in a row.
+    /// a port still silent is really open|filtered. A silent port gets a second paced probe; a host stops being paced after eight silent probes in a row.
     /// </summary>
     private void PaceRateLimitedHosts(Sweep sweep)
     {
@@ -351,6 +351,7 @@ internal sealed partial class RawScanEngine
         var started = _time.GetTimestamp();
         var silent = new int[paced.Count];
         var last = new long[paced.Count];
+        var retried = new HashSet<ulong>();
         Array.Fill(last, -1);
         var active = paced.Count;
         while (active > 0)
@@ -363,9 +364,18 @@ internal sealed partial class RawScanEngine
                 {
                     continue;
                 }
-                if (last[h] >= 0)
+                if (last[h] >= 0 && !sweep.IsAnswered((ulong)last[h]))
                 {
-                    silent[h] = sweep.IsAnswered((ulong)last[h]) ? 0 : silent[h] + 1;
+                    silent[h]++;
+                    // Timing jitter can find the bucket a token short: a silent port gets one more paced probe.
+                    if (retried.Add((ulong)last[h]))
+                    {
+                        queue.Enqueue((int)((ulong)last[h] % stride));
+                    }
+                }
+                else if (last[h] >= 0)
+                {
+                    silent[h] = 0;
                 }
                 while (queue.Count > 0 && sweep.IsAnswered((host * stride) + (ulong)queue.Peek()))
                 {

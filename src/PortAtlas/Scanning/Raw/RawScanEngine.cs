@@ -106,10 +106,15 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     {
         _sweep = sweep;
         var permutation = new AffinePermutation(sweep.Total, _seed);
+        var lossSeen = false;
+        var emptyPasses = 0;
+        double? lastAnswerRatio = null;
+        var backedOffForLoss = false;
         for (var pass = 0; ; pass++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             var answeredBefore = Interlocked.Read(ref sweep.AnsweredCount);
+            var rateBefore = Volatile.Read(ref _rate);
             var sent = SendPass(sweep, permutation, pass);
             _passes++;
             WaitForReplies(sweep);
@@ -118,17 +123,36 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             {
                 afterFirstPass?.Invoke();
             }
-            else if (sent >= 10 && newAnswers > sent / 5)
+            else if (sent > 0)
             {
-                // Many retransmissions answered: the previous pass lost far more than filtering explains; slow down (nmap's
-                // congestion response to drops).
-                BackOff();
+                lossSeen |= newAnswers > 0;
+                emptyPasses = newAnswers == 0 ? emptyPasses + 1 : 0;
+                // Retransmissions answered: the previous pass lost probes or answers. Halve the rate once (nmap's response
+                // to drops); if the next retransmission pass loses as much at half the rate, the loss is the link's, not
+                // ours, and the rate goes back up.
+                var ratio = (double)newAnswers / sent;
+                if (backedOffForLoss && lastAnswerRatio is { } previous && sent >= 10 && ratio >= previous * 0.5)
+                {
+                    Volatile.Write(ref _rate, Math.Min(_options.Rate, rateBefore * 2));
+                    backedOffForLoss = false;
+                }
+                else if (!backedOffForLoss && sent >= 10 && ratio > 0.2)
+                {
+                    BackOff();
+                    backedOffForLoss = true;
+                }
+                lastAnswerRatio = sent >= 10 ? ratio : lastAnswerRatio;
             }
             if (sent == 0 || pass >= maxRetries || Interlocked.Read(ref sweep.AnsweredCount) == (long)sweep.Total)
             {
                 break;
             }
-            if (pass >= minRetries && (pass == 0 || newAnswers == 0))
+            // Without evidence of loss one silent retransmission pass settles it; once loss has been seen, two in a row.
+            if (pass >= minRetries && pass > 0 && emptyPasses >= (lossSeen ? 2 : 1))
+            {
+                break;
+            }
+            if (pass >= minRetries && pass == 0 && minRetries == 0)
             {
                 break;
             }
@@ -244,6 +268,11 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         if (pass == 0 && (index % (ulong)sweep.SampleStride) == 0)
         {
             sweep.Samples[index % SampleTableSize] = (index, _time.GetTimestamp());
+        }
+        else if (pass > 0 && sweep.Samples[index % SampleTableSize].Index == index)
+        {
+            // Karn's rule (RFC 6298, 3): an answer to a retransmitted probe could answer either copy; take no sample from it.
+            sweep.Samples[index % SampleTableSize] = (ulong.MaxValue, 0);
         }
         _sender.Commit(v6, length);
         return true;

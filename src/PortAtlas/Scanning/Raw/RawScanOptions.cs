@@ -34,10 +34,11 @@ public sealed record RawScanOptions
     public int MinRetries { get; init; } = 1;
 
     /// <summary>
-    /// Upper bound on retransmission passes; default 6. Beyond <see cref="MinRetries"/> a further pass is made only while the
-    /// previous one brought new answers (evidence of loss rather than filtering), as nmap adapts its retries.
+    /// Upper bound on retransmission passes; default 10 (nmap's). Beyond <see cref="MinRetries"/> a further pass is made
+    /// while retransmissions still draw new answers (evidence of loss rather than filtering); once loss has been seen, it
+    /// takes two silent passes in a row to stop. A pass resends only the unanswered probes, so late passes are small.
     /// </summary>
-    public int MaxRetries { get; init; } = 6;
+    public int MaxRetries { get; init; } = 10;
 
     /// <summary>Wait after a pass before the first round-trip sample; default 1 s (RFC 6298, 2.1).</summary>
     public TimeSpan InitialTimeout { get; init; } = TimeSpan.FromSeconds(1);
@@ -70,8 +71,8 @@ public sealed record RawScanOptions
     /// </summary>
     public bool PaceIcmpRateLimit { get; init; } = true;
 
-    /// <summary>Interval between paced probes to one rate-limited host; default 1 s (Linux's net.ipv4.icmp_ratelimit).</summary>
-    public TimeSpan IcmpRateLimitInterval { get; init; } = TimeSpan.FromSeconds(1);
+    /// <summary>Interval between paced probes to one rate-limited host; default 1.05 s (Linux's net.ipv4.icmp_ratelimit is 1 s; the margin absorbs timer jitter).</summary>
+    public TimeSpan IcmpRateLimitInterval { get; init; } = TimeSpan.FromMilliseconds(1050);
 
     /// <summary>Source port of the probes; default random in 40000-59999 for each scan. Canary probes use the next port.</summary>
     public int? SourcePort { get; init; }

@@ -146,6 +146,19 @@ internal sealed class TestNamespace : IDisposable
         }
     }
 
+    /// <summary>
+    /// Joins this namespace to <paramref name="peer"/> with a veth pair (va here, vb there), addressed 198.18.250.1/30 and
+    /// 198.18.250.2/30: a private Ethernet segment in the benchmarking range, inside namespaces of the test's own.
+    /// </summary>
+    public void LinkTo(TestNamespace peer)
+    {
+        Check(RawLab.Run("ip", "-n", Name, "link", "add", "va", "address", "02:50:41:fa:00:01", "type", "veth", "peer", "name", "vb", "address", "02:50:41:fa:00:02", "netns", peer.Name));
+        Exec("ip", "addr", "add", "198.18.250.1/30", "dev", "va");
+        Exec("ip", "link", "set", "va", "up");
+        peer.Exec("ip", "addr", "add", "198.18.250.2/30", "dev", "vb");
+        peer.Exec("ip", "link", "set", "vb", "up");
+    }
+
     /// <summary>Starts <c>responders.py</c> in the namespace and waits for its "ready" line.</summary>
     public void StartResponder(params string[] arguments)
     {
@@ -163,6 +176,17 @@ internal sealed class TestNamespace : IDisposable
         }
     }
 
+    /// <summary>Starts a long-running program in the namespace (killed with the namespace).</summary>
+    public void StartProgram(string file, params string[] arguments)
+    {
+        var start = new ProcessStartInfo("ip") { RedirectStandardOutput = true, RedirectStandardError = true };
+        foreach (var argument in (string[])["netns", "exec", Name, file, .. arguments])
+        {
+            start.ArgumentList.Add(argument);
+        }
+        _processes.Add(Process.Start(start)!);
+    }
+
     /// <summary>Runs the raw harness in the namespace; every verdict is returned (--all).</summary>
     public (List<HarnessResult> Results, string Stats) Scan(params string[] arguments)
     {
@@ -173,6 +197,12 @@ internal sealed class TestNamespace : IDisposable
         foreach (var line in result.Output.Split('\n', StringSplitOptions.RemoveEmptyEntries))
         {
             var cells = line.Split('\t');
+            if (cells.Length == 3)
+            {
+                // Discovery: "up|down<TAB>address<TAB>reason".
+                results.Add(new HarnessResult(cells[0], cells[1], "host", 0, cells[2]));
+                continue;
+            }
             var protocolPort = cells[2].Split('/');
             results.Add(new HarnessResult(cells[0], cells[1], protocolPort[0], int.Parse(protocolPort[1], CultureInfo.InvariantCulture), cells[3]));
         }
