@@ -108,13 +108,10 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var permutation = new AffinePermutation(sweep.Total, _seed);
         var lossSeen = false;
         var emptyPasses = 0;
-        double? lastAnswerRatio = null;
-        var backedOffForLoss = false;
         for (var pass = 0; ; pass++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
             var answeredBefore = Interlocked.Read(ref sweep.AnsweredCount);
-            var rateBefore = Volatile.Read(ref _rate);
             var sent = SendPass(sweep, permutation, pass);
             _passes++;
             WaitForReplies(sweep);
@@ -127,21 +124,6 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             {
                 lossSeen |= newAnswers > 0;
                 emptyPasses = newAnswers == 0 ? emptyPasses + 1 : 0;
-                // Retransmissions answered: the previous pass lost probes or answers. Halve the rate once (nmap's response
-                // to drops); if the next retransmission pass loses as much at half the rate, the loss is the link's, not
-                // ours, and the rate goes back up.
-                var ratio = (double)newAnswers / sent;
-                if (backedOffForLoss && lastAnswerRatio is { } previous && sent >= 10 && ratio >= previous * 0.5)
-                {
-                    Volatile.Write(ref _rate, Math.Min(_options.Rate, rateBefore * 2));
-                    backedOffForLoss = false;
-                }
-                else if (!backedOffForLoss && sent >= 10 && ratio > 0.2)
-                {
-                    BackOff();
-                    backedOffForLoss = true;
-                }
-                lastAnswerRatio = sent >= 10 ? ratio : lastAnswerRatio;
             }
             if (sent == 0 || pass >= maxRetries || Interlocked.Read(ref sweep.AnsweredCount) == (long)sweep.Total)
             {
@@ -165,6 +147,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var baseTime = _time.GetTimestamp();
         long baseSent = 0;
         var rate = Volatile.Read(ref _rate);
+        var congestion = new CongestionWindow(this, sweep);
         for (ulong i = 0; i < sweep.Total; i++)
         {
             var index = permutation.Map(i);
@@ -188,6 +171,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     baseTime = _time.GetTimestamp();
                     baseSent = sent;
                 }
+                congestion.Check(sent);
                 Pace(baseTime, sent - baseSent, rate);
             }
             if (SendProbe(sweep, index, pass))
@@ -445,6 +429,54 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         foreach (var socket in _reservations)
         {
             socket.Dispose();
+        }
+    }
+
+    /// <summary>
+    /// Congestion response within a pass, additive increase and multiplicative decrease on the answer rate: every window
+    /// (at least 50 ms and two round trips) the answers that arrived are compared with the probes sent one window earlier.
+    /// When that fraction falls below 60 % of the best seen, probes or answers are being dropped on the way (a queue
+    /// overflowing, a rate limit): the rate halves. While it stays near the best, the rate grows by a tenth of the
+    /// ceiling, up to the ceiling. Targets that answer nothing (all filtered) give no signal and leave the rate alone.
+    /// </summary>
+    private sealed class CongestionWindow(RawScanEngine engine, Sweep sweep)
+    {
+        private long _windowStart = engine._time.GetTimestamp();
+        private long _answeredAtStart = Interlocked.Read(ref sweep.AnsweredCount);
+        private long _sentAtStart;
+        private long _sentInPreviousWindow = -1;
+        private double _best;
+
+        public void Check(long sent)
+        {
+            var now = engine._time.GetTimestamp();
+            var srtt = engine.SmoothedRtt ?? TimeSpan.FromMilliseconds(20);
+            var window = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, 2 * srtt.Ticks));
+            if (engine._time.GetElapsedTime(_windowStart, now) < window)
+            {
+                return;
+            }
+            var answered = Interlocked.Read(ref sweep.AnsweredCount);
+            var answers = answered - _answeredAtStart;
+            if (_sentInPreviousWindow >= 200)
+            {
+                var fraction = Math.Min(1.0, (double)answers / _sentInPreviousWindow);
+                if (_best >= 0.2 && fraction < 0.6 * _best)
+                {
+                    engine.BackOff();
+                }
+                else if (_best >= 0.2 && fraction >= 0.9 * _best)
+                {
+                    var ceiling = engine._options.Rate;
+                    var current = Volatile.Read(ref engine._rate);
+                    Volatile.Write(ref engine._rate, Math.Min(ceiling, current + (ceiling / 10)));
+                }
+                _best = Math.Max(_best, fraction);
+            }
+            _sentInPreviousWindow = sent - _sentAtStart;
+            _sentAtStart = sent;
+            _answeredAtStart = answered;
+            _windowStart = now;
         }
     }
 
