@@ -7,13 +7,14 @@ using PortAtlas.Targets;
 
 // A command-line harness over RawScanner for benchmarks and manual checks (the real CLI is elsewhere):
 //   raw-harness [--type syn|udp|sctp|discover] [-p SPEC | --top N] [--rate PPS] [--min-retries N] [--max-retries N]
-//               [--skip-discovery] [--no-verify] [--no-pacing] [--all] TARGET...
+//               [--skip-discovery] [--no-verify] [--no-pacing] [--all] [--print-ports] TARGET...
 // Prints "state<TAB>address<TAB>proto/port<TAB>reason" lines (open ones only unless --all) and a stats line on stderr.
 var type = "syn";
 string? portSpec = null;
 int? top = null;
 var options = new RawScanOptions();
 var all = false;
+var printPorts = false;
 var targets = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -29,6 +30,7 @@ for (var i = 0; i < args.Length; i++)
         case "--no-verify": options = options with { VerifyOpen = false }; break;
         case "--no-pacing": options = options with { PaceIcmpRateLimit = false }; break;
         case "--all": all = true; break;
+        case "--print-ports": printPorts = true; break;
         default: targets.Add(args[i]); break;
     }
 }
@@ -55,6 +57,12 @@ if (!portResult.Success)
 {
     Console.Error.WriteLine($"raw-harness: {portResult.Error}");
     return 2;
+}
+if (printPorts)
+{
+    // The port list as a comma-separated spec (no transport prefix), for handing the same list to nmap and masscan.
+    Console.WriteLine(string.Join(',', portResult.Value!.For(transport)));
+    return 0;
 }
 var scanner = new RawScanner();
 var stopwatch = Stopwatch.StartNew();
