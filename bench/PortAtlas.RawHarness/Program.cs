@@ -31,6 +31,7 @@ for (var i = 0; i < args.Length; i++)
         case "--no-pacing": options = options with { PaceIcmpRateLimit = false }; break;
         case "--all": all = true; break;
         case "--print-ports": printPorts = true; break;
+        case "--batch": options = options with { SendBatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         default: targets.Add(args[i]); break;
     }
 }

@@ -52,7 +52,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _seed = options.Seed ?? (ulong)Random.Shared.NextInt64();
         _cookie = new ProbeCookie(options.Seed);
         _rate = options.Rate;
-        _sender = new RawSender();
+        _sender = new RawSender(options.SendBatchSize);
         try
         {
             _receiver = new PacketReceiver(_time);
@@ -188,7 +188,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         while (true)
         {
             var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
-            var ahead = sentSinceBase - (elapsed * rate) - RawSender.BatchSize;
+            var ahead = sentSinceBase - (elapsed * rate) - _sender.BatchSize;
             if (ahead <= 0)
             {
                 return;

@@ -89,6 +89,9 @@ public sealed record RawScanOptions
     /// <summary>The clock for timeouts, rate and statistics; default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>Packets per sendmmsg system call; default 64. For measurements (1 sends one packet per call).</summary>
+    internal int SendBatchSize { get; init; } = RawSender.DefaultBatchSize;
+
     internal void Validate()
     {
         if (!(Rate > 0 && double.IsFinite(Rate)))

@@ -10,18 +10,24 @@ namespace PortAtlas.Scanning.Raw;
 /// </summary>
 internal sealed unsafe class RawSender : IDisposable
 {
-    public const int BatchSize = 64;
+    public const int DefaultBatchSize = 64;
     public const int SlotSize = 1024;
 
     private readonly Batch _v4;
     private readonly Batch _v6;
     private bool _disposed;
 
-    public RawSender()
+    /// <param name="batchSize">Packets per sendmmsg call, 1 to 1024; 1 measures the cost of one system call per packet.</param>
+    public RawSender(int batchSize = DefaultBatchSize)
     {
-        _v4 = new Batch(false);
-        _v6 = new Batch(true);
+        ArgumentOutOfRangeException.ThrowIfLessThan(batchSize, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(batchSize, 1024);
+        BatchSize = batchSize;
+        _v4 = new Batch(false, batchSize);
+        _v6 = new Batch(true, batchSize);
     }
+
+    public int BatchSize { get; }
 
     /// <summary>Packets handed to the kernel.</summary>
     public long Sent { get; private set; }
@@ -114,9 +120,12 @@ internal sealed unsafe class RawSender : IDisposable
         private readonly byte* _addresses;
         private readonly RawSyscalls.IoVec* _iovs;
 
-        public Batch(bool v6)
+        private readonly int _capacity;
+
+        public Batch(bool v6, int capacity)
         {
             _v6 = v6;
+            _capacity = capacity;
             Fd = RawSyscalls.Socket(v6 ? RawSyscalls.AfInet6 : RawSyscalls.AfInet, RawSyscalls.SockRaw | RawSyscalls.SockCloExec, RawSyscalls.IpProtoRaw);
             if (Fd < 0)
             {
@@ -129,11 +138,11 @@ internal sealed unsafe class RawSender : IDisposable
             }
             var sendBuffer = 4 << 20;
             RawSyscalls.SetSockOpt(Fd, RawSyscalls.SolSocket, RawSyscalls.SoSndBufForce, &sendBuffer, sizeof(int));
-            _buffers = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * SlotSize));
-            _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * AddressSize));
-            _iovs = (RawSyscalls.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.IoVec)));
-            Messages = (RawSyscalls.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.MMsgHdr)));
-            for (var i = 0; i < BatchSize; i++)
+            _buffers = (byte*)NativeMemory.AllocZeroed((nuint)(_capacity * SlotSize));
+            _addresses = (byte*)NativeMemory.AllocZeroed((nuint)(_capacity * AddressSize));
+            _iovs = (RawSyscalls.IoVec*)NativeMemory.AllocZeroed((nuint)(_capacity * sizeof(RawSyscalls.IoVec)));
+            Messages = (RawSyscalls.MMsgHdr*)NativeMemory.AllocZeroed((nuint)(_capacity * sizeof(RawSyscalls.MMsgHdr)));
+            for (var i = 0; i < _capacity; i++)
             {
                 _iovs[i].Base = _buffers + (i * SlotSize);
                 Messages[i].Header.Iov = _iovs + i;
