@@ -17,8 +17,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 export PORTATLAS_SAFE_TARGETS=1
 [ "$(id -u)" -eq 0 ] || { echo "compare-syn.sh: needs root (raw sockets)" >&2; exit 2; }
 [ -e /run/netns/pa-lab ] && [ -f "$here/tests/lab/manifest.tsv" ] || { echo "compare-syn.sh: the lab is not up (tests/lab/up.sh)" >&2; exit 2; }
-dotnet build "$here/bench/PortAtlas.RawHarness" -c Release --nologo -v quiet >/dev/null
-ours_bin="$here/bench/PortAtlas.RawHarness/bin/Release/net10.0/PortAtlas.RawHarness"
+# Ours as the CLI ships: native AOT (startup is part of the wall time). PORTATLAS_BENCH_JIT=1 uses the JIT build instead.
+if [ -n "${PORTATLAS_BENCH_JIT:-}" ]; then
+  dotnet build "$here/bench/PortAtlas.RawHarness" -c Release --nologo -v quiet >/dev/null
+  ours_bin="$here/bench/PortAtlas.RawHarness/bin/Release/net10.0/PortAtlas.RawHarness"
+else
+  ours_bin="$here/.build/raw-harness/PortAtlas.RawHarness"
+  if [ ! -x "$ours_bin" ] || [ -n "$(find "$here/src/PortAtlas" "$here/bench/PortAtlas.RawHarness" -name '*.cs' -newer "$ours_bin" -print -quit)" ]; then
+    dotnet publish "$here/bench/PortAtlas.RawHarness" -c Release -r linux-x64 -p:PublishAot=true -o "$here/.build/raw-harness" --nologo -v quiet >/dev/null
+  fi
+fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 
@@ -41,15 +49,15 @@ compare() {
   : >"$work/t.ours"; : >"$work/t.nmap"; : >"$work/t.mass"
   for i in $(seq "$runs"); do
     /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $ours_bin $ours >"$work/ours.$i" 2>"$work/ours.$i.err"
-    open_ours "$work/ours.$i" | cmp -s - "$expected" && ok_ours=$((ok_ours + 1)) || true
+    open_ours "$work/ours.$i" | cmp -s - "$expected" && ok_ours=$((ok_ours + 1)) || echo "    $name, run $i: ours found $(open_ours "$work/ours.$i" | wc -l) open, $(open_ours "$work/ours.$i" | comm -13 - "$expected" | wc -l) missed" >&2
     /usr/bin/time -a -o "$work/t.nmap" -f "%e %M" nmap $theirs -oG "$work/nmap.$i" >/dev/null
-    open_nmap "$work/nmap.$i" | cmp -s - "$expected" && ok_nmap=$((ok_nmap + 1)) || true
+    open_nmap "$work/nmap.$i" | cmp -s - "$expected" && ok_nmap=$((ok_nmap + 1)) || echo "    $name, run $i: nmap found $(open_nmap "$work/nmap.$i" | wc -l) open, $(open_nmap "$work/nmap.$i" | comm -13 - "$expected" | wc -l) missed" >&2
     if [ -n "$mass" ]; then
       # masscan's receive thread can sleep in libpcap on a quiet link (PEERS.md): keep a little traffic on it, bounded.
       ping -n -q -i 0.2 -c 600 "$ping_target" >/dev/null 2>&1 & local pinger=$!
       /usr/bin/time -a -o "$work/t.mass" -f "%e %M" timeout -s INT -k 10 120 masscan $mass -oL "$work/mass.$i" >/dev/null 2>&1 || true
       kill "$pinger" 2>/dev/null || true; wait "$pinger" 2>/dev/null || true
-      open_masscan "$work/mass.$i" | cmp -s - "$expected" && ok_mass=$((ok_mass + 1)) || true
+      open_masscan "$work/mass.$i" | cmp -s - "$expected" && ok_mass=$((ok_mass + 1)) || echo "    $name, run $i: masscan found $(open_masscan "$work/mass.$i" | wc -l) open, $(open_masscan "$work/mass.$i" | comm -13 - "$expected" | wc -l) missed" >&2
     fi
   done
   local to tn tm mo mn mm
