@@ -20,42 +20,6 @@ internal enum ProbeKind : byte
 internal readonly record struct ProbeSlot(ProbeKind Kind, ushort Port);
 
 /// <summary>
-/// A seeded bijection of [0, n) as an affine map i → (a·i + b) mod n with gcd(a, n) = 1: no table, O(1) per index, and
-/// consecutive indices land far apart (a is near n/φ), which spreads probes over hosts and ports as a scan should.
-/// </summary>
-internal readonly struct AffinePermutation
-{
-    private readonly ulong _n;
-    private readonly ulong _a;
-    private readonly ulong _b;
-
-    public AffinePermutation(ulong n, ulong seed)
-    {
-        ArgumentOutOfRangeException.ThrowIfZero(n);
-        _n = n;
-        _b = seed % n;
-        var a = (ulong)(n * 0.6180339887498949) | 1;
-        a = Math.Max(1, (a + (seed >> 32) % Math.Max(1, n / 16)) % n);
-        while (Gcd(a, n) != 1)
-        {
-            a = (a + 1) % n == 0 ? 1 : a + 1;
-        }
-        _a = a;
-    }
-
-    public ulong Map(ulong index) => (ulong)(((UInt128)_a * index + _b) % _n);
-
-    private static ulong Gcd(ulong x, ulong y)
-    {
-        while (y != 0)
-        {
-            (x, y) = (y, x % y);
-        }
-        return x;
-    }
-}
-
-/// <summary>
 /// The source address the kernel would use for each destination (its routing decision), learnt by connecting a UDP
 /// socket, which sends nothing; cached per host for up to a million hosts, per /24 or /64 beyond.
 /// </summary>

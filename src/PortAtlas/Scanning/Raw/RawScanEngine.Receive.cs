@@ -200,7 +200,7 @@ internal sealed partial class RawScanEngine
             roundTrip = _time.GetElapsedTime(sample.Timestamp, timestamp);
             lock (_rttLock)
             {
-                _rtt.Add(roundTrip.Value);
+                _rtt.AddSample(roundTrip.Value);
             }
         }
         sweep.OnVerdict(sweep, host, slot, state, reason, roundTrip);

@@ -35,7 +35,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private volatile bool _stopReceiving;
     private volatile Sweep? _sweep;
     private double _rate;
-    private RttEstimate _rtt;
+    private RttEstimator _rtt;
     private long _validated;
     private long _rejected;
     private long _receiveDrops;
@@ -86,7 +86,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         {
             lock (_rttLock)
             {
-                return _rtt.HasSample ? _rtt.Smoothed : null;
+                return _rtt.HasSample ? _rtt.SmoothedRtt : null;
             }
         }
     }
@@ -105,7 +105,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private void RunPasses(Sweep sweep, int minRetries, int maxRetries, Action? afterFirstPass)
     {
         _sweep = sweep;
-        var permutation = new AffinePermutation(sweep.Total, _seed);
+        var permutation = new IndexPermutation(sweep.Total, _seed);
         var lossSeen = false;
         var emptyPasses = 0;
         for (var pass = 0; ; pass++)
@@ -141,7 +141,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         }
     }
 
-    private long SendPass(Sweep sweep, AffinePermutation permutation, int pass)
+    private long SendPass(Sweep sweep, IndexPermutation permutation, int pass)
     {
         long sent = 0;
         var baseTime = _time.GetTimestamp();
@@ -305,7 +305,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         TimeSpan rto;
         lock (_rttLock)
         {
-            rto = _rtt.HasSample ? _rtt.Timeout : _options.InitialTimeout;
+            rto = _rtt.Timeout(_options.InitialTimeout, TimeSpan.Zero, TimeSpan.MaxValue);
         }
         return rto < _options.MinTimeout ? _options.MinTimeout : rto > _options.MaxTimeout ? _options.MaxTimeout : rto;
     }
@@ -477,31 +477,6 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             _sentAtStart = sent;
             _answeredAtStart = answered;
             _windowStart = now;
-        }
-    }
-
-    /// <summary>RFC 6298's smoothed round trip and variation (2.2, 2.3) and RTO = SRTT + max(G, 4·RTTVAR), G = 1 ms.</summary>
-    private struct RttEstimate
-    {
-        private long _srtt;
-        private long _rttvar;
-
-        public bool HasSample { get; private set; }
-
-        public readonly TimeSpan Smoothed => TimeSpan.FromTicks(_srtt);
-
-        public readonly TimeSpan Timeout => TimeSpan.FromTicks(_srtt + Math.Max(TimeSpan.TicksPerMillisecond, 4 * _rttvar));
-
-        public void Add(TimeSpan sample)
-        {
-            var r = Math.Max(0, sample.Ticks);
-            if (!HasSample)
-            {
-                (_srtt, _rttvar, HasSample) = (r, r / 2, true);
-                return;
-            }
-            _rttvar = ((3 * _rttvar) + Math.Abs(_srtt - r)) / 4;
-            _srtt = ((7 * _srtt) + r) / 8;
         }
     }
 }

@@ -123,7 +123,7 @@ public sealed class RawScanner
             portResults.Sort(static (a, b) => a.Port.CompareTo(b.Port));
             list.Add(new HostResult { Address = address, Hostname = targets.HostnameOf(address), State = "up", Ports = portResults, StateCounts = counts });
         }
-        list.Sort(static (a, b) => Compare(a.Address, b.Address));
+        list.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
         var finished = options.TimeProvider.GetUtcNow();
         return new RawScanReport
         {
@@ -187,14 +187,5 @@ public sealed class RawScanner
             await run.ConfigureAwait(false);
             engine.Dispose();
         }
-    }
-
-    private static int Compare(IPAddress a, IPAddress b)
-    {
-        if (a.AddressFamily != b.AddressFamily)
-        {
-            return a.AddressFamily.CompareTo(b.AddressFamily);
-        }
-        return Packets.IpPair.ToValue(a).CompareTo(Packets.IpPair.ToValue(b));
     }
 }

@@ -1,6 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
-using FsCheck.Xunit;
 using PortAtlas.Scanning.Raw;
 
 namespace PortAtlas.Tests.Scanning.Raw;
@@ -36,22 +33,4 @@ public sealed class ProbeCookieTests
         Assert.True(values.Distinct().Count() > 65400);
         Assert.InRange(values.Count(v => v >= 0x8000_0000), 31000, 34500);
     }
-
-    [Property(MaxTest = 200)]
-    public Property AffinePermutation_IsABijection() =>
-        Prop.ForAll(Gen.Choose(1, 3000).ToArbitrary(), Gen.Choose(0, int.MaxValue).ToArbitrary(), (n, seed) =>
-        {
-            var permutation = new AffinePermutation((ulong)n, (ulong)seed * 2654435761UL);
-            var seen = new bool[n];
-            for (ulong i = 0; i < (ulong)n; i++)
-            {
-                var j = permutation.Map(i);
-                if (j >= (ulong)n || seen[j])
-                {
-                    return false;
-                }
-                seen[j] = true;
-            }
-            return true;
-        });
 }
