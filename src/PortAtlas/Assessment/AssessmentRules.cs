@@ -17,7 +17,7 @@ namespace PortAtlas.Assessment;
 /// registry's risk of the port, or <c>off</c> to disable the id); <c>title</c>; <c>when</c>; <c>evidence</c>;
 /// <c>why</c> and <c>remediation</c> (empty or <c>-</c> for the registry's notes and hardening tip);
 /// <c>references</c> (URLs or CVE ids separated by spaces, may be empty). Trailing empty columns may be left out
-/// after <c>evidence</c>.
+/// after <c>evidence</c>, and a line disabling an id needs only <c>id</c> and <c>off</c>.
 /// </para>
 /// <para>
 /// <c>when</c> is a list of conditions separated by <c>;</c>, all of which must hold. A condition is
@@ -158,6 +158,16 @@ public sealed class AssessmentRules
     {
         rule = null!;
         var columns = line.Split('\t');
+        var off = columns.Length >= 2 && columns[1].Trim().Equals("off", StringComparison.OrdinalIgnoreCase);
+        if (off && columns.Length < 5)
+        {
+            // "ID<TAB>off" is enough to disable an id.
+            Array.Resize(ref columns, 5);
+            for (var i = 2; i < 5; i++)
+            {
+                columns[i] ??= "";
+            }
+        }
         if (columns.Length < 5)
         {
             error = $"expected at least 5 tab-separated columns (id, severity, title, when, evidence), found {columns.Length}";
