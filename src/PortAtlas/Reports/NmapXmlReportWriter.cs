@@ -244,6 +244,8 @@ public sealed class NmapXmlReportWriter : ReportWriter
     /// The port's findings as a script element, as an NSE script would report them: <c>output</c> holds one line per
     /// finding ("high PA-CLEARTEXT-TELNET: title; evidence"), and a table per finding, keyed by its id, holds
     /// severity, title, evidence, why, remediation and references for tools that read script tables.
+    /// The DTD allows any number of scripts per port, but ndiff 7.93 to 7.95 fails on a port with two or more
+    /// (it cannot sort them, nmap/nmap#2930), as it does on Nmap's own <c>-sC</c> output.
     /// </summary>
     private static void WriteFindings(IBufferWriter<byte> output, IReadOnlyList<Finding> findings)
     {

@@ -1,4 +1,5 @@
 using System.Net;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
@@ -96,6 +97,16 @@ internal static class ReportFixture
                                     KeyType = "RSA", KeyBits = 2048, SignatureAlgorithm = "sha256RSA",
                                 },
                             },
+                            Findings =
+                            [
+                                new Finding
+                                {
+                                    Id = "PA-TLS-EXPIRED", Title = "TLS certificate expired", Severity = RiskLevel.High,
+                                    Address = web, Port = 443, Evidence = "certificate CN=web-01.example.test, O=Example \"Test\" & Co expired on 2025-01-01",
+                                    WhyItMatters = "Clients refuse the connection or teach users to click through warnings.",
+                                    Remediation = "Renew the certificate and automate renewal (ACME).",
+                                },
+                            ],
                         },
                         new PortResult
                         {
@@ -105,6 +116,22 @@ internal static class ReportFixture
                                 Name = "http", Product = "Acme \"Turbo\" Server, <beta> & co", Version = "2.0/rc1",
                                 ExtraInfo = "line one\nline two — café ü", Method = "banner",
                             },
+                            Findings =
+                            [
+                                new Finding
+                                {
+                                    Id = "PA-CLEARTEXT-HTTP-BASIC", Title = "HTTP Basic authentication over plain HTTP", Severity = RiskLevel.High,
+                                    Address = web, Port = 8080, Evidence = "8080/tcp answered with WWW-Authenticate: Basic realm=\"<admin>\" & \"ops\",\nsecond line",
+                                    WhyItMatters = "Anyone on the path reads the password.",
+                                    Remediation = "Serve the site over HTTPS only.",
+                                    References = ["https://www.rfc-editor.org/rfc/rfc7617#section-4", "CVE-0000-0000"],
+                                },
+                                new Finding
+                                {
+                                    Id = "PA-LAB-NOTE", Title = "Alternate HTTP port", Severity = RiskLevel.Info,
+                                    Address = web, Port = 8080, Evidence = "=cmd|' /C calc'!A0",
+                                },
+                            ],
                         },
                         new PortResult { Address = web, Port = 49999, State = PortState.Open, Reason = "syn-ack", RoundTrip = TimeSpan.FromMicroseconds(400) },
                         new PortResult { Address = web, Port = 53, Protocol = Transport.Udp, State = PortState.OpenFiltered, Reason = "no-response" },
