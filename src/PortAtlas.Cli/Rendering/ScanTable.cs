@@ -31,16 +31,16 @@ internal static class ScanTable
             table.AddColumn(new TableColumn("[bold]What it is[/]"));
             foreach (var port in host.Ports)
             {
-                var entry = registry.Explain(port.Port, port.Protocol);
-                var service = port.Service?.Name ?? entry?.Name ?? "";
+                var entry = registry.Describe(port.Port, port.Protocol);
+                var service = port.Service?.Name ?? entry.Name;
                 var version = string.Join(' ', new[] { port.Service?.Product, port.Service?.Version, port.Service?.ExtraInfo is null ? null : $"({port.Service.ExtraInfo})" }.Where(s => !string.IsNullOrEmpty(s)));
-                var about = entry is null ? "" : entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
+                var about = entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
                 table.AddRow(
                     Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
                     StateMarkup(port.State),
                     Markup.Escape(service),
                     Markup.Escape(version),
-                    RegistryTable.RiskMarkup(entry?.Risk),
+                    RegistryTable.RiskMarkup(entry.Risk),
                     Markup.Escape(about));
             }
             console.Write(table);

@@ -202,6 +202,24 @@ public sealed partial class PortRegistry
         return any;
     }
 
+    /// <summary>
+    /// Like <see cref="Explain"/>, but never null: a port the registry has no row for is described by its number
+    /// space, so every port the tool prints is explained.
+    /// </summary>
+    public PortEntry Describe(int port, Transport transport) => Explain(port, transport) ?? new PortEntry
+    {
+        Port = port,
+        EndPort = port,
+        Protocol = transport,
+        Source = EntrySource.Iana,
+        Description = PortCategories.Of(port) switch
+        {
+            PortCategory.Dynamic => "Dynamic port (49152-65535): IANA never assigns these; usually a client's ephemeral port or a service configured by hand",
+            PortCategory.Registered => "Unassigned registered port: no IANA assignment; a service configured by hand",
+            _ => "Unassigned well-known port: no IANA assignment",
+        },
+    };
+
     /// <summary>The number of IANA rows for a transport (rows that name no transport are not counted).</summary>
     public int CountIana(Transport transport)
     {

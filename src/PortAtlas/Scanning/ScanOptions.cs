@@ -25,8 +25,12 @@ public sealed record ScanOptions
     /// <summary>Lower bound of the adaptive probe timeout; default 100 ms (nmap -T4's min-rtt-timeout).</summary>
     public TimeSpan MinTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
-    /// <summary>Upper bound of the adaptive probe timeout, backoff included; default 10 s.</summary>
-    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromSeconds(10);
+    /// <summary>
+    /// Upper bound of the adaptive probe timeout, backoff included; default 1.25 s (nmap -T4's max-rtt-timeout).
+    /// Under heavy load the measured round trips include our own queueing; a low ceiling keeps a few silent
+    /// (filtered) ports from holding the whole scan for seconds.
+    /// </summary>
+    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMilliseconds(1250);
 
     /// <summary>
     /// Connection attempts in flight at once. <see langword="null"/> (default): derived from the open-file limit, which the

@@ -11,11 +11,18 @@ internal sealed class LoopbackListeners : IDisposable
     private readonly Task[] _loops;
 
     public LoopbackListeners(IPAddress address, int count)
+        : this(address, Enumerable.Repeat(0, count).ToArray())
     {
+    }
+
+    /// <summary>Listeners on the given ports (0: the kernel picks).</summary>
+    public LoopbackListeners(IPAddress address, int[] ports)
+    {
+        var count = ports.Length;
         for (var i = 0; i < count; i++)
         {
             var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
-            socket.Bind(new IPEndPoint(address, 0));
+            socket.Bind(new IPEndPoint(address, ports[i]));
             socket.Listen(64);
             _sockets.Add(socket);
         }

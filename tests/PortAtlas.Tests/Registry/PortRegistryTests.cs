@@ -131,6 +131,14 @@ public sealed class PortRegistryTests
     }
 
     [Fact]
+    public void TopPorts_DefaultThousand_NeverIncludeThisMachinesForeignListener()
+    {
+        // The README's main command scans 127.0.0.1 with the default ranking; the machines PortAtlas is built on
+        // have a listener that is not ours on tcp/2024, which nothing we run may touch.
+        Assert.DoesNotContain(2024, s_registry.TopPorts(Transport.Tcp, 1000));
+    }
+
+    [Fact]
     public void Search_ExactNameRanksFirst()
     {
         var found = s_registry.Search("ldaps");
