@@ -49,8 +49,10 @@ public sealed record ServiceInfo
     /// accepted), <c>starttls</c> (<c>yes</c> or <c>no</c>: the in-protocol TLS upgrade was offered or not),
     /// <c>http.auth</c> (the WWW-Authenticate scheme, such as <c>basic</c>), <c>vnc.security</c> (the security
     /// types offered, such as <c>none,vnc</c>), <c>ssh.kex</c>, <c>ssh.hostkey</c>, <c>ssh.ciphers</c>,
-    /// <c>ssh.macs</c> (comma-separated algorithm names from SSH_MSG_KEXINIT, RFC 4253 section 7.1) and <c>os</c>
-    /// (an operating system name the service revealed).
+    /// <c>ssh.macs</c> (comma-separated algorithm names from SSH_MSG_KEXINIT, RFC 4253 section 7.1),
+    /// <c>tls.versions</c> (every protocol version accepted when offered alone, such as <c>TLSv1,TLSv1.2,TLSv1.3</c>),
+    /// <c>http.realm</c> (the realm of the challenge, for evidence) and <c>os</c> (an operating system name the
+    /// service revealed). A key that is absent means "not checked", never "no".
     /// </summary>
     public IReadOnlyDictionary<string, string> Facts { get; init; } = ServiceFacts.Empty;
     /// <summary>How the service was identified: "registry" (port number only), "banner", "probe", "tls".</summary>
