@@ -376,4 +376,20 @@ public sealed class AssessorTests
         };
         _ = AssessOne(LabReports.Open(6379, service));
     }
+
+    [Fact]
+    public void Assess_TheDocumentedExampleRule_Works()
+    {
+        // The example of docs/assessment.md.
+        var user = AssessmentRules.Load(new StringReader(
+            "PA-LAB-OLD-OPENSSH\thigh\tOpenSSH older than 8.0 on {port}\tproduct ~ ^OpenSSH$; version < 8.0\t{product} {version} on {port}/{protocol}\t-\tUpgrade OpenSSH.\thttps://www.openssh.com/releasenotes.html\n" +
+            "PA-CLEARTEXT-TELNET\toff\n"));
+        var options = new AssessorOptions { Rules = AssessmentRules.BuiltIn.Merge(user) };
+        var old = new ServiceInfo { Name = "ssh", Product = "OpenSSH", Version = "7.4", Method = "banner" };
+        var finding = Assert.Single(AssessOne(LabReports.Open(22, old), options));
+        Assert.Equal(("PA-LAB-OLD-OPENSSH", "OpenSSH older than 8.0 on 22", "OpenSSH 7.4 on 22/tcp"), (finding.Id, finding.Title, finding.Evidence));
+        Assert.Equal(PortRegistry.Default.Explain(22, Transport.Tcp)!.Notes, finding.WhyItMatters);
+        Assert.Empty(AssessOne(LabReports.Open(22, old with { Version = "9.2p1" }), options));
+        Assert.Empty(AssessOne(LabReports.Open(23), options));
+    }
 }
