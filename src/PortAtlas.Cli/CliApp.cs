@@ -70,6 +70,7 @@ public static class CliApp
         root.Subcommands.Add(BuildSearch(cli));
         root.Subcommands.Add(BuildList(cli));
         root.Subcommands.Add(ScanCommand.Build(cli));
+        root.Subcommands.Add(VulnDbCommand.Build(cli));
         return root;
     }
 

@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
@@ -34,11 +35,15 @@ internal static class ScanCommand
         var outputFormat = new Option<string?>("--output-format") { Description = "Format of --output: json, jsonl, csv, xml, grep" };
         var allStates = new Option<bool>("--all-states") { Description = "List closed and filtered ports too, not only a count" };
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress bar on a terminal" };
+        var rules = new Option<string[]>("--rules") { Description = "Assessment rules of your own (same format as data/assessment-rules.tsv), merged over the built-in ones" };
+        var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
+        var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
+            rules, vulnDb, noAssess,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,6 +68,9 @@ internal static class ScanCommand
                 OutputFormat = parse.GetValue(outputFormat),
                 AllStates = parse.GetValue(allStates),
                 NoProgress = parse.GetValue(noProgress),
+                Rules = parse.GetValue(rules) ?? [],
+                VulnDb = parse.GetValue(vulnDb),
+                NoAssess = parse.GetValue(noAssess),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -91,6 +99,9 @@ internal static class ScanCommand
         public string? OutputFormat { get; init; }
         public bool AllStates { get; init; }
         public bool NoProgress { get; init; }
+        public IReadOnlyList<string> Rules { get; init; } = [];
+        public string? VulnDb { get; init; }
+        public bool NoAssess { get; init; }
         public string CommandLine { get; init; } = "ports scan";
     }
 
@@ -102,7 +113,7 @@ internal static class ScanCommand
         {
             if (!ReportFormats.TryParse(request.Format, out var f))
             {
-                return cli.Fail(ExitCodes.BadInput, $"unknown format '{request.Format}': use table, json, jsonl, csv, xml or grep");
+                return cli.Fail(ExitCodes.BadInput, $"unknown format '{request.Format}': use table, json, jsonl, csv, xml, grep, sarif or html");
             }
             stdoutFormat = f;
         }
@@ -113,7 +124,7 @@ internal static class ScanCommand
             {
                 if (!ReportFormats.TryParse(request.OutputFormat, out var f))
                 {
-                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml or grep");
+                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml, grep, sarif or html");
                 }
                 fileFormat = f;
             }
@@ -151,6 +162,13 @@ internal static class ScanCommand
             }
             hostTimeout = t;
         }
+
+        var assessor = LoadAssessor(cli, request, out var assessError);
+        if (assessError != 0)
+        {
+            return assessError;
+        }
+        using var vulnDbToClose = assessor?.Options.VulnDb;
 
         var portList = ParsePorts(cli, request, out var portError);
         if (portList is null)
@@ -241,6 +259,10 @@ internal static class ScanCommand
             Interrupted = interrupted,
         };
         var report = collector.Build(stats, targetSet);
+        if (assessor is not null)
+        {
+            report = assessor.Annotate(report);
+        }
 
         if (stdoutFormat is ReportFormat f2)
         {
@@ -261,6 +283,44 @@ internal static class ScanCommand
             return ExitCodes.Interrupted;
         }
         return ExitCodes.Success;
+    }
+
+    /// <summary>The assessor with the user's rules and NVD store; exit code 2 when a file is bad or missing.</summary>
+    internal static Assessor? LoadAssessor(CliContext cli, ScanRequest request, out int exitCode)
+    {
+        exitCode = 0;
+        if (request.NoAssess)
+        {
+            return null;
+        }
+        var rules = AssessmentRules.BuiltIn;
+        foreach (var path in request.Rules)
+        {
+            if (!File.Exists(path))
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, $"rules file '{path}' does not exist");
+                return null;
+            }
+            using var reader = new StreamReader(path);
+            var parsed = AssessmentRules.Parse(reader, path);
+            if (parsed.Errors.Count > 0)
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, parsed.Errors[0]);
+                return null;
+            }
+            rules = rules.Merge(parsed.Rules);
+        }
+        VulnDb? vulnDb = null;
+        if (request.VulnDb is not null)
+        {
+            if (!File.Exists(request.VulnDb))
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, $"NVD store '{request.VulnDb}' does not exist: make it with 'ports vulndb import FILE --vulndb {request.VulnDb}'");
+                return null;
+            }
+            vulnDb = VulnDb.Open(request.VulnDb);
+        }
+        return new Assessor(new AssessorOptions { Rules = rules, VulnDb = vulnDb });
     }
 
     private static PortList? ParsePorts(CliContext cli, ScanRequest request, out int exitCode)
