@@ -80,7 +80,7 @@ def main():
     save("6379-ping", b[1]); save("6379-info", b[2])
     b = session(11211, [b"version\r\n"], banner_wait=0.3); save("11211-version", b[1])
 
-if __name__ == "__main__":
+if __name__ == "__main__" and len(sys.argv) == 1:
     main()
 
 def telnet_refuse(data):
@@ -113,6 +113,9 @@ def extra():
     save("23-negotiated", allb)
     body = struct.pack(">I", 0x00010000) + b"user\x00portatlas\x00\x00"
     b = session(5432, [struct.pack(">I", len(body) + 4) + body], banner_wait=0.3); save("5432-badversion", b[1])
+    # Protocol 4.0, as the detector sends it: refused with a protocol-3 ErrorResponse.
+    body = struct.pack(">I", 0x00040000) + b"user\x00portatlas\x00\x00"
+    b = session(5432, [struct.pack(">I", len(body) + 4) + body], banner_wait=0.3); save("5432-startup-v4", b[1])
 
 if __name__ == "__main__" and len(sys.argv) > 1 and sys.argv[1] == "extra":
     extra()
