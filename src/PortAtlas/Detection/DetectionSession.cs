@@ -26,6 +26,7 @@ internal sealed class DetectionSession
     private TlsInfo? _tls;
     private byte[]? _firstAnswer;
     private string? _startTls;
+    private bool _hungUp;
 
     public DetectionSession(IPEndPoint endpoint, DetectionOptions options, TimeProvider time, SignatureDatabase signatures, PortRegistry registry)
     {
@@ -77,7 +78,8 @@ internal sealed class DetectionSession
         try
         {
             var bannerWait = _plan.ClientFirst ? Clamp((_rtt * 4) + TimeSpan.FromMilliseconds(100), s_minShortWait, _options.ShortBannerWait) : _options.BannerWait;
-            await connection.ReadAnswerAsync(answer, bannerWait, IdleGap, _options.ProbeTimeout, Framings.Banner, ct).ConfigureAwait(false);
+            var bannerEnd = await connection.ReadAnswerAsync(answer, bannerWait, IdleGap, _options.ProbeTimeout, Framings.Banner, ct).ConfigureAwait(false);
+            _hungUp |= bannerEnd == ReadEnd.Closed && answer.Length == 0;
             var triedTls = false;
             if (answer.Length > 0)
             {
@@ -180,8 +182,9 @@ internal sealed class DetectionSession
 
     private async Task<ProbeConnection?> ConnectAsync(CancellationToken ct)
     {
-        var connection = await ProbeConnection.ConnectAsync(_endpoint, _options.ConnectTimeout, _time, ct).ConfigureAwait(false);
-        _connected |= connection is not null;
+        var (connection, hungUp) = await ProbeConnection.ConnectAsync(_endpoint, _options.ConnectTimeout, _time, ct).ConfigureAwait(false);
+        _connected |= connection is not null || hungUp;
+        _hungUp |= hungUp;
         return connection;
     }
 
@@ -443,6 +446,11 @@ internal sealed class DetectionSession
             return _soft with { StartTls = _soft.StartTls ?? _startTls };
         }
         var evidence = _firstAnswer is null ? null : Evidence.Escape(_firstAnswer, _options.MaxEvidenceLength);
+        if (_hungUp && _firstAnswer is null && _tls is null)
+        {
+            // Accepted, then closed without a byte before anything was sent (a TCP wrapper, an allow-list): nmap's "tcpwrapped".
+            return new ServiceInfo { Name = "tcpwrapped", Method = "banner", ExtraInfo = "closed by the service before any data" };
+        }
         if (_tls is not null)
         {
             return new ServiceInfo { Name = _plan.TlsFirst && _hint is not null ? _hint : "ssl", Method = "tls", Tls = _tls, Evidence = evidence };

@@ -57,8 +57,11 @@ internal sealed class ProbeConnection : IAsyncDisposable
     /// <summary>Bytes were sent on this connection.</summary>
     public bool Used { get; private set; }
 
-    /// <summary>Connects, or returns null when the port refuses, stays silent past the timeout, or the socket connected to itself.</summary>
-    public static async Task<ProbeConnection?> ConnectAsync(IPEndPoint endpoint, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
+    /// <summary>
+    /// Connects, or returns null when the port refuses, stays silent past the timeout, or the socket connected to
+    /// itself. <c>HungUp</c> is true when the service accepted and reset the connection at once (nmap's "tcpwrapped").
+    /// </summary>
+    public static async Task<(ProbeConnection? Connection, bool HungUp)> ConnectAsync(IPEndPoint endpoint, TimeSpan timeout, TimeProvider time, CancellationToken cancellationToken)
     {
         var socket = new Socket(endpoint.AddressFamily, SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
         var started = time.GetTimestamp();
@@ -68,18 +71,37 @@ internal sealed class ProbeConnection : IAsyncDisposable
         {
             await socket.ConnectAsync(endpoint, linked.Token).ConfigureAwait(false);
             // A connect to a port in the ephemeral range can meet its own socket on loopback (PEERS.md): not a service.
-            if (Equals(socket.LocalEndPoint, socket.RemoteEndPoint))
+            if (IsSelfConnected(socket))
             {
                 socket.Dispose();
-                return null;
+                return (null, false);
             }
-            return new ProbeConnection(socket, time, time.GetElapsedTime(started));
+            return (new ProbeConnection(socket, time, time.GetElapsedTime(started)), false);
+        }
+        catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
+        {
+            // The handshake completed and the service hung up before the connect was reported.
+            socket.Dispose();
+            return (null, true);
         }
         catch (Exception e) when (e is SocketException or OperationCanceledException)
         {
             socket.Dispose();
             cancellationToken.ThrowIfCancellationRequested();
-            return null;
+            return (null, false);
+        }
+    }
+
+    private static bool IsSelfConnected(Socket socket)
+    {
+        try
+        {
+            return Equals(socket.LocalEndPoint, socket.RemoteEndPoint);
+        }
+        catch (SocketException)
+        {
+            // Reset right after the handshake: a service that hangs up, not a self-connect; reads will see the close.
+            return false;
         }
     }
 
