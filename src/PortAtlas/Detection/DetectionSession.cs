@@ -77,7 +77,11 @@ internal sealed class DetectionSession
         _rtt = connection.ConnectTime;
         try
         {
-            var bannerWait = _plan.ClientFirst ? Clamp((_rtt * 4) + TimeSpan.FromMilliseconds(100), s_minShortWait, _options.ShortBannerWait) : _options.BannerWait;
+            // Known talkers get the full wait; client-first services a few round trips; the rest (unknown ports) a
+            // second or ten round trips, since services that speak first do so as soon as they accept.
+            var bannerWait = _plan.ClientFirst ? Clamp((_rtt * 4) + TimeSpan.FromMilliseconds(100), s_minShortWait, _options.ShortBannerWait)
+                : _plan.ServerFirst ? _options.BannerWait
+                : Min(_options.BannerWait, Max(TimeSpan.FromSeconds(1), _rtt * 10));
             var bannerEnd = await connection.ReadAnswerAsync(answer, bannerWait, IdleGap, _options.ProbeTimeout, Framings.Banner, ct).ConfigureAwait(false);
             _hungUp |= bannerEnd == ReadEnd.Closed && answer.Length == 0;
             var triedTls = false;
@@ -216,7 +220,10 @@ internal sealed class DetectionSession
         try
         {
             answer.Clear();
-            var (ok, early) = await connection.StartTlsAsync(TlsInspector.ClientOptions(null, offerHttp), _options.TlsHandshakeTimeout, answer, ct).ConfigureAwait(false);
+            // A TLS port answers a ClientHello within a round trip or two; a plain service often waits for a line
+            // end that never comes, so an unhinted attempt gets a shorter wait.
+            var handshakeWait = _plan.TlsFirst ? _options.TlsHandshakeTimeout : Min(_options.TlsHandshakeTimeout, Max(TimeSpan.FromSeconds(1.5), _rtt * 8));
+            var (ok, early) = await connection.StartTlsAsync(TlsInspector.ClientOptions(null, offerHttp), handshakeWait, answer, ct).ConfigureAwait(false);
             if (!ok)
             {
                 // A service that spoke late (after the banner wait) is still identified by what it said.

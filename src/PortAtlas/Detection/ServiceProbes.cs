@@ -30,6 +30,8 @@ internal sealed record ProbePlan
     public string? Hint { get; init; }
     /// <summary>The client speaks first (HTTP, Redis ...): the banner wait is shortened.</summary>
     public bool ClientFirst { get; init; }
+    /// <summary>The hinted service speaks first (SSH, FTP, SMTP ...): the full banner wait applies.</summary>
+    public bool ServerFirst { get; init; }
     /// <summary>The port usually speaks TLS from the first byte (HTTPS, IMAPS ...).</summary>
     public bool TlsFirst { get; init; }
     /// <summary>Probes for the hinted service, in order, before the general ones.</summary>
@@ -126,6 +128,9 @@ internal static class ServiceProbes
         "ms-wbt-server" => new() { Hint = hint, ClientFirst = true, Probes = ["rdp"] },
         "mqtt" => new() { Hint = hint, ClientFirst = true, Probes = ["mqtt"] },
         "amqp" => new() { Hint = hint, ClientFirst = true, Probes = ["amqp"] },
+        "ssh" or "ssh-alt" or "ftp" or "smtp" or "submission" or "pop3" or "imap" or "telnet" or "mysql" or "rfb" or "vnc"
+            or "nntp" or "pop2" or "ircu" or "irc" or "xmpp-client" or "xmpp-server" or "lmtp" or "ftp-alt"
+            => new() { Hint = hint, ServerFirst = true },
         _ => new() { Hint = hint },
     };
 

@@ -14,15 +14,16 @@ namespace PortAtlas.Tests.Detection;
 /// <summary>Detection against fake services on loopback ports of the test's own.</summary>
 public class ServiceDetectorTests
 {
+    /// <summary>Short waits, but with room for a loaded 2-core machine (load averages above 10 were seen).</summary>
     private static readonly DetectionOptions s_fast = new()
     {
-        ConnectTimeout = TimeSpan.FromSeconds(2),
-        BannerWait = TimeSpan.FromMilliseconds(500),
+        ConnectTimeout = TimeSpan.FromSeconds(3),
+        BannerWait = TimeSpan.FromSeconds(1),
         ShortBannerWait = TimeSpan.FromMilliseconds(300),
-        ProbeTimeout = TimeSpan.FromSeconds(1),
-        IdleGap = TimeSpan.FromMilliseconds(100),
-        TlsHandshakeTimeout = TimeSpan.FromSeconds(3),
-        PortTimeout = TimeSpan.FromSeconds(6),
+        ProbeTimeout = TimeSpan.FromSeconds(2),
+        IdleGap = TimeSpan.FromMilliseconds(150),
+        TlsHandshakeTimeout = TimeSpan.FromSeconds(5),
+        PortTimeout = TimeSpan.FromSeconds(8),
         MaxProbes = 3,
     };
 
@@ -206,7 +207,7 @@ public class ServiceDetectorTests
         var info = await Detector(Hint(server.Port, "ssh")).DetectAsync(server.EndPoint, options, Ct);
 
         Assert.Equal("ssh", info?.Name);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(2));
+        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
     }
 
     [Fact]
@@ -331,7 +332,7 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.SelfSignedRsa("lab.portatlas.test", DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddYears(1));
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https")).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.NotNull(info);
         Assert.Equal("https", info.Name);
@@ -359,7 +360,7 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.SelfSignedRsa("old.portatlas.test", DateTimeOffset.UtcNow.AddYears(-3), DateTimeOffset.UtcNow.AddYears(-1));
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https")).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.True(info?.Tls?.Expired);
         Assert.True(info?.Tls?.SelfSigned);
@@ -371,7 +372,7 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.SelfSignedRsa("soon.portatlas.test", DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(10));
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector(time: new ShiftedTime(TimeSpan.FromDays(30))).DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https"), new ShiftedTime(TimeSpan.FromDays(30))).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.True(info?.Tls?.Expired);
     }
@@ -382,7 +383,7 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.SelfSignedEcdsa("ec.portatlas.test");
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https")).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.Equal("ECDSA", info?.Tls?.KeyType);
         Assert.Equal(256, info?.Tls?.KeyBits);
@@ -396,7 +397,7 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.IssuedByCa("leaf.portatlas.test");
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https")).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.Equal("CN=PortAtlas Test CA", info?.Tls?.Issuer);
         Assert.False(info?.Tls?.SelfSigned);
@@ -408,11 +409,24 @@ public class ServiceDetectorTests
         using var certificate = TestCertificates.SelfIssuedSignedByOtherKey("forged.portatlas.test");
         await using var server = TlsHttpServer(certificate);
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var info = await Detector(Hint(server.Port, "https")).DetectAsync(server.EndPoint, s_fast, Ct);
 
         Assert.NotNull(info?.Tls);
         Assert.Equal(info.Tls.Subject, info.Tls.Issuer);
         Assert.False(info.Tls.SelfSigned);
+    }
+
+    [Fact]
+    public async Task DetectAsync_TlsOnAPortWithNoHint_IsFoundByTheGeneralProbes()
+    {
+        using var certificate = TestCertificates.SelfSignedEcdsa("any.portatlas.test");
+        await using var server = TlsHttpServer(certificate);
+
+        var info = await Detector().DetectAsync(server.EndPoint, s_fast with { BannerWait = TimeSpan.FromMilliseconds(300) }, Ct);
+
+        Assert.Equal("https", info?.Name);
+        Assert.Equal("Caddy httpd", info?.Product);
+        Assert.NotNull(info?.Tls);
     }
 
     [Fact]
@@ -445,7 +459,7 @@ public class ServiceDetectorTests
             servers.Add(new FakeServer(async (s, ct) =>
             {
                 // Hang up right after the banner, so a server's lifetime lies within the detection of its port.
-                await Task.Delay(300, ct);
+                await Task.Delay(100, ct);
                 await s.WriteAsync("SSH-2.0-dropbear_2022.83\r\n"u8.ToArray(), ct);
             }) { Probe = probe });
         }
@@ -457,7 +471,7 @@ public class ServiceDetectorTests
             var output = new List<PortResult>();
 
             await foreach (var r in Detector(new PortRegistry([new PortEntry { Port = 161, Protocol = Transport.Udp, Name = "snmp", Source = EntrySource.Curated }]))
-                .DetectAsync(ToAsync(input, Ct), s_fast with { MaxConcurrency = 2 }, Ct))
+                .DetectAsync(ToAsync(input, Ct), s_fast with { MaxConcurrency = 2, BannerWait = TimeSpan.FromSeconds(3) }, Ct))
             {
                 output.Add(r);
             }
