@@ -18,6 +18,11 @@ internal static class Framings
     /// </summary>
     public static readonly Framing Banner = static answer =>
     {
+        // MySQL/MariaDB speak first in a length-prefixed packet: HandshakeV10 (0x0a) or an error (0xff), sequence 0.
+        if (answer.Length >= 5 && answer[3] == 0 && answer[4] is 0x0a or 0xff && IsWholeMySqlPacket(answer))
+        {
+            return true;
+        }
         if (answer.IsEmpty || answer[^1] != (byte)'\n' || answer[0] == 0xFF)
         {
             return false;
@@ -81,7 +86,9 @@ internal static class Framings
         answer.Length >= 2 && answer.Length >= 2 + BinaryPrimitives.ReadUInt16BigEndian(answer);
 
     /// <summary>A MySQL packet: three-byte little-endian length, sequence id, payload.</summary>
-    public static readonly Framing MySql = static answer =>
+    public static readonly Framing MySql = static answer => IsWholeMySqlPacket(answer);
+
+    private static bool IsWholeMySqlPacket(ReadOnlySpan<byte> answer) =>
         answer.Length >= 4 && answer.Length >= 4 + (answer[0] | (answer[1] << 8) | (answer[2] << 16));
 
     /// <summary>A PostgreSQL backend message: type byte, four-byte big-endian length that counts itself.</summary>
