@@ -138,8 +138,17 @@ public sealed class ServiceDetector
     {
         try
         {
-            var endpoint = new IPEndPoint(result.Address, result.Port);
-            var service = await new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken).ConfigureAwait(false);
+            ServiceInfo? service;
+            try
+            {
+                var endpoint = new IPEndPoint(result.Address, result.Port);
+                service = await new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One port's failure (a platform socket error we did not foresee) must not end the scan: pass it on undetected.
+                service = null;
+            }
             await writer.WriteAsync(service is null ? result : result with { Service = service }, cancellationToken).ConfigureAwait(false);
         }
         finally
