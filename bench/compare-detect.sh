@@ -29,6 +29,7 @@ else
   OURS_KIND="JIT"
 fi
 
+RTT=$(ping -c 5 -i 0.2 -q "$HOST" 2>/dev/null | awk -F/ '/^rtt/ {print $5}')
 now() { date +%s.%N; }
 for i in $(seq 1 "$RUNS"); do
   t0=$(now); "${OURS[@]}" "$HOST" "$PORTS" >"$WORK/ours.$i.tsv" 2>/dev/null; t1=$(now)
@@ -38,9 +39,18 @@ for i in $(seq 1 "$RUNS"); do
   echo "run $i: ours $(tail -1 "$WORK/ours.times") s, nmap $(tail -1 "$WORK/nmap.times") s" >&2
 done
 
-python3 - "$MANIFEST" "$HOST" "$WORK" "$RUNS" "$OURS_KIND" "$(nmap --version | head -1)" >"$OUT" <<'PY'
+# Per port, once each (PER_PORT=0 skips): where each tool spends its time.
+if [[ ${PER_PORT:-1} == 1 ]]; then
+  for p in ${PORTS//,/ }; do
+    t0=$(now); "${OURS[@]}" "$HOST" "$p" >/dev/null 2>&1; t1=$(now)
+    t2=$(now); nmap -sV -p "$p" -n -Pn "$HOST" >/dev/null 2>&1; t3=$(now)
+    echo "$p $(echo "$t1 - $t0" | bc) $(echo "$t3 - $t2" | bc)" >>"$WORK/per-port.times"
+  done
+fi
+
+python3 - "$MANIFEST" "$HOST" "$WORK" "$RUNS" "$OURS_KIND" "$(nmap --version | head -1)" "${RTT:-?}" "$(nproc)" "$(cut -d' ' -f1-3 /proc/loadavg)" >"$OUT" <<'PY'
 import csv, statistics, sys, xml.etree.ElementTree as ET
-manifest, host, work, runs, kind, nmap_version = sys.argv[1:7]
+manifest, host, work, runs, kind, nmap_version, rtt, cores, load = sys.argv[1:10]
 runs = int(runs)
 rows = [r for r in csv.reader((l for l in open(manifest) if not l.startswith('#')), delimiter='\t')]
 head, rows = rows[0], [dict(zip(rows[0], r)) for r in rows[1:]]
@@ -67,7 +77,8 @@ t_nmap = [float(x) for x in open(f"{work}/nmap.times")]
 print("# Service detection: PortAtlas vs nmap -sV on the lab host\n")
 print(f"Host {host}, open TCP ports from the lab manifest; {runs} alternating runs each; table from the last run.")
 print(f"PortAtlas: bench/PortAtlas.DetectHarness ({kind}), default DetectionOptions (MaxConcurrency 32). "
-      f"nmap: `nmap -sV -p <ports> -n -Pn {host}` ({nmap_version}, run as root, so -sS first).\n")
+      f"nmap: `nmap -sV -p <ports> -n -Pn {host}` ({nmap_version}, run as root, so -sS first).")
+print(f"Link: ping RTT avg {rtt} ms. Machine: {cores} cores shared with other work, load average {load} at the end.\n")
 print("| port | manifest service / product version | PortAtlas | nmap -sV | PortAtlas ok | nmap ok |")
 print("| --- | --- | --- | --- | --- | --- |")
 score_o = score_n = 0
@@ -96,6 +107,16 @@ print("| wall time (s) | median | runs |")
 print("| --- | --- | --- |")
 print(f"| PortAtlas | {statistics.median(t_ours):.2f} | {', '.join(f'{x:.2f}' for x in t_ours)} |")
 print(f"| nmap -sV | {statistics.median(t_nmap):.2f} | {', '.join(f'{x:.2f}' for x in t_nmap)} |")
+try:
+    per = [l.split() for l in open(f"{work}/per-port.times")]
+except FileNotFoundError:
+    per = []
+if per:
+    print("\nPer port, one run each, each tool started for that port alone (process start included):\n")
+    print("| port | PortAtlas (s) | nmap -sV (s) |")
+    print("| --- | --- | --- |")
+    for p, o, n in per:
+        print(f"| {p} | {float(o):.2f} | {float(n):.2f} |")
 print(f"\nRatio (median): PortAtlas takes {statistics.median(t_ours) / statistics.median(t_nmap):.2f}x nmap's wall time. "
       "PortAtlas's time covers process start and detection only (the ports are given as open); nmap's includes its own port scan of the same ports.")
 PY
