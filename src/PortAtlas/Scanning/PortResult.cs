@@ -61,6 +61,15 @@ public sealed record ServiceInfo
     public string? Evidence { get; init; }
     /// <summary>TLS details when the service speaks TLS.</summary>
     public TlsInfo? Tls { get; init; }
+    /// <summary>
+    /// The in-protocol upgrade to TLS the service offers, when it offers one: "STARTTLS" (SMTP, IMAP), "STLS" (POP3),
+    /// "AUTH TLS" (FTP), "SSLRequest" (PostgreSQL); null when none was seen or the check did not run.
+    /// </summary>
+    public string? StartTls { get; init; }
+    /// <summary>Operating system the service revealed (Linux, Windows, Debian ...), when it did.</summary>
+    public string? OperatingSystem { get; init; }
+    /// <summary>Device type the service revealed (router, printer, webcam ...), when it did.</summary>
+    public string? DeviceType { get; init; }
 }
 
 /// <summary>A TLS session and its certificate as seen by the scanner.</summary>
@@ -92,4 +101,6 @@ public sealed record TlsInfo
     public bool SelfSigned { get; init; }
     /// <summary>NotAfter is in the past at scan time.</summary>
     public bool Expired { get; init; }
+    /// <summary>SHA-256 of the certificate's DER encoding, lowercase hex.</summary>
+    public string? CertificateSha256 { get; init; }
 }
