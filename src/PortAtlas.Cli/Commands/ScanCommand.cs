@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Diagnostics;
 using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
+using PortAtlas.Detection;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
@@ -38,12 +39,13 @@ internal static class ScanCommand
         var rules = new Option<string[]>("--rules") { Description = "Assessment rules of your own (same format as data/assessment-rules.tsv), merged over the built-in ones" };
         var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
         var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
+        var detect = new Option<bool>("--detect", "-sV") { Description = "Identify the service, product and version on each open port (banners, probes, TLS)" };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
-            rules, vulnDb, noAssess,
+            rules, vulnDb, noAssess, detect,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -71,6 +73,7 @@ internal static class ScanCommand
                 Rules = parse.GetValue(rules) ?? [],
                 VulnDb = parse.GetValue(vulnDb),
                 NoAssess = parse.GetValue(noAssess),
+                Detect = parse.GetValue(detect),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -102,6 +105,7 @@ internal static class ScanCommand
         public IReadOnlyList<string> Rules { get; init; } = [];
         public string? VulnDb { get; init; }
         public bool NoAssess { get; init; }
+        public bool Detect { get; init; }
         public string CommandLine { get; init; } = "ports scan";
     }
 
@@ -236,7 +240,13 @@ internal static class ScanCommand
             : new ProgressRenderer(cli.Progress, () => scanner.Progress);
         try
         {
-            await foreach (var result in scanner.ScanAsync(targetSet, portList, options, cancellationToken).ConfigureAwait(false))
+            var results = scanner.ScanAsync(targetSet, portList, options, cancellationToken);
+            if (request.Detect)
+            {
+                // Detection runs on open ports as they are found, while the scan goes on.
+                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
+            }
+            await foreach (var result in results.ConfigureAwait(false))
             {
                 collector.Add(result);
             }
