@@ -10,7 +10,7 @@ namespace PortAtlas.Storage;
 
 /// <summary>
 /// Reads Nmap's XML output (<c>nmap -oX</c>, and PortAtlas's own <c>NmapXmlReportWriter</c>) into a <see cref="ScanReport"/>:
-/// scan info, hosts (down ones too) with address, hostname and status, ports with state, reason and service (name,
+/// scan info, hosts (down ones too, in document order) with address, hostname and status, ports with state, reason and service (name,
 /// product, version, extra information, CPEs), extra ports as per-host counts, and run statistics.
 /// </summary>
 /// <remarks>
@@ -138,7 +138,6 @@ public static class NmapXmlImporter
                 counts[state] = counts.GetValueOrDefault(state) + count;
             }
         }
-        hosts.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
         return new ScanReport
         {
             Hosts = hosts,
@@ -186,7 +185,6 @@ public static class NmapXmlImporter
                 }
             }
         }
-        ports.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
         return new HostResult { Address = address, Hostname = hostname, State = state, Ports = ports, StateCounts = counts };
     }
 
