@@ -12,6 +12,7 @@ using PortAtlas.Targets;
 //       A resumable connect scan checkpointed into DB. Prints "checkpoint ID" first; at the end "open PORT" per open port
 //       of the whole scan (earlier runs included), then "decided N"; "stopped" when --stop-after cancelled it.
 //       --crash-after kills the process with SIGKILL after N results, leaving only the periodic checkpoints.
+//   measure DB|postgres://... [RUNS]  median save, get and diff times of a /24 × 1000-port scan, both listing policies
 //   local                          prints "PROTO ADDRESS PORT PID,PID" per listening socket
 var culture = CultureInfo.InvariantCulture;
 switch (args.FirstOrDefault())
@@ -22,6 +23,8 @@ switch (args.FirstOrDefault())
         return await ScanAsync(args[1], null, args[2], args[3], args[4..]);
     case "resume" when args.Length >= 3:
         return await ScanAsync(args[1], long.Parse(args[2], culture), null, null, args[3..]);
+    case "measure" when args.Length >= 2:
+        return await MeasureAsync(args[1], args.Length > 2 ? int.Parse(args[2], culture) : 7);
     case "local":
         foreach (var l in await LocalListeners.GetAsync())
         {
@@ -123,6 +126,42 @@ static async Task<int> ScanAsync(string db, long? resumeId, string? target, stri
     {
         await store.SaveAsync(report, new ScanMetadata { Targets = checkpoint.Targets });
         await store.DeleteCheckpointAsync(checkpoint.Id);
+    }
+    return 0;
+}
+
+static async Task<int> MeasureAsync(string location, int runs)
+{
+    await using var store = ScanStore.Open(location);
+    await store.GetSchemaVersionAsync();
+    foreach (var everyPort in (bool[])[false, true])
+    {
+        var report = SyntheticReports.Create(256, 1000, 0.015, seed: 1, listEveryPort: everyPort);
+        var changed = SyntheticReports.Mutate(report, seed: 2);
+        var rows = report.Hosts.Sum(h => h.Ports.Count);
+        var save = new List<double>();
+        var get = new List<double>();
+        var diff = new List<double>();
+        var json = ScanReportJson.ToUtf8Bytes(report).Length;
+        for (var i = 0; i < runs; i++)
+        {
+            var watch = System.Diagnostics.Stopwatch.StartNew();
+            var id = await store.SaveAsync(report, new ScanMetadata { Targets = ["198.18.0.0/24"] });
+            save.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var stored = await store.GetAsync(id);
+            get.Add(watch.Elapsed.TotalMilliseconds);
+            watch.Restart();
+            var result = ScanDiff.Compare(stored!.Report, changed);
+            diff.Add(watch.Elapsed.TotalMilliseconds);
+            if (result.IsEmpty)
+            {
+                throw new InvalidOperationException("the mutated scan should differ");
+            }
+        }
+        static double Median(List<double> values) => values.Order().ElementAt(values.Count / 2);
+        Console.Out.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{(everyPort ? "every port" : "open only")}: rows {rows}, json {json / 1024} KiB, save {Median(save):F1} ms, get {Median(get):F1} ms, diff {Median(diff):F1} ms (median of {runs}; save min {save.Min():F1} max {save.Max():F1})"));
     }
     return 0;
 }
