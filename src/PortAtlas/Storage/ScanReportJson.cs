@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 using PortAtlas.Targets;
@@ -227,18 +228,66 @@ public static class ScanReportJson
         {
             WriteService(writer, service);
         }
+        if (port.Findings.Count > 0)
+        {
+            writer.WriteStartArray("findings"u8);
+            foreach (var finding in port.Findings)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("id"u8, finding.Id);
+                writer.WriteString("title"u8, finding.Title);
+                writer.WriteString("severity"u8, finding.Severity.ToName());
+                writer.WriteString("evidence"u8, finding.Evidence);
+                WriteOptional(writer, "whyItMatters"u8, finding.WhyItMatters);
+                WriteOptional(writer, "remediation"u8, finding.Remediation);
+                WriteStrings(writer, "references"u8, finding.References);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
         writer.WriteEndObject();
+    }
+
+    private static Finding[] ReadFindings(JsonElement port, IPAddress address, int number, Transport protocol)
+    {
+        if (!port.TryGetProperty("findings"u8, out var findings))
+        {
+            return [];
+        }
+        var list = new List<Finding>();
+        foreach (var f in findings.EnumerateArray())
+        {
+            var severity = String(f, "severity"u8) ?? "";
+            list.Add(new Finding
+            {
+                Id = String(f, "id"u8) ?? "",
+                Title = String(f, "title"u8) ?? "",
+                Severity = RegistryNames.TryParseRisk(severity, out var risk) ? risk : throw new FormatException($"Bad severity '{severity}'."),
+                Address = address,
+                Port = number,
+                Protocol = protocol,
+                Evidence = String(f, "evidence"u8) ?? "",
+                WhyItMatters = String(f, "whyItMatters"u8),
+                Remediation = String(f, "remediation"u8),
+                References = Strings(f, "references"u8),
+            });
+        }
+        return [.. list];
     }
 
     private static PortResult ReadPort(JsonElement port)
     {
         var protocolText = String(port, "protocol"u8) ?? "tcp";
         var stateText = String(port, "state"u8) ?? "";
+        var address = ParseAddress(String(port, "address"u8));
+        var number = port.GetProperty("port"u8).GetInt32();
+        var protocol = TransportNames.TryParse(protocolText, out var p) ? p : throw new FormatException($"Bad protocol '{protocolText}'.");
         return new PortResult
         {
-            Address = ParseAddress(String(port, "address"u8)),
-            Port = port.GetProperty("port"u8).GetInt32(),
-            Protocol = TransportNames.TryParse(protocolText, out var protocol) ? protocol : throw new FormatException($"Bad protocol '{protocolText}'."),
+            Address = address,
+            Port = number,
+            Protocol = protocol,
+            Findings = ReadFindings(port, address, number, protocol),
             State = PortStateNames.TryParse(stateText, out var state) ? state : throw new FormatException($"Bad port state '{stateText}'."),
             Reason = String(port, "reason"u8) ?? "",
             RoundTrip = port.TryGetProperty("roundTripTicks"u8, out var ticks) ? TimeSpan.FromTicks(ticks.GetInt64()) : null,
@@ -256,6 +305,18 @@ public static class ScanReportJson
         WriteStrings(writer, "cpe"u8, service.Cpe);
         writer.WriteString("method"u8, service.Method);
         WriteOptional(writer, "evidence"u8, service.Evidence);
+        WriteOptional(writer, "startTls"u8, service.StartTls);
+        WriteOptional(writer, "operatingSystem"u8, service.OperatingSystem);
+        WriteOptional(writer, "deviceType"u8, service.DeviceType);
+        if (service.Facts.Count > 0)
+        {
+            writer.WriteStartObject("facts"u8);
+            foreach (var (key, value) in service.Facts)
+            {
+                writer.WriteString(key, value);
+            }
+            writer.WriteEndObject();
+        }
         if (service.Tls is { } tls)
         {
             writer.WriteStartObject("tls"u8);
@@ -281,6 +342,7 @@ public static class ScanReportJson
             WriteOptional(writer, "signatureAlgorithm"u8, tls.SignatureAlgorithm);
             writer.WriteBoolean("selfSigned"u8, tls.SelfSigned);
             writer.WriteBoolean("expired"u8, tls.Expired);
+            WriteOptional(writer, "certificateSha256"u8, tls.CertificateSha256);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
@@ -306,6 +368,7 @@ public static class ScanReportJson
                 SignatureAlgorithm = String(t, "signatureAlgorithm"u8),
                 SelfSigned = t.TryGetProperty("selfSigned"u8, out var selfSigned) && selfSigned.GetBoolean(),
                 Expired = t.TryGetProperty("expired"u8, out var expired) && expired.GetBoolean(),
+                CertificateSha256 = String(t, "certificateSha256"u8),
             };
         }
         return new ServiceInfo
@@ -317,6 +380,12 @@ public static class ScanReportJson
             Cpe = Strings(service, "cpe"u8),
             Method = String(service, "method"u8) ?? "registry",
             Evidence = String(service, "evidence"u8),
+            StartTls = String(service, "startTls"u8),
+            OperatingSystem = String(service, "operatingSystem"u8),
+            DeviceType = String(service, "deviceType"u8),
+            Facts = service.TryGetProperty("facts"u8, out var facts)
+                ? facts.EnumerateObject().ToDictionary(f => f.Name, f => f.Value.GetString() ?? "", StringComparer.Ordinal)
+                : new Dictionary<string, string>(),
             Tls = tls,
         };
     }

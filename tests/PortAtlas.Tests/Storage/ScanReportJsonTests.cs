@@ -9,6 +9,8 @@ namespace PortAtlas.Tests.Storage;
 
 public sealed class ScanReportJsonTests
 {
+    private static readonly Dictionary<string, string> s_noFacts = [];
+
     [Fact]
     public void RoundTrip_OfTheRichFixture_GivesTheSameBytes_AndTheSameFields()
     {
@@ -32,12 +34,15 @@ public sealed class ScanReportJsonTests
             for (var p = 0; p < a.Ports.Count; p++)
             {
                 var (x, y) = (a.Ports[p], b.Ports[p]);
-                Assert.Equal(x with { Service = null }, y with { Service = null });
+                Assert.Equal(x with { Service = null, Findings = [] }, y with { Service = null, Findings = [] });
+                Assert.Equal(x.Findings.Select(f => f with { References = [] }), y.Findings.Select(f => f with { References = [] }));
+                Assert.Equal(x.Findings.SelectMany(f => f.References), y.Findings.SelectMany(f => f.References));
                 Assert.Equal(x.Service is null, y.Service is null);
                 if (x.Service is { } s)
                 {
                     Assert.Equal(s.Cpe, y.Service!.Cpe);
-                    Assert.Equal(s with { Cpe = [], Tls = null }, y.Service with { Cpe = [], Tls = null });
+                    Assert.Equal(s.Facts.OrderBy(f => f.Key), y.Service.Facts.OrderBy(f => f.Key));
+                    Assert.Equal(s with { Cpe = [], Tls = null, Facts = s_noFacts }, y.Service with { Cpe = [], Tls = null, Facts = s_noFacts });
                     Assert.Equal(s.Tls?.SubjectAlternativeNames, y.Service.Tls?.SubjectAlternativeNames);
                     Assert.Equal(s.Tls is null ? null : s.Tls with { SubjectAlternativeNames = [] }, y.Service.Tls is null ? null : y.Service.Tls with { SubjectAlternativeNames = [] });
                 }
@@ -85,10 +90,43 @@ public sealed class ScanReportJsonTests
     }
 
     [Fact]
+    public void RoundTrip_KeepsFindingsFactsAndDetectionHints()
+    {
+        var address = IPAddress.Parse("198.18.0.2");
+        var port = new PortResult
+        {
+            Address = address, Port = 6379, State = PortState.Open, Reason = "syn-ack",
+            Service = new ServiceInfo
+            {
+                Name = "redis", Product = "Redis", Version = "7.0.15", StartTls = "STARTTLS", OperatingSystem = "Linux", DeviceType = "general purpose",
+                Facts = new Dictionary<string, string> { ["auth"] = "none", ["ssh.kex"] = "curve25519-sha256,\"quoted\"" },
+                Tls = new TlsInfo { CertificateSha256 = "ab12" },
+            },
+            Findings =
+            [
+                new PortAtlas.Assessment.Finding
+                {
+                    Id = "PA-AUTH-REDIS", Title = "Redis without authentication", Severity = RiskLevel.Critical, Address = address, Port = 6379,
+                    Evidence = "INFO answered", WhyItMatters = "why", Remediation = "fix", References = ["https://example.test/a", "CVE-2022-0543"],
+                },
+            ],
+        };
+        var report = new ScanReport { Hosts = [new HostResult { Address = address, Ports = [port] }], Stats = new ScanStats() };
+
+        var read = ScanReportJson.Read(ScanReportJson.ToUtf8Bytes(report)).Hosts[0].Ports[0];
+
+        var finding = Assert.Single(read.Findings);
+        Assert.Equal(port.Findings[0] with { References = [] }, finding with { References = [] });
+        Assert.Equal(port.Findings[0].References, finding.References);
+        Assert.Equal(port.Service.Facts.OrderBy(f => f.Key), read.Service!.Facts.OrderBy(f => f.Key));
+        Assert.Equal(("STARTTLS", "Linux", "general purpose", "ab12"), (read.Service.StartTls, read.Service.OperatingSystem, read.Service.DeviceType, read.Service.Tls!.CertificateSha256));
+    }
+
+    [Fact]
     public void Read_IgnoresMembersItDoesNotKnow()
     {
         var json = ScanReportJson.ToJson(SyntheticReports.Create(1, 5, 1, 1))
-            .Replace("\"reason\":", "\"findings\":[{\"id\":\"x\"}],\"reason\":", StringComparison.Ordinal)
+            .Replace("\"reason\":", "\"futureList\":[{\"id\":\"x\"}],\"reason\":", StringComparison.Ordinal)
             .Replace("\"format\":1", "\"format\":1,\"future\":{\"a\":[1,2]}", StringComparison.Ordinal);
 
         var read = ScanReportJson.Read(json);
