@@ -6,6 +6,7 @@ using PortAtlas.Detection;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
+using PortAtlas.Storage;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Cli.Commands;
@@ -40,12 +41,15 @@ internal static class ScanCommand
         var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
         var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
         var detect = new Option<bool>("--detect", "-sV") { Description = "Identify the service, product and version on each open port (banners, probes, TLS)" };
+        var db = HistoryCommands.DbOption();
+        var noSave = new Option<bool>("--no-save") { Description = "Do not save the scan in the history" };
+        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)" };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
-            rules, vulnDb, noAssess, detect,
+            rules, vulnDb, noAssess, detect, db, noSave, resume,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -74,6 +78,9 @@ internal static class ScanCommand
                 VulnDb = parse.GetValue(vulnDb),
                 NoAssess = parse.GetValue(noAssess),
                 Detect = parse.GetValue(detect),
+                Db = parse.GetValue(db),
+                NoSave = parse.GetValue(noSave),
+                Resume = parse.GetValue(resume),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -106,6 +113,9 @@ internal static class ScanCommand
         public string? VulnDb { get; init; }
         public bool NoAssess { get; init; }
         public bool Detect { get; init; }
+        public string? Db { get; init; }
+        public bool NoSave { get; init; }
+        public long? Resume { get; init; }
         public string CommandLine { get; init; } = "ports scan";
     }
 
@@ -167,6 +177,33 @@ internal static class ScanCommand
             hostTimeout = t;
         }
 
+        IScanStore? store = null;
+        ScanCheckpoint? resumed = null;
+        if (request.Resume is long resumeId)
+        {
+            if (request.NoSave)
+            {
+                return cli.Fail(ExitCodes.BadInput, "--resume needs the history: drop --no-save");
+            }
+            if (request.Targets.Count > 0 || request.TargetsFile is not null || request.Ports is not null || request.TopPorts is not null)
+            {
+                return cli.Fail(ExitCodes.BadInput, "--resume continues the scan as it was started: give no targets or ports with it");
+            }
+            store = ScanStore.Open(request.Db);
+            resumed = await store.GetCheckpointAsync(resumeId, cancellationToken).ConfigureAwait(false);
+            if (resumed is null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+                return cli.Fail(ExitCodes.BadInput, $"no interrupted scan {resumeId} in {store.Location}");
+            }
+            request = ScanConfig.Restore(request, resumed);
+        }
+        else if (!request.NoSave)
+        {
+            store = ScanStore.Open(request.Db);
+        }
+        await using var storeToClose = store;
+
         var assessor = LoadAssessor(cli, request, out var assessError);
         if (assessError != 0)
         {
@@ -226,10 +263,29 @@ internal static class ScanCommand
             MaxRetries = request.MaxRetries ?? ScanOptions.Default.MaxRetries,
             HostTimeout = hostTimeout,
             Concurrency = request.Concurrency,
-            Seed = request.Seed,
+            // A saved scan needs a seed to be resumable: the same permutation is walked again from where it stopped.
+            Seed = request.Seed ?? (store is null ? null : (ulong)Random.Shared.NextInt64()),
             ReportClosed = true,
             ReportFiltered = true,
         };
+        if (resumed is not null)
+        {
+            options = resumed.Options with { ReportClosed = true, ReportFiltered = true };
+        }
+        ResumableScan? resumable = null;
+        ScanCheckpoint? checkpoint = resumed;
+        if (store is not null)
+        {
+            resumable = new ResumableScan(store, new ResumableScanOptions { ListEveryState = request.AllStates });
+            checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
+            {
+                Targets = [.. specs.Select(t => t.Text)],
+                Ports = PortSpecParser.Format(portList),
+                Options = options,
+                ConfigJson = ScanConfig.Save(request, excludes),
+                Partial = new ScanReport { Stats = new ScanStats { ScanType = "connect", CommandLine = request.CommandLine } },
+            }, cancellationToken).ConfigureAwait(false);
+        }
 
         var scanner = new PortScanner();
         var collector = new ScanCollector(request.AllStates);
@@ -240,7 +296,9 @@ internal static class ScanCommand
             : new ProgressRenderer(cli.Progress, () => scanner.Progress);
         try
         {
-            var results = scanner.ScanAsync(targetSet, portList, options, cancellationToken);
+            var results = resumable is not null
+                ? resumable.RunAsync(scanner, checkpoint!, targetSet, portList, cancellationToken)
+                : scanner.ScanAsync(targetSet, portList, options, cancellationToken);
             if (request.Detect)
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
@@ -269,6 +327,12 @@ internal static class ScanCommand
             Interrupted = interrupted,
         };
         var report = collector.Build(stats, targetSet);
+        if (resumed is not null)
+        {
+            // The results settled before the interruption come from the checkpoint.
+            report = ScanReportMerge.Merge(resumed.Partial, report, request.AllStates) with { Stats = report.Stats with { Started = resumed.Created } };
+            report = report with { Stats = report.Stats with { PortsScanned = report.Hosts.Sum(h => h.StateCounts.Values.Sum()) } };
+        }
         if (assessor is not null)
         {
             report = assessor.Annotate(report);
@@ -289,8 +353,15 @@ internal static class ScanCommand
         }
         if (interrupted)
         {
-            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far");
+            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far"
+                + (checkpoint is null ? "" : $"; continue with 'ports scan --resume {checkpoint.Id}'"));
             return ExitCodes.Interrupted;
+        }
+        if (store is not null && checkpoint is not null)
+        {
+            var id = await store.SaveAsync(report, new ScanMetadata { Targets = checkpoint.Targets, ConfigJson = checkpoint.ConfigJson }, CancellationToken.None).ConfigureAwait(false);
+            await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+            cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
         }
         return ExitCodes.Success;
     }

@@ -54,6 +54,14 @@ public sealed record ScanDiffResult
 /// <summary>Compares two scans, as ndiff does: hosts that came and went, ports that opened and closed, services that changed.</summary>
 public static class ScanDiff
 {
+    /// <summary>Every finding of every listed port of a report.</summary>
+    public static IEnumerable<DiffFinding> PortFindings(ScanReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        return report.Hosts.SelectMany(h => h.Ports).SelectMany(p => p.Findings)
+            .Select(f => new DiffFinding(f.Address, f.Port, f.Protocol, f.Id, f.Title, f.Severity.ToName()));
+    }
+
     /// <summary>
     /// The changes from <paramref name="before"/> to <paramref name="after"/>. Ports are keyed by (address, protocol, port);
     /// a port counts as open only in state open. Services compare by name, product, version and extra information, and
@@ -62,14 +70,14 @@ public static class ScanDiff
     /// <param name="before">The earlier scan.</param>
     /// <param name="after">The later scan.</param>
     /// <param name="findings">
-    /// Extension point for findings: the findings of a report, keyed by (address, port, protocol, id). The model has no
-    /// findings yet; when <see cref="PortResult"/> gains them, pass (or make the default) a function that reads them.
-    /// <see langword="null"/>: no findings are compared.
+    /// The findings of a report, keyed by (address, port, protocol, id). <see langword="null"/> (default): each port's
+    /// <see cref="PortResult.Findings"/>.
     /// </param>
     public static ScanDiffResult Compare(ScanReport before, ScanReport after, Func<ScanReport, IEnumerable<DiffFinding>>? findings = null)
     {
         ArgumentNullException.ThrowIfNull(before);
         ArgumentNullException.ThrowIfNull(after);
+        findings ??= PortFindings;
         var hostsBefore = before.Hosts.GroupBy(h => h.Address).ToDictionary(g => g.Key, g => g.First());
         var hostsAfter = after.Hosts.GroupBy(h => h.Address).ToDictionary(g => g.Key, g => g.First());
         var portsBefore = Ports(before);
