@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Net;
 using System.Xml;
 using System.Xml.Linq;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 using PortAtlas.Targets;
@@ -211,7 +212,42 @@ public static class NmapXmlImporter
             State = state,
             Reason = (string?)stateElement?.Attribute("reason") ?? "",
             Service = ReadService(port.Element("service")),
+            Findings = ReadFindings(address, number, protocol, port),
         };
+    }
+
+    /// <summary>PortAtlas's findings, written by its XML writer as a <c>portatlas-findings</c> script: a table per finding id.</summary>
+    private static Finding[] ReadFindings(IPAddress address, int number, Transport protocol, XElement port)
+    {
+        var script = port.Elements("script").FirstOrDefault(e => (string?)e.Attribute("id") == "portatlas-findings");
+        if (script is null)
+        {
+            return [];
+        }
+        var findings = new List<Finding>();
+        foreach (var table in script.Elements("table"))
+        {
+            string? Elem(string key) => table.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == key)?.Value;
+            var severity = Elem("severity") ?? "";
+            if (!RegistryNames.TryParseRisk(severity, out var risk))
+            {
+                throw new FormatException($"Finding on port {number}/{protocol.ToName()} has an unknown severity '{Truncate(severity)}'.");
+            }
+            findings.Add(new Finding
+            {
+                Id = (string?)table.Attribute("key") ?? "",
+                Title = Elem("title") ?? "",
+                Severity = risk,
+                Address = address,
+                Port = number,
+                Protocol = protocol,
+                Evidence = Elem("evidence") ?? "",
+                WhyItMatters = Elem("why"),
+                Remediation = Elem("remediation"),
+                References = [.. table.Elements("table").Where(t => (string?)t.Attribute("key") == "references").Elements("elem").Select(e => e.Value)],
+            });
+        }
+        return [.. findings];
     }
 
     private static ServiceInfo? ReadService(XElement? service)
