@@ -56,6 +56,15 @@ public sealed record DetectionOptions
     /// </summary>
     public bool CheckStartTls { get; init; } = true;
 
+    /// <summary>
+    /// Establish the facts assessment reads (<see cref="Scanning.ServiceInfo.Facts"/>) with one short exchange after
+    /// the service is known, as nmap's default scripts do: SSH KEXINIT algorithms, one FTP anonymous login attempt
+    /// (USER anonymous), memcached "stats", MongoDB "listDatabases", VNC security types; and read the facts the
+    /// identifying answer carries (HTTP challenges, Redis and Elasticsearch access). The <c>starttls</c>, <c>os</c>
+    /// and <c>tls.versions</c> facts come with <see cref="CheckStartTls"/> and detection itself. Default true.
+    /// </summary>
+    public bool GatherFacts { get; init; } = true;
+
     /// <summary>Most characters of <see cref="Scanning.ServiceInfo.Evidence"/>. Default 160.</summary>
     public int MaxEvidenceLength { get; init; } = 160;
 

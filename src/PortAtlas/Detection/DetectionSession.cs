@@ -8,7 +8,7 @@ namespace PortAtlas.Detection;
 /// Detection on one TCP port: connect, wait for a banner, then probe by port hint and usefulness, TLS included,
 /// until a hard match or the port's budget runs out. One instance per port; not thread-safe.
 /// </summary>
-internal sealed class DetectionSession
+internal sealed partial class DetectionSession
 {
     private static readonly TimeSpan s_minShortWait = TimeSpan.FromMilliseconds(150);
 
@@ -291,6 +291,8 @@ internal sealed class DetectionSession
             {
                 return await ConcludeAsync(ServiceProbes.PostgresSslRequest, answer, connection, null, ct).ConfigureAwait(false);
             }
+            // SSLRequest is PostgreSQL's STARTTLS (protocol section 55.2.10): 'S' offers TLS, 'N' declines.
+            _facts[Assessment.ServiceFacts.StartTls] = answer.Span[0] == (byte)'S' ? "yes" : "no";
             if (answer.Span[0] == (byte)'S')
             {
                 _startTls = "SSLRequest";
@@ -365,6 +367,14 @@ internal sealed class DetectionSession
         {
             _startTls = await CheckStartTlsAsync(match.Service, answer, connection, ct).ConfigureAwait(false);
         }
+        if (_options.GatherFacts)
+        {
+            FactsFromAnswer(probe, match, answer.Span);
+            if (tls is null && connection is not null)
+            {
+                await FactsFromDialogAsync(probe, match, answer, connection, ct).ConfigureAwait(false);
+            }
+        }
         var info = Build(match, answer.Span, probe, tls);
         if (match.Kind == MatchKind.Hard)
         {
@@ -394,6 +404,7 @@ internal sealed class DetectionSession
         }
         if (StartTlsCheck.OfferedInGreeting(service, System.Text.Encoding.Latin1.GetString(answer.Span)))
         {
+            _facts[Assessment.ServiceFacts.StartTls] = "yes";
             return name;
         }
         using var reply = new AnswerBuffer(4096);
@@ -404,7 +415,18 @@ internal sealed class DetectionSession
         await connection.ReadAnswerAsync(reply, _options.ProbeTimeout, IdleGap, _options.ProbeTimeout, framing, ct).ConfigureAwait(false);
         try
         {
-            return offered.IsMatch(System.Text.Encoding.Latin1.GetString(reply.Span)) ? name : null;
+            var text = System.Text.Encoding.Latin1.GetString(reply.Span);
+            if (offered.IsMatch(text))
+            {
+                _facts[Assessment.ServiceFacts.StartTls] = "yes";
+                return name;
+            }
+            // "no" only from a capability list that was answered and lacks the upgrade; an error means "not checked".
+            if (StartTlsCheck.IsCapabilityList(service, reply.Span))
+            {
+                _facts[Assessment.ServiceFacts.StartTls] = "no";
+            }
+            return null;
         }
         catch (System.Text.RegularExpressions.RegexMatchTimeoutException)
         {
@@ -438,6 +460,7 @@ internal sealed class DetectionSession
             Evidence = Evidence.Escape(answer[start..], _options.MaxEvidenceLength),
             Tls = tls,
             StartTls = _startTls,
+            Facts = FactsSnapshot(match.OperatingSystem, tls),
         };
     }
 
@@ -450,7 +473,7 @@ internal sealed class DetectionSession
         }
         if (_soft is not null)
         {
-            return _soft with { StartTls = _soft.StartTls ?? _startTls };
+            return _soft with { StartTls = _soft.StartTls ?? _startTls, Facts = FactsSnapshot(_soft.OperatingSystem, _soft.Tls) };
         }
         var evidence = _firstAnswer is null ? null : Evidence.Escape(_firstAnswer, _options.MaxEvidenceLength);
         if (_hungUp && _firstAnswer is null && _tls is null)
@@ -460,9 +483,9 @@ internal sealed class DetectionSession
         }
         if (_tls is not null)
         {
-            return new ServiceInfo { Name = _plan.TlsFirst && _hint is not null ? _hint : "ssl", Method = "tls", Tls = _tls, Evidence = evidence };
+            return new ServiceInfo { Name = _plan.TlsFirst && _hint is not null ? _hint : "ssl", Method = "tls", Tls = _tls, Evidence = evidence, Facts = FactsSnapshot(null, _tls) };
         }
-        return new ServiceInfo { Name = _hint ?? "unknown", Method = "registry", Evidence = evidence, StartTls = _startTls };
+        return new ServiceInfo { Name = _hint ?? "unknown", Method = "registry", Evidence = evidence, StartTls = _startTls, Facts = FactsSnapshot(null, null) };
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;

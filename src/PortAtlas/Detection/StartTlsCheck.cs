@@ -22,6 +22,19 @@ internal static partial class StartTlsCheck
     /// <summary>True when the greeting itself already advertises the upgrade (IMAP's CAPABILITY response code).</summary>
     public static bool OfferedInGreeting(string service, string greeting) => service == "imap" && ImapOffered().IsMatch(greeting);
 
+    /// <summary>
+    /// True when <paramref name="reply"/> is the protocol's positive answer listing capabilities (EHLO 250, IMAP
+    /// "* CAPABILITY" with a tagged OK, POP3 "+OK", FTP FEAT 211), so an upgrade missing from it is really absent.
+    /// </summary>
+    public static bool IsCapabilityList(string service, ReadOnlySpan<byte> reply) => service switch
+    {
+        "smtp" or "submission" => reply.StartsWith("250"u8),
+        "imap" => reply.IndexOf("* CAPABILITY "u8) >= 0 && reply.IndexOf("A1 OK"u8) >= 0,
+        "pop3" => reply.StartsWith("+OK"u8) && reply.EndsWith("\r\n.\r\n"u8),
+        "ftp" => reply.StartsWith("211"u8),
+        _ => false,
+    };
+
     private static readonly Framing ImapDone = static answer => answer.IndexOf("A1 "u8) >= 0 && answer[^1] == (byte)'\n';
 
     private static readonly Framing Pop3Done = static answer => answer.StartsWith("-"u8) ? answer[^1] == (byte)'\n' : answer.EndsWith("\r\n.\r\n"u8);

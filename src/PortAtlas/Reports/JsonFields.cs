@@ -66,8 +66,18 @@ internal static class JsonFields
             json.WriteStringValue(cpe);
         }
         json.WriteEndArray();
+        WriteText(json, "startTls"u8, service?.StartTls);
+        WriteText(json, "operatingSystem"u8, service?.OperatingSystem);
+        WriteText(json, "deviceType"u8, service?.DeviceType);
         json.WritePropertyName("tls"u8);
         WriteTls(json, service?.Tls);
+        // Keys in ordinal order, so that equal scans give equal files.
+        json.WriteStartObject("facts"u8);
+        foreach (var (key, value) in (service?.Facts ?? Assessment.ServiceFacts.Empty).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            json.WriteString(key, value);
+        }
+        json.WriteEndObject();
         json.WritePropertyName("registry"u8);
         WriteRegistry(json, facts.Entry);
         json.WriteStartArray("findings"u8);
@@ -161,6 +171,7 @@ internal static class JsonFields
         WriteText(json, "signatureAlgorithm"u8, tls.SignatureAlgorithm);
         json.WriteBoolean("selfSigned"u8, tls.SelfSigned);
         json.WriteBoolean("expired"u8, tls.Expired);
+        WriteText(json, "certificateSha256"u8, tls.CertificateSha256);
         json.WriteEndObject();
     }
 

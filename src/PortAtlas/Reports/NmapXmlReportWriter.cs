@@ -209,6 +209,9 @@ public sealed class NmapXmlReportWriter : ReportWriter
             {
                 Utf8Text.Write(output, " tunnel=\"ssl\""u8);
             }
+            // nmap.dtd: what the service revealed about its host, as Nmap's version detection reports it.
+            XmlText.WriteOptionalAttribute(output, "ostype"u8, service?.OperatingSystem);
+            XmlText.WriteOptionalAttribute(output, "devicetype"u8, service?.DeviceType);
             Utf8Text.Write(output, facts.Probed ? " method=\"probed\" conf=\"10\""u8 : " method=\"table\" conf=\"3\""u8);
             var cpes = service?.Cpe ?? [];
             if (cpes.Count == 0)

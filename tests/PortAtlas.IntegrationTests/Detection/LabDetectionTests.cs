@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using PortAtlas.Detection;
+using PortAtlas.IntegrationTests.Lab;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 
@@ -19,7 +20,7 @@ public class LabDetectionTests
     public async Task DetectAsync_EveryOpenTcpPortOfTheLab_MatchesTheManifestsProductAndVersion()
     {
         var ct = TestContext.Current.CancellationToken;
-        var rows = await LabManifest.OpenTcpRowsOrSkipAsync(ct);
+        var rows = OpenTcpRows();
         var detector = new ServiceDetector();
         var found = new Dictionary<int, ServiceInfo?>();
 
@@ -62,14 +63,14 @@ public class LabDetectionTests
     public async Task DetectAsync_LabHttps_ReportsTheSelfSignedCertificate()
     {
         var ct = TestContext.Current.CancellationToken;
-        var rows = await LabManifest.OpenTcpRowsOrSkipAsync(ct);
+        var rows = OpenTcpRows();
         var https = rows.FirstOrDefault(r => r.Service == "https");
         if (https is null)
         {
             Assert.Skip("the lab manifest has no https row");
         }
 
-        var info = await new ServiceDetector().DetectAsync(new IPEndPoint(LabManifest.LabHost, https.Port), DetectionOptions.Default, ct);
+        var info = await new ServiceDetector().DetectAsync(new IPEndPoint(LabManifest.Host, https.Port), DetectionOptions.Default, ct);
 
         Assert.Equal("https", info?.Name);
         var tls = Assert.IsType<TlsInfo>(info?.Tls);
@@ -87,7 +88,11 @@ public class LabDetectionTests
         return ours.Contains(first, StringComparison.OrdinalIgnoreCase) || manifest.Contains(ours, StringComparison.OrdinalIgnoreCase);
     }
 
-    private static async IAsyncEnumerable<PortResult> Open(IEnumerable<LabRow> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
+    /// <summary>The open TCP ports of the lab host; skips (or fails, with PORTATLAS_LAB_REQUIRED) when the lab is not up.</summary>
+    private static List<LabService> OpenTcpRows() =>
+        [.. LabManifest.Require().Where(r => r.Address.Equals(LabManifest.Host) && r.Protocol == "tcp" && r.State == "open")];
+
+    private static async IAsyncEnumerable<PortResult> Open(IEnumerable<LabService> rows, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         foreach (var row in rows)
         {

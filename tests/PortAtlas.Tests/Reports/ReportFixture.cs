@@ -75,7 +75,10 @@ internal static class ReportFixture
                             {
                                 Name = "ssh", Product = "OpenSSH", Version = "9.2p1 Debian 2+deb12u3", ExtraInfo = "protocol 2.0",
                                 Cpe = ["cpe:/a:openbsd:openssh:9.2p1", "cpe:/o:linux:linux_kernel"], Method = "probe",
-                                Evidence = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
+                                Evidence = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", OperatingSystem = "Linux",
+                                Facts = ServiceFacts.Create(
+                                    KeyValuePair.Create("ssh.kex", "curve25519-sha256,diffie-hellman-group14-sha256"), KeyValuePair.Create("os", "Linux"),
+                                    KeyValuePair.Create("ssh.hostkey", "rsa-sha2-512,ssh-ed25519")),
                             },
                         },
                         new PortResult { Address = web, Port = 23, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromMicroseconds(380) },
@@ -95,7 +98,9 @@ internal static class ReportFixture
                                     NotBefore = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
                                     NotAfter = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
                                     KeyType = "RSA", KeyBits = 2048, SignatureAlgorithm = "sha256RSA",
+                                    CertificateSha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                                 },
+                                Facts = ServiceFacts.Create(KeyValuePair.Create("tls.versions", "TLSv1.3")),
                             },
                             Findings =
                             [
@@ -114,7 +119,8 @@ internal static class ReportFixture
                             Service = new ServiceInfo
                             {
                                 Name = "http", Product = "Acme \"Turbo\" Server, <beta> & co", Version = "2.0/rc1",
-                                ExtraInfo = "line one\nline two — café ü", Method = "banner",
+                                ExtraInfo = "line one\nline two — café ü", Method = "banner", DeviceType = "webcam",
+                                Facts = ServiceFacts.Create(KeyValuePair.Create("http.auth", "basic"), KeyValuePair.Create("http.realm", "<admin> & \"ops\"")),
                             },
                             Findings =
                             [
