@@ -36,9 +36,19 @@ if [ "$(id -u)" -eq 0 ] && [ -x tests/lab/up.sh ]; then
     tail -20 "$log/lab-up.log"
     [ -n "${PORTATLAS_LAB_REQUIRED:-}" ] && status=1 && failed=$((failed + 1))
   fi
-  trap 'tests/lab/down.sh >/dev/null 2>&1' EXIT
+  trap 'tests/lab/down.sh >/dev/null 2>&1; tests/ci/postgres.sh --stop >/dev/null 2>&1' EXIT
 elif [ -n "${PORTATLAS_LAB_REQUIRED:-}" ]; then
   echo "tests/run.sh: the lab needs root"; status=1; failed=$((failed + 1))
+fi
+
+# The store's PostgreSQL tests need a server: a private cluster on 127.0.0.1:55432 (root only).
+if [ "$(id -u)" -eq 0 ] && [ -z "${PORTATLAS_TEST_POSTGRES:-}" ]; then
+  if pg=$(tests/ci/postgres.sh 2>"$log/postgres.log" | tail -1) && [ -n "$pg" ]; then
+    export PORTATLAS_TEST_POSTGRES="$pg"
+  else
+    echo "tests/run.sh: PostgreSQL did not start (see $log/postgres.log)"; tail -5 "$log/postgres.log"
+    [ -n "${PORTATLAS_LAB_REQUIRED:-}" ] && status=1 && failed=$((failed + 1))
+  fi
 fi
 
 dotnet build PortAtlas.slnx -c Release --nologo -v quiet > "$log/build.log" 2>&1 || { cat "$log/build.log"; echo "0 passed, 1 failed"; exit 1; }

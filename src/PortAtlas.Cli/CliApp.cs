@@ -70,6 +70,12 @@ public static class CliApp
         root.Subcommands.Add(BuildSearch(cli));
         root.Subcommands.Add(BuildList(cli));
         root.Subcommands.Add(ScanCommand.Build(cli));
+        root.Subcommands.Add(VulnDbCommand.Build(cli));
+        root.Subcommands.Add(LocalCommand.Build(cli));
+        foreach (var command in HistoryCommands.Build(cli))
+        {
+            root.Subcommands.Add(command);
+        }
         return root;
     }
 

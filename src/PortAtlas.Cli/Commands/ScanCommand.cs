@@ -1,9 +1,12 @@
 using System.CommandLine;
 using System.Diagnostics;
+using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
+using PortAtlas.Detection;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
+using PortAtlas.Storage;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Cli.Commands;
@@ -34,11 +37,19 @@ internal static class ScanCommand
         var outputFormat = new Option<string?>("--output-format") { Description = "Format of --output: json, jsonl, csv, xml, grep" };
         var allStates = new Option<bool>("--all-states") { Description = "List closed and filtered ports too, not only a count" };
         var noProgress = new Option<bool>("--no-progress") { Description = "No live progress bar on a terminal" };
+        var rules = new Option<string[]>("--rules") { Description = "Assessment rules of your own (same format as data/assessment-rules.tsv), merged over the built-in ones" };
+        var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
+        var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
+        var detect = new Option<bool>("--detect", "-sV") { Description = "Identify the service, product and version on each open port (banners, probes, TLS)" };
+        var db = HistoryCommands.DbOption();
+        var noSave = new Option<bool>("--no-save") { Description = "Do not save the scan in the history" };
+        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)" };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
+            rules, vulnDb, noAssess, detect, db, noSave, resume,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -63,6 +74,13 @@ internal static class ScanCommand
                 OutputFormat = parse.GetValue(outputFormat),
                 AllStates = parse.GetValue(allStates),
                 NoProgress = parse.GetValue(noProgress),
+                Rules = parse.GetValue(rules) ?? [],
+                VulnDb = parse.GetValue(vulnDb),
+                NoAssess = parse.GetValue(noAssess),
+                Detect = parse.GetValue(detect),
+                Db = parse.GetValue(db),
+                NoSave = parse.GetValue(noSave),
+                Resume = parse.GetValue(resume),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -91,6 +109,13 @@ internal static class ScanCommand
         public string? OutputFormat { get; init; }
         public bool AllStates { get; init; }
         public bool NoProgress { get; init; }
+        public IReadOnlyList<string> Rules { get; init; } = [];
+        public string? VulnDb { get; init; }
+        public bool NoAssess { get; init; }
+        public bool Detect { get; init; }
+        public string? Db { get; init; }
+        public bool NoSave { get; init; }
+        public long? Resume { get; init; }
         public string CommandLine { get; init; } = "ports scan";
     }
 
@@ -102,7 +127,7 @@ internal static class ScanCommand
         {
             if (!ReportFormats.TryParse(request.Format, out var f))
             {
-                return cli.Fail(ExitCodes.BadInput, $"unknown format '{request.Format}': use table, json, jsonl, csv, xml or grep");
+                return cli.Fail(ExitCodes.BadInput, $"unknown format '{request.Format}': use table, json, jsonl, csv, xml, grep, sarif or html");
             }
             stdoutFormat = f;
         }
@@ -113,7 +138,7 @@ internal static class ScanCommand
             {
                 if (!ReportFormats.TryParse(request.OutputFormat, out var f))
                 {
-                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml or grep");
+                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml, grep, sarif or html");
                 }
                 fileFormat = f;
             }
@@ -151,6 +176,40 @@ internal static class ScanCommand
             }
             hostTimeout = t;
         }
+
+        IScanStore? store = null;
+        ScanCheckpoint? resumed = null;
+        if (request.Resume is long resumeId)
+        {
+            if (request.NoSave)
+            {
+                return cli.Fail(ExitCodes.BadInput, "--resume needs the history: drop --no-save");
+            }
+            if (request.Targets.Count > 0 || request.TargetsFile is not null || request.Ports is not null || request.TopPorts is not null)
+            {
+                return cli.Fail(ExitCodes.BadInput, "--resume continues the scan as it was started: give no targets or ports with it");
+            }
+            store = ScanStore.Open(request.Db);
+            resumed = await store.GetCheckpointAsync(resumeId, cancellationToken).ConfigureAwait(false);
+            if (resumed is null)
+            {
+                await store.DisposeAsync().ConfigureAwait(false);
+                return cli.Fail(ExitCodes.BadInput, $"no interrupted scan {resumeId} in {store.Location}");
+            }
+            request = ScanConfig.Restore(request, resumed);
+        }
+        else if (!request.NoSave)
+        {
+            store = ScanStore.Open(request.Db);
+        }
+        await using var storeToClose = store;
+
+        var assessor = LoadAssessor(cli, request, out var assessError);
+        if (assessError != 0)
+        {
+            return assessError;
+        }
+        using var vulnDbToClose = assessor?.Options.VulnDb;
 
         var portList = ParsePorts(cli, request, out var portError);
         if (portList is null)
@@ -204,10 +263,29 @@ internal static class ScanCommand
             MaxRetries = request.MaxRetries ?? ScanOptions.Default.MaxRetries,
             HostTimeout = hostTimeout,
             Concurrency = request.Concurrency,
-            Seed = request.Seed,
+            // A saved scan needs a seed to be resumable: the same permutation is walked again from where it stopped.
+            Seed = request.Seed ?? (store is null ? null : (ulong)Random.Shared.NextInt64()),
             ReportClosed = true,
             ReportFiltered = true,
         };
+        if (resumed is not null)
+        {
+            options = resumed.Options with { ReportClosed = true, ReportFiltered = true };
+        }
+        ResumableScan? resumable = null;
+        ScanCheckpoint? checkpoint = resumed;
+        if (store is not null)
+        {
+            resumable = new ResumableScan(store, new ResumableScanOptions { ListEveryState = request.AllStates });
+            checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
+            {
+                Targets = [.. specs.Select(t => t.Text)],
+                Ports = PortSpecParser.Format(portList),
+                Options = options,
+                ConfigJson = ScanConfig.Save(request, excludes),
+                Partial = new ScanReport { Stats = new ScanStats { ScanType = "connect", CommandLine = request.CommandLine } },
+            }, cancellationToken).ConfigureAwait(false);
+        }
 
         var scanner = new PortScanner();
         var collector = new ScanCollector(request.AllStates);
@@ -218,7 +296,15 @@ internal static class ScanCommand
             : new ProgressRenderer(cli.Progress, () => scanner.Progress);
         try
         {
-            await foreach (var result in scanner.ScanAsync(targetSet, portList, options, cancellationToken).ConfigureAwait(false))
+            var results = resumable is not null
+                ? resumable.RunAsync(scanner, checkpoint!, targetSet, portList, cancellationToken)
+                : scanner.ScanAsync(targetSet, portList, options, cancellationToken);
+            if (request.Detect)
+            {
+                // Detection runs on open ports as they are found, while the scan goes on.
+                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
+            }
+            await foreach (var result in results.ConfigureAwait(false))
             {
                 collector.Add(result);
             }
@@ -241,6 +327,16 @@ internal static class ScanCommand
             Interrupted = interrupted,
         };
         var report = collector.Build(stats, targetSet);
+        if (resumed is not null)
+        {
+            // The results settled before the interruption come from the checkpoint.
+            report = ScanReportMerge.Merge(resumed.Partial, report, request.AllStates) with { Stats = report.Stats with { Started = resumed.Created } };
+            report = report with { Stats = report.Stats with { PortsScanned = report.Hosts.Sum(h => h.StateCounts.Values.Sum()) } };
+        }
+        if (assessor is not null)
+        {
+            report = assessor.Annotate(report);
+        }
 
         if (stdoutFormat is ReportFormat f2)
         {
@@ -257,10 +353,55 @@ internal static class ScanCommand
         }
         if (interrupted)
         {
-            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far");
+            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far"
+                + (checkpoint is null ? "" : $"; continue with 'ports scan --resume {checkpoint.Id}'"));
             return ExitCodes.Interrupted;
         }
+        if (store is not null && checkpoint is not null)
+        {
+            var id = await store.SaveAsync(report, new ScanMetadata { Targets = checkpoint.Targets, ConfigJson = checkpoint.ConfigJson }, CancellationToken.None).ConfigureAwait(false);
+            await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+            cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
+        }
         return ExitCodes.Success;
+    }
+
+    /// <summary>The assessor with the user's rules and NVD store; exit code 2 when a file is bad or missing.</summary>
+    internal static Assessor? LoadAssessor(CliContext cli, ScanRequest request, out int exitCode)
+    {
+        exitCode = 0;
+        if (request.NoAssess)
+        {
+            return null;
+        }
+        var rules = AssessmentRules.BuiltIn;
+        foreach (var path in request.Rules)
+        {
+            if (!File.Exists(path))
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, $"rules file '{path}' does not exist");
+                return null;
+            }
+            using var reader = new StreamReader(path);
+            var parsed = AssessmentRules.Parse(reader, path);
+            if (parsed.Errors.Count > 0)
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, parsed.Errors[0]);
+                return null;
+            }
+            rules = rules.Merge(parsed.Rules);
+        }
+        VulnDb? vulnDb = null;
+        if (request.VulnDb is not null)
+        {
+            if (!File.Exists(request.VulnDb))
+            {
+                exitCode = cli.Fail(ExitCodes.BadInput, $"NVD store '{request.VulnDb}' does not exist: make it with 'ports vulndb import FILE --vulndb {request.VulnDb}'");
+                return null;
+            }
+            vulnDb = VulnDb.Open(request.VulnDb);
+        }
+        return new Assessor(new AssessorOptions { Rules = rules, VulnDb = vulnDb });
     }
 
     private static PortList? ParsePorts(CliContext cli, ScanRequest request, out int exitCode)

@@ -44,10 +44,30 @@ internal static class ScanTable
                     Markup.Escape(about));
             }
             console.Write(table);
+            RenderFindings(console, host);
         }
         var s = report.Stats;
         var counts = string.Join(", ", s.StateCounts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"));
         console.MarkupLine($"[grey]{s.HostsScanned} host(s), {s.PortsScanned} port(s) scanned in {s.Elapsed.TotalSeconds:0.00} s ({s.ScanType}): {Markup.Escape(counts)}{(s.Interrupted ? " — interrupted, partial results" : "")}[/]");
+    }
+
+    private static void RenderFindings(IAnsiConsole console, HostResult host)
+    {
+        var findings = host.Ports.SelectMany(p => p.Findings).OrderByDescending(f => f.Severity).ThenBy(f => f.Port).ToList();
+        if (findings.Count == 0)
+        {
+            return;
+        }
+        console.MarkupLine($"[bold]Findings[/] ({findings.Count})");
+        foreach (var f in findings)
+        {
+            console.MarkupLine($"  {RegistryTable.RiskMarkup(f.Severity)} {Markup.Escape($"{f.Port}/{f.Protocol.ToName()}")} [bold]{Markup.Escape(f.Title)}[/] [grey]({Markup.Escape(f.Id)})[/]");
+            console.MarkupLine($"    [italic]seen:[/] {Markup.Escape(f.Evidence)}");
+            if (!string.IsNullOrEmpty(f.Remediation))
+            {
+                console.MarkupLine($"    [italic]fix:[/] {Markup.Escape(f.Remediation)}");
+            }
+        }
     }
 
     private static string StateMarkup(PortState state) => state switch

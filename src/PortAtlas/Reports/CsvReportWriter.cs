@@ -6,15 +6,17 @@ namespace PortAtlas.Reports;
 
 /// <summary>
 /// Writes one row per port under the header
-/// <c>address,hostname,port,protocol,state,reason,service,product,version,extra_info,cpe,risk</c>.
+/// <c>address,hostname,port,protocol,state,reason,service,product,version,extra_info,cpe,risk,findings</c>.
 /// Fields holding a comma, a double quote, a carriage return or a line feed are quoted, with quotes doubled, and
 /// lines end with CRLF, as RFC 4180 section 2 specifies. <c>service</c> falls back to the registry's name,
-/// <c>cpe</c> joins several names with spaces, <c>risk</c> is the registry's. Hosts without listed ports have no row.
+/// <c>cpe</c> joins several names with spaces, <c>risk</c> is the registry's, <c>findings</c> joins the ids of the
+/// port's assessment findings with spaces, most severe first (the findings themselves are in the JSON, SARIF and
+/// HTML reports). Hosts without listed ports have no row.
 /// </summary>
 public sealed class CsvReportWriter : ReportWriter
 {
     /// <summary>The header line, without its line end.</summary>
-    public const string Header = "address,hostname,port,protocol,state,reason,service,product,version,extra_info,cpe,risk";
+    public const string Header = "address,hostname,port,protocol,state,reason,service,product,version,extra_info,cpe,risk,findings";
 
     /// <summary>A writer with the given settings, or <see cref="ReportOptions.Default"/>.</summary>
     public CsvReportWriter(ReportOptions? options = null)
@@ -61,6 +63,8 @@ public sealed class CsvReportWriter : ReportWriter
                 WriteField(output, service is null ? null : string.Join(' ', service.Cpe), false);
                 Comma(output);
                 WriteField(output, facts.Entry?.Risk?.ToName(), false);
+                Comma(output);
+                WriteField(output, string.Join(' ', port.Findings.Select(f => f.Id)), false);
                 Utf8Text.Write(output, "\r\n"u8);
             }
             yield return 0;

@@ -10,6 +10,7 @@ namespace PortAtlas.Reports;
 /// Writes Nmap's grepable output (<c>nmap -oG</c>): a comment line, per host a <c>Status</c> line and, when it has
 /// listed ports, a <c>Ports</c> line such as
 /// <c>Host: 198.18.0.2 (name)\tPorts: 22/open/tcp//ssh//OpenSSH 9.2p1/\tIgnored State: closed (997)</c>,
+/// then one comment line per assessment finding (<c># Finding: 198.18.0.2 23/tcp high PA-CLEARTEXT-TELNET: title -- evidence</c>),
 /// then a closing comment line.
 /// </summary>
 /// <remarks>
@@ -66,6 +67,14 @@ public sealed class GrepableReportWriter : ReportWriter
                     line.Append(CultureInfo.InvariantCulture, $"\tIgnored State: {extra[0].State} ({extra[0].Count})");
                 }
                 WriteLine(output, line.ToString());
+                // Nmap's grepable format has no field for findings: comment lines keep greppers and parsers unaffected.
+                foreach (var port in host.Ports)
+                {
+                    foreach (var finding in port.Findings)
+                    {
+                        WriteLine(output, $"# Finding: {host.Address} {port.Port}/{port.Protocol.ToName()} {finding.Severity.ToName()} {finding.Id}: {Clean(finding.Title)} -- {Clean(finding.Evidence)}");
+                    }
+                }
             }
             yield return 0;
         }

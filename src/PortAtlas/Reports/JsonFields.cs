@@ -1,5 +1,6 @@
 using System.Text.Encodings.Web;
 using System.Text.Json;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 
@@ -65,13 +66,54 @@ internal static class JsonFields
             json.WriteStringValue(cpe);
         }
         json.WriteEndArray();
+        WriteText(json, "startTls"u8, service?.StartTls);
+        WriteText(json, "operatingSystem"u8, service?.OperatingSystem);
+        WriteText(json, "deviceType"u8, service?.DeviceType);
         json.WritePropertyName("tls"u8);
         WriteTls(json, service?.Tls);
+        // Keys in ordinal order, so that equal scans give equal files.
+        json.WriteStartObject("facts"u8);
+        foreach (var (key, value) in (service?.Facts ?? Assessment.ServiceFacts.Empty).OrderBy(f => f.Key, StringComparer.Ordinal))
+        {
+            json.WriteString(key, value);
+        }
+        json.WriteEndObject();
         json.WritePropertyName("registry"u8);
         WriteRegistry(json, facts.Entry);
-        // Assessment fills findings later; the key is in the contract from the start.
         json.WriteStartArray("findings"u8);
+        foreach (var finding in port.Findings)
+        {
+            WriteFinding(json, finding, withLocation: false);
+        }
         json.WriteEndArray();
+    }
+
+    /// <summary>
+    /// One finding as an object: id, title, severity, evidence, whyItMatters, remediation, references; with
+    /// <paramref name="withLocation"/>, address, port and protocol first.
+    /// </summary>
+    public static void WriteFinding(Utf8JsonWriter json, Finding finding, bool withLocation)
+    {
+        json.WriteStartObject();
+        if (withLocation)
+        {
+            json.WriteString("address"u8, finding.Address.ToString());
+            json.WriteNumber("port"u8, finding.Port);
+            json.WriteString("protocol"u8, finding.Protocol.ToName());
+        }
+        json.WriteString("id"u8, finding.Id);
+        json.WriteString("title"u8, finding.Title);
+        json.WriteString("severity"u8, finding.Severity.ToName());
+        json.WriteString("evidence"u8, finding.Evidence);
+        WriteText(json, "whyItMatters"u8, finding.WhyItMatters);
+        WriteText(json, "remediation"u8, finding.Remediation);
+        json.WriteStartArray("references"u8);
+        foreach (var reference in finding.References)
+        {
+            json.WriteStringValue(reference);
+        }
+        json.WriteEndArray();
+        json.WriteEndObject();
     }
 
     /// <summary>The stats object, as a value (the caller wrote its property name).</summary>
@@ -129,6 +171,7 @@ internal static class JsonFields
         WriteText(json, "signatureAlgorithm"u8, tls.SignatureAlgorithm);
         json.WriteBoolean("selfSigned"u8, tls.SelfSigned);
         json.WriteBoolean("expired"u8, tls.Expired);
+        WriteText(json, "certificateSha256"u8, tls.CertificateSha256);
         json.WriteEndObject();
     }
 

@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Globalization;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 
@@ -20,7 +21,7 @@ namespace PortAtlas.Reports;
 /// <c>extrareasons</c> since reasons of unlisted ports are not kept. A port without detection gets the
 /// registry's service name with <c>method="table" conf="3"</c>, as Nmap does from nmap-services; detected
 /// services get <c>method="probed" conf="10"</c> and <c>tunnel="ssl"</c> over TLS, and a certificate is
-/// summarised in an <c>ssl-cert</c> script element. Host start and end times are the scan's. DCCP ports are
+/// summarised in an <c>ssl-cert</c> script element; assessment findings go in a <c>portatlas-findings</c> script element. Host start and end times are the scan's. DCCP ports are
 /// left out: the DTD cannot name the protocol.
 /// </para>
 /// </remarks>
@@ -208,6 +209,9 @@ public sealed class NmapXmlReportWriter : ReportWriter
             {
                 Utf8Text.Write(output, " tunnel=\"ssl\""u8);
             }
+            // nmap.dtd: what the service revealed about its host, as Nmap's version detection reports it.
+            XmlText.WriteOptionalAttribute(output, "ostype"u8, service?.OperatingSystem);
+            XmlText.WriteOptionalAttribute(output, "devicetype"u8, service?.DeviceType);
             Utf8Text.Write(output, facts.Probed ? " method=\"probed\" conf=\"10\""u8 : " method=\"table\" conf=\"3\""u8);
             var cpes = service?.Cpe ?? [];
             if (cpes.Count == 0)
@@ -232,7 +236,63 @@ public sealed class NmapXmlReportWriter : ReportWriter
                 Utf8Text.Write(output, "/>"u8);
             }
         }
+        if (port.Findings.Count > 0)
+        {
+            WriteFindings(output, port.Findings);
+        }
         Utf8Text.Write(output, "</port>\n"u8);
+    }
+
+    /// <summary>
+    /// The port's findings as a script element, as an NSE script would report them: <c>output</c> holds one line per
+    /// finding ("high PA-CLEARTEXT-TELNET: title; evidence"), and a table per finding, keyed by its id, holds
+    /// severity, title, evidence, why, remediation and references for tools that read script tables.
+    /// The DTD allows any number of scripts per port, but ndiff 7.93 to 7.95 fails on a port with two or more
+    /// (it cannot sort them, nmap/nmap#2930), as it does on Nmap's own <c>-sC</c> output.
+    /// </summary>
+    private static void WriteFindings(IBufferWriter<byte> output, IReadOnlyList<Finding> findings)
+    {
+        Utf8Text.Write(output, "<script id=\"portatlas-findings\""u8);
+        XmlText.WriteAttribute(output, "output"u8, string.Join('\n', findings.Select(f => $"{f.Severity.ToName()} {f.Id}: {f.Title}; {f.Evidence}")));
+        Utf8Text.Write(output, ">"u8);
+        foreach (var finding in findings)
+        {
+            Utf8Text.Write(output, "<table"u8);
+            XmlText.WriteAttribute(output, "key"u8, finding.Id);
+            Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "severity", finding.Severity.ToName());
+            WriteElem(output, "title", finding.Title);
+            WriteElem(output, "evidence", finding.Evidence);
+            WriteElem(output, "why", finding.WhyItMatters);
+            WriteElem(output, "remediation", finding.Remediation);
+            if (finding.References.Count > 0)
+            {
+                Utf8Text.Write(output, "<table key=\"references\">"u8);
+                foreach (var reference in finding.References)
+                {
+                    WriteElem(output, null, reference);
+                }
+                Utf8Text.Write(output, "</table>"u8);
+            }
+            Utf8Text.Write(output, "</table>"u8);
+        }
+        Utf8Text.Write(output, "</script>"u8);
+    }
+
+    private static void WriteElem(IBufferWriter<byte> output, string? key, string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+        Utf8Text.Write(output, "<elem"u8);
+        if (key is not null)
+        {
+            XmlText.WriteAttribute(output, "key"u8, key);
+        }
+        Utf8Text.Write(output, ">"u8);
+        XmlText.WriteEscaped(output, value);
+        Utf8Text.Write(output, "</elem>"u8);
     }
 
     /// <summary>The certificate in the lines Nmap's ssl-cert script prints.</summary>

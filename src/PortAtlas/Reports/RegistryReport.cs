@@ -84,8 +84,9 @@ public static class RegistryReport
     }
 
     /// <summary>Appends a field, quoted when it holds a comma, quote or line break.</summary>
-    internal static StringBuilder AppendCsv(StringBuilder line, string? field)
+    public static StringBuilder AppendCsv(StringBuilder line, string? field)
     {
+        ArgumentNullException.ThrowIfNull(line);
         if (string.IsNullOrEmpty(field))
         {
             return line;

@@ -54,6 +54,7 @@ internal sealed partial class ConnectScanEngine
     {
         public HostState Host;
         public int Port;
+        public ulong Index;
         public int Number;
         public int BackOffs;
         public long NotBefore;
@@ -82,6 +83,7 @@ internal sealed partial class ConnectScanEngine
         private readonly Queue<Attempt> _retries = new();
         private readonly Queue<ResultChunk> _output = new();
         private PortResult[]? _batch;
+        private ulong[]? _batchIndices;
         private int _batchCount;
         private readonly EpollEvent[] _events = new EpollEvent[256];
         private Attempt? _held;
@@ -166,9 +168,9 @@ internal sealed partial class ConnectScanEngine
                 {
                     attempt = _retries.Dequeue();
                 }
-                else if (!_exhausted && _engine.TryTakeNext(out var host, out var port))
+                else if (!_exhausted && _engine.TryTakeNext(out var host, out var port, out var index))
                 {
-                    attempt = new Attempt { Host = host, Port = port };
+                    attempt = new Attempt { Host = host, Port = port, Index = index };
                 }
                 else
                 {
@@ -181,7 +183,7 @@ internal sealed partial class ConnectScanEngine
                 }
                 if (attempt.Host.CheckTimeout(_engine._options.HostTimeout, _time))
                 {
-                    _engine.Progress.OnSkipped();
+                    _engine.Progress.OnSkipped(attempt.Index);
                     continue;
                 }
                 if (_engine._rateLimiter is { } limiter && !limiter.TryAcquire(out var retryAfter))
@@ -382,6 +384,8 @@ internal sealed partial class ConnectScanEngine
             {
                 _engine.Progress.OnDecided(result.State);
                 _batch ??= System.Buffers.ArrayPool<PortResult>.Shared.Rent(BatchSize);
+                _batchIndices ??= System.Buffers.ArrayPool<ulong>.Shared.Rent(BatchSize);
+                _batchIndices[_batchCount] = attempt.Index;
                 _batch[_batchCount++] = result;
                 if (_batchCount == BatchSize)
                 {
@@ -397,8 +401,9 @@ internal sealed partial class ConnectScanEngine
         {
             if (_batchCount > 0)
             {
-                _output.Enqueue(new ResultChunk(null, _batch, _batchCount));
+                _output.Enqueue(new ResultChunk(null, 0, _batch, _batchIndices, _batchCount));
                 _batch = null;
+                _batchIndices = null;
                 _batchCount = 0;
             }
         }

@@ -25,7 +25,7 @@ internal sealed partial class ConnectScanEngine
         var endpoint = new IPEndPoint(IPAddress.Any, 0);
         try
         {
-            while (!stop.IsCancellationRequested && TryTakeNext(out var host, out var port))
+            while (!stop.IsCancellationRequested && TryTakeNext(out var host, out var port, out var index))
             {
                 endpoint.Address = host.Address;
                 endpoint.Port = port;
@@ -34,12 +34,12 @@ internal sealed partial class ConnectScanEngine
                 {
                     if (!stop.IsCancellationRequested)
                     {
-                        Progress.OnSkipped();
+                        Progress.OnSkipped(index);
                     }
                     continue;
                 }
                 Progress.OnDecided(result.State);
-                await _channel.Writer.WriteAsync(new ResultChunk(result, null, 1), abandon).ConfigureAwait(false);
+                await _channel.Writer.WriteAsync(new ResultChunk(result, index, null, null, 1), abandon).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested || abandon.IsCancellationRequested)

@@ -27,6 +27,7 @@ internal sealed partial class ConnectScanEngine
     private readonly ProbeRateLimiter? _rateLimiter;
     private readonly Channel<ResultChunk> _channel;
     private readonly int _workers;
+    private readonly ulong _start;
     private long _next;
 
     public ConnectScanEngine(TargetSet targets, PortList ports, ScanOptions options)
@@ -40,7 +41,10 @@ internal sealed partial class ConnectScanEngine
         {
             var seed = options.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
             _permutation = new IndexPermutation(_total, seed);
+            Seed = seed;
         }
+        _start = Math.Min(options.StartIndex, _total);
+        _next = (long)_start;
         if (options.Rate is { } rate)
         {
             // Allow 10 ms worth of probes at once: smooth at low rates, no lock-step at high ones.
@@ -52,16 +56,32 @@ internal sealed partial class ConnectScanEngine
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        Progress = new ScanProgress((long)_total, _timeProvider);
+        Progress = new ScanProgress((long)(_total - _start), _timeProvider, _start, Seed);
     }
 
     public ScanProgress Progress { get; }
+
+    /// <summary>The seed of the permutation: the given one, or the one drawn at random; null when there is nothing to scan.</summary>
+    public ulong? Seed { get; }
 
     /// <summary>Hosts given up on because of the host timeout.</summary>
     public IEnumerable<IPAddress> TimedOutHosts => _hosts.Created.Where(h => h.TimedOut).Select(h => h.Address);
 
     /// <summary>Runs the scan and yields each decided port. Cancelling stops new probes, yields what was decided, then throws <see cref="OperationCanceledException"/>.</summary>
     public async IAsyncEnumerable<PortResult> StreamAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var result in StreamIndexedAsync(cancellationToken).ConfigureAwait(false))
+        {
+            yield return result.Result;
+        }
+    }
+
+    /// <summary>
+    /// <see cref="StreamAsync"/> with each result's permutation index. An index counts as delivered for
+    /// <see cref="ScanProgress.DecidedPrefix"/> once the consumer asks for the next result, so a checkpoint taken between
+    /// two results never counts a result the consumer has not recorded.
+    /// </summary>
+    public async IAsyncEnumerable<IndexedResult> StreamIndexedAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         using var abandon = new CancellationTokenSource();
@@ -77,14 +97,17 @@ internal sealed partial class ConnectScanEngine
                 {
                     if (chunk.Batch is null)
                     {
-                        yield return chunk.Single!;
+                        yield return new IndexedResult(chunk.Index, chunk.Single!);
+                        Progress.OnDelivered(chunk.Index);
                         continue;
                     }
                     for (var i = 0; i < chunk.Count; i++)
                     {
-                        yield return chunk.Batch[i];
+                        yield return new IndexedResult(chunk.Indices![i], chunk.Batch[i]);
+                        Progress.OnDelivered(chunk.Indices[i]);
                     }
                     ArrayPool<PortResult>.Shared.Return(chunk.Batch, clearArray: true);
+                    ArrayPool<ulong>.Shared.Return(chunk.Indices!);
                 }
             }
             await run.ConfigureAwait(false);
@@ -131,9 +154,9 @@ internal sealed partial class ConnectScanEngine
     }
 
     /// <summary>Takes the next (host, port) pair of the permutation; false when all are taken.</summary>
-    private bool TryTakeNext(out HostState host, out int port)
+    private bool TryTakeNext(out HostState host, out int port, out ulong index)
     {
-        var index = (ulong)Interlocked.Increment(ref _next) - 1;
+        index = (ulong)Interlocked.Increment(ref _next) - 1;
         if (index >= _total)
         {
             host = null!;
@@ -191,6 +214,13 @@ internal sealed partial class ConnectScanEngine
 
 /// <summary>What flows through the engine's channel: one result, or a pooled batch of them (fewer wake-ups of the reader).</summary>
 /// <param name="Single">The result, when not a batch.</param>
+/// <param name="Index">The permutation index of <paramref name="Single"/>.</param>
 /// <param name="Batch">A batch rented from <see cref="System.Buffers.ArrayPool{T}.Shared"/>; the reader returns it.</param>
+/// <param name="Indices">The permutation indices of <paramref name="Batch"/>, rented likewise.</param>
 /// <param name="Count">Results in <paramref name="Batch"/>.</param>
-internal readonly record struct ResultChunk(PortResult? Single, PortResult[]? Batch, int Count);
+internal readonly record struct ResultChunk(PortResult? Single, ulong Index, PortResult[]? Batch, ulong[]? Indices, int Count);
+
+/// <summary>A decided port and its index in the scan's permutation of host × port pairs.</summary>
+/// <param name="Index">The permutation index.</param>
+/// <param name="Result">The result.</param>
+internal readonly record struct IndexedResult(ulong Index, PortResult Result);

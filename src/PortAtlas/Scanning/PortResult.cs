@@ -1,4 +1,5 @@
 using System.Net;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 
 namespace PortAtlas.Scanning;
@@ -20,6 +21,11 @@ public sealed record PortResult
     public TimeSpan? RoundTrip { get; init; }
     /// <summary>Service detection's result, when detection ran and found something.</summary>
     public ServiceInfo? Service { get; init; }
+    /// <summary>
+    /// What assessment concluded about this port (<see cref="Assessor"/>), most severe first; empty until
+    /// assessment runs, and empty when nothing is wrong.
+    /// </summary>
+    public IReadOnlyList<Finding> Findings { get; init; } = [];
 }
 
 /// <summary>What answers on a port: service, product, version, TLS.</summary>
@@ -35,12 +41,35 @@ public sealed record ServiceInfo
     public string? ExtraInfo { get; init; }
     /// <summary>CPE names (cpe:/a:vendor:product:version).</summary>
     public IReadOnlyList<string> Cpe { get; init; } = [];
+    /// <summary>
+    /// Facts detection established beyond name and version, for assessment to reason about; keys are lowercase,
+    /// dotted by protocol, values plain text. Empty when none. The keys assessment reads (see
+    /// <see cref="ServiceFacts"/>): <c>auth</c> (<c>none</c> when the service answered a privileged request without
+    /// credentials, <c>required</c> when it refused one), <c>anonymous</c> (<c>yes</c> when anonymous login was
+    /// accepted), <c>starttls</c> (<c>yes</c> or <c>no</c>: the in-protocol TLS upgrade was offered or not),
+    /// <c>http.auth</c> (the WWW-Authenticate scheme, such as <c>basic</c>), <c>vnc.security</c> (the security
+    /// types offered, such as <c>none,vnc</c>), <c>ssh.kex</c>, <c>ssh.hostkey</c>, <c>ssh.ciphers</c>,
+    /// <c>ssh.macs</c> (comma-separated algorithm names from SSH_MSG_KEXINIT, RFC 4253 section 7.1),
+    /// <c>tls.versions</c> (every protocol version accepted when offered alone, such as <c>TLSv1,TLSv1.2,TLSv1.3</c>),
+    /// <c>http.realm</c> (the realm of the challenge, for evidence) and <c>os</c> (an operating system name the
+    /// service revealed). A key that is absent means "not checked", never "no".
+    /// </summary>
+    public IReadOnlyDictionary<string, string> Facts { get; init; } = ServiceFacts.Empty;
     /// <summary>How the service was identified: "registry" (port number only), "banner", "probe", "tls".</summary>
     public string Method { get; init; } = "registry";
     /// <summary>The bytes that identified it, escaped for display.</summary>
     public string? Evidence { get; init; }
     /// <summary>TLS details when the service speaks TLS.</summary>
     public TlsInfo? Tls { get; init; }
+    /// <summary>
+    /// The in-protocol upgrade to TLS the service offers, when it offers one: "STARTTLS" (SMTP, IMAP), "STLS" (POP3),
+    /// "AUTH TLS" (FTP), "SSLRequest" (PostgreSQL); null when none was seen or the check did not run.
+    /// </summary>
+    public string? StartTls { get; init; }
+    /// <summary>Operating system the service revealed (Linux, Windows, Debian ...), when it did.</summary>
+    public string? OperatingSystem { get; init; }
+    /// <summary>Device type the service revealed (router, printer, webcam ...), when it did.</summary>
+    public string? DeviceType { get; init; }
 }
 
 /// <summary>A TLS session and its certificate as seen by the scanner.</summary>
@@ -72,4 +101,6 @@ public sealed record TlsInfo
     public bool SelfSigned { get; init; }
     /// <summary>NotAfter is in the past at scan time.</summary>
     public bool Expired { get; init; }
+    /// <summary>SHA-256 of the certificate's DER encoding, lowercase hex.</summary>
+    public string? CertificateSha256 { get; init; }
 }

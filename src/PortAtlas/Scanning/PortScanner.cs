@@ -114,6 +114,10 @@ public sealed class PortScanner
         };
     }
 
+    /// <summary><see cref="ScanAsync"/> with each result's permutation index, for checkpoints of resumable scans.</summary>
+    internal IAsyncEnumerable<IndexedResult> ScanIndexedAsync(TargetSet targets, PortList ports, ScanOptions? options, CancellationToken cancellationToken) =>
+        Start(targets, ports, options).StreamIndexedAsync(cancellationToken);
+
     private ConnectScanEngine Start(TargetSet targets, PortList ports, ScanOptions? options)
     {
         ArgumentNullException.ThrowIfNull(targets);

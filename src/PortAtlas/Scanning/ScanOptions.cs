@@ -41,6 +41,13 @@ public sealed record ScanOptions
     /// <summary>Seed of the random order over hosts × ports; <see langword="null"/> (default) for a random seed. Equal seeds give equal orders.</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>
+    /// The first index of the permutation over hosts × ports to probe; indices below it are skipped (default 0). With the
+    /// <see cref="Seed"/>, targets and ports of an interrupted scan and its <see cref="ScanProgress.DecidedPrefix"/>, this
+    /// resumes that scan where it stopped. Values beyond the number of pairs scan nothing.
+    /// </summary>
+    public ulong StartIndex { get; init; }
+
     /// <summary>Whether <see cref="PortScanner.RunAsync"/> keeps closed ports in the report (they are always counted); default false. <see cref="PortScanner.ScanAsync"/> streams every state.</summary>
     public bool ReportClosed { get; init; }
 
@@ -75,6 +82,10 @@ public sealed record ScanOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1, nameof(Concurrency));
         }
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (StartIndex > 0 && Seed is null)
+        {
+            throw new ArgumentException("StartIndex needs the Seed of the scan being resumed: without it the order differs.", nameof(StartIndex));
+        }
     }
 
     internal int ResolveConcurrency()

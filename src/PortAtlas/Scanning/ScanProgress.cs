@@ -14,17 +14,36 @@ public sealed class ScanProgress
     private long _retransmissions;
     private long _skipped;
     private long _finishedAt;
+    private readonly DecidedPrefixTracker _prefix;
 
-    internal ScanProgress(long total, TimeProvider timeProvider)
+    internal ScanProgress(long total, TimeProvider timeProvider, ulong startIndex = 0, ulong? seed = null)
     {
         Total = total;
+        StartIndex = startIndex;
+        Seed = seed;
+        _prefix = new DecidedPrefixTracker(startIndex);
         _timeProvider = timeProvider;
         StartedAt = timeProvider.GetUtcNow();
         _startedAt = timeProvider.GetTimestamp();
     }
 
-    /// <summary>Host × port pairs to decide.</summary>
+    /// <summary>Host × port pairs to decide in this run (all of them, less <see cref="StartIndex"/> when resuming).</summary>
     public long Total { get; }
+
+    /// <summary>The permutation index this run started from (<see cref="ScanOptions.StartIndex"/>); 0 for a scan from the start.</summary>
+    public ulong StartIndex { get; }
+
+    /// <summary>The seed of the permutation over hosts × ports, given or drawn at random; <see langword="null"/> when there was nothing to scan.</summary>
+    public ulong? Seed { get; }
+
+    /// <summary>
+    /// The length of the longest prefix of the permutation that is settled: every index below it was either delivered to
+    /// the consumer of <see cref="PortScanner.ScanAsync"/> (which then asked for the next result) or skipped because its host
+    /// timed out. Indices are probed concurrently and decided out of order, so this trails <see cref="Completed"/>.
+    /// A scan restarted with the same targets, ports and <see cref="Seed"/> and <see cref="ScanOptions.StartIndex"/> set to
+    /// this value decides exactly the pairs not yet delivered (and possibly some delivered ones again).
+    /// </summary>
+    public ulong DecidedPrefix => _prefix.Prefix;
 
     /// <summary>Pairs done: decided, or skipped because their host timed out.</summary>
     public long Completed => Volatile.Read(ref _completed);
@@ -88,8 +107,11 @@ public sealed class ScanProgress
         Interlocked.Increment(ref _completed);
     }
 
-    internal void OnSkipped()
+    internal void OnDelivered(ulong index) => _prefix.Mark(index);
+
+    internal void OnSkipped(ulong index)
     {
+        _prefix.Mark(index);
         Interlocked.Increment(ref _skipped);
         Interlocked.Increment(ref _completed);
     }

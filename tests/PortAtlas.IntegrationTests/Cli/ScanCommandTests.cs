@@ -9,6 +9,9 @@ namespace PortAtlas.IntegrationTests.Cli;
 /// <summary>`ports scan` end to end, in the root namespace: only ports the test itself opened are scanned.</summary>
 public sealed class ScanCommandTests
 {
+    // Scans are saved by default: keep the tests' history out of the user's.
+    static ScanCommandTests() => Environment.SetEnvironmentVariable("XDG_DATA_HOME", Directory.CreateTempSubdirectory("pa-history-").FullName);
+
     private static async Task<(int ExitCode, string Out, string Error)> RunAsync(params string[] args)
     {
         using var output = new StringWriter();
@@ -111,6 +114,63 @@ public sealed class ScanCommandTests
         var open = json.RootElement.GetProperty("hosts")[0].GetProperty("ports").EnumerateArray()
             .Where(p => p.GetProperty("state").GetString() == "open").Select(p => p.GetProperty("port").GetInt32());
         Assert.All(open, p => Assert.Contains(p, new[] { 21, 22, 23, 25 }));
+    }
+
+    [Fact]
+    public async Task History_ScanTwice_DiffShowsThePortOpened_AndImportedXmlDiffsClean()
+    {
+        var dir = Directory.CreateTempSubdirectory("pa-db-");
+        try
+        {
+            var db = Path.Combine(dir.FullName, "history.db");
+            using var first = new LoopbackListeners(IPAddress.Loopback, 1);
+            using var second = new LoopbackListeners(IPAddress.Loopback, 1);
+            var inv = System.Globalization.CultureInfo.InvariantCulture;
+            var xml = Path.Combine(dir.FullName, "b.xml");
+            Assert.Equal(0, (await RunAsync("scan", "127.0.0.1", "-p", first.Ports[0].ToString(inv), "--db", db, "--format", "json")).ExitCode);
+            Assert.Equal(0, (await RunAsync("scan", "127.0.0.1", "-p", $"{first.Ports[0]},{second.Ports[0]}", "--db", db, "--format", "json", "-o", xml)).ExitCode);
+
+            var (code, history, error) = await RunAsync("history", "--db", db, "--format", "json");
+            Assert.True(code == 0, error);
+            using (var json = JsonDocument.Parse(history))
+            {
+                Assert.Equal([2L, 1L], json.RootElement.EnumerateArray().Select(s => s.GetProperty("id").GetInt64()));
+            }
+
+            var (diffCode, diff, _) = await RunAsync("diff", "1", "2", "--db", db, "--format", "json");
+            Assert.Equal(0, diffCode);
+            Assert.Contains($"\"port\": {second.Ports[0]}", diff, StringComparison.Ordinal);
+            var (_, lastDiff, _) = await RunAsync("diff", "--last", "127.0.0.1", "--db", db, "--format", "text");
+            Assert.Contains($"+{second.Ports[0]}/tcp open", lastDiff, StringComparison.Ordinal);
+
+            var (importCode, imported, importError) = await RunAsync("import", xml, "--db", db);
+            Assert.True(importCode == 0, importError);
+            Assert.Contains("saved as scan 3", imported, StringComparison.Ordinal);
+            var (_, noChange, _) = await RunAsync("diff", "2", "3", "--db", db, "--format", "json");
+            using (var json = JsonDocument.Parse(noChange))
+            {
+                Assert.All(json.RootElement.EnumerateObject().Where(p => p.Value.ValueKind == JsonValueKind.Array), p => Assert.Equal(0, p.Value.GetArrayLength()));
+            }
+
+            var (showCode, shown, _) = await RunAsync("show", "2", "--db", db, "--format", "csv");
+            Assert.Equal(0, showCode);
+            Assert.Contains($"127.0.0.1,,{second.Ports[0]},tcp,open", shown, StringComparison.Ordinal);
+        }
+        finally
+        {
+            dir.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Local_ListsTheTestsOwnListenerWithThisProcess()
+    {
+        using var listener = new LoopbackListeners(IPAddress.Loopback, 1);
+        var (code, output, error) = await RunAsync("local", "--tcp", "--format", "json");
+        Assert.True(code == 0, error);
+        using var json = JsonDocument.Parse(output);
+        var mine = json.RootElement.EnumerateArray().Single(l => l.GetProperty("port").GetInt32() == listener.Ports[0] && l.GetProperty("address").GetString() == "127.0.0.1");
+        Assert.Equal(Environment.ProcessId, mine.GetProperty("pid").GetInt32());
     }
 
     private static async Task<(int ExitCode, string Output)> RunProcessAsync(string file, params string[] args)

@@ -18,7 +18,7 @@ public sealed class CsvReportWriterTests
         var rows = Parse(new CsvReportWriter(ReportFixture.Options).WriteToString(report));
         Assert.Equal(CsvReportWriter.Header.Split(','), rows[0]);
         Assert.Equal(report.Hosts.Sum(h => h.Ports.Count) + 1, rows.Count);
-        Assert.All(rows, row => Assert.Equal(12, row.Count));
+        Assert.All(rows, row => Assert.Equal(13, row.Count));
 
         var row8080 = rows.Single(r => r[2] == "8080");
         Assert.Equal("Acme \"Turbo\" Server, <beta> & co", row8080[7]);

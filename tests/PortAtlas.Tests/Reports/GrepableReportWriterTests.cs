@@ -14,7 +14,8 @@ public sealed class GrepableReportWriterTests
         var lines = new GrepableReportWriter(ReportFixture.Options).WriteToString(ReportFixture.Create()).TrimEnd('\n').Split('\n');
         Assert.StartsWith("# PortAtlas 0.1.0-test scan initiated Wed May  1 10:00:00 2024 as: ", lines[0], StringComparison.Ordinal);
         Assert.Equal("# PortAtlas done at Wed May  1 10:00:12 2024 -- 3 IP addresses (2 hosts up) scanned in 12.35 seconds", lines[^1]);
-        Assert.All(lines[1..^1], line => Assert.StartsWith("Host: ", line, StringComparison.Ordinal));
+        Assert.All(lines[1..^1].Where(l => !l.StartsWith("# Finding: ", StringComparison.Ordinal)), line => Assert.StartsWith("Host: ", line, StringComparison.Ordinal));
+        Assert.Equal(3, lines.Count(l => l.StartsWith("# Finding: ", StringComparison.Ordinal)));
         Assert.Contains("Host: 198.18.0.2 (web-01.example.test)\tStatus: Up", lines);
         Assert.Contains("Host: 198.18.0.3 ()\tStatus: Down", lines);
     }

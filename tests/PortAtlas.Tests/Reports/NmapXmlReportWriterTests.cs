@@ -81,7 +81,13 @@ public sealed class NmapXmlReportWriterTests
         {
             Assert.Skip("ndiff is not installed (apt-get install ndiff)");
         }
-        var before = ReportFixture.Create();
+        // ndiff 7.93 to 7.95 cannot sort two script results of one port (nmap/nmap#2930): the fixture's TLS port
+        // with findings has ssl-cert and portatlas-findings, so findings are left out of this comparison.
+        var fixture = ReportFixture.Create();
+        var before = fixture with
+        {
+            Hosts = [.. fixture.Hosts.Select(h => h with { Ports = [.. h.Ports.Select(p => p with { Findings = [] })] })],
+        };
         var address = before.Hosts[0].Address;
         var extra = new PortResult
         {

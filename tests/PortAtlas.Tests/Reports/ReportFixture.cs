@@ -1,4 +1,5 @@
 using System.Net;
+using PortAtlas.Assessment;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
@@ -74,7 +75,10 @@ internal static class ReportFixture
                             {
                                 Name = "ssh", Product = "OpenSSH", Version = "9.2p1 Debian 2+deb12u3", ExtraInfo = "protocol 2.0",
                                 Cpe = ["cpe:/a:openbsd:openssh:9.2p1", "cpe:/o:linux:linux_kernel"], Method = "probe",
-                                Evidence = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3",
+                                Evidence = "SSH-2.0-OpenSSH_9.2p1 Debian-2+deb12u3", OperatingSystem = "Linux",
+                                Facts = ServiceFacts.Create(
+                                    KeyValuePair.Create("ssh.kex", "curve25519-sha256,diffie-hellman-group14-sha256"), KeyValuePair.Create("os", "Linux"),
+                                    KeyValuePair.Create("ssh.hostkey", "rsa-sha2-512,ssh-ed25519")),
                             },
                         },
                         new PortResult { Address = web, Port = 23, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromMicroseconds(380) },
@@ -94,8 +98,20 @@ internal static class ReportFixture
                                     NotBefore = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
                                     NotAfter = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
                                     KeyType = "RSA", KeyBits = 2048, SignatureAlgorithm = "sha256RSA",
+                                    CertificateSha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                                 },
+                                Facts = ServiceFacts.Create(KeyValuePair.Create("tls.versions", "TLSv1.3")),
                             },
+                            Findings =
+                            [
+                                new Finding
+                                {
+                                    Id = "PA-TLS-EXPIRED", Title = "TLS certificate expired", Severity = RiskLevel.High,
+                                    Address = web, Port = 443, Evidence = "certificate CN=web-01.example.test, O=Example \"Test\" & Co expired on 2025-01-01",
+                                    WhyItMatters = "Clients refuse the connection or teach users to click through warnings.",
+                                    Remediation = "Renew the certificate and automate renewal (ACME).",
+                                },
+                            ],
                         },
                         new PortResult
                         {
@@ -103,8 +119,25 @@ internal static class ReportFixture
                             Service = new ServiceInfo
                             {
                                 Name = "http", Product = "Acme \"Turbo\" Server, <beta> & co", Version = "2.0/rc1",
-                                ExtraInfo = "line one\nline two — café ü", Method = "banner",
+                                ExtraInfo = "line one\nline two — café ü", Method = "banner", DeviceType = "webcam",
+                                Facts = ServiceFacts.Create(KeyValuePair.Create("http.auth", "basic"), KeyValuePair.Create("http.realm", "<admin> & \"ops\"")),
                             },
+                            Findings =
+                            [
+                                new Finding
+                                {
+                                    Id = "PA-CLEARTEXT-HTTP-BASIC", Title = "HTTP Basic authentication over plain HTTP", Severity = RiskLevel.High,
+                                    Address = web, Port = 8080, Evidence = "8080/tcp answered with WWW-Authenticate: Basic realm=\"<admin>\" & \"ops\",\nsecond line",
+                                    WhyItMatters = "Anyone on the path reads the password.",
+                                    Remediation = "Serve the site over HTTPS only.",
+                                    References = ["https://www.rfc-editor.org/rfc/rfc7617#section-4", "CVE-0000-0000"],
+                                },
+                                new Finding
+                                {
+                                    Id = "PA-LAB-NOTE", Title = "Alternate HTTP port", Severity = RiskLevel.Info,
+                                    Address = web, Port = 8080, Evidence = "=cmd|' /C calc'!A0",
+                                },
+                            ],
                         },
                         new PortResult { Address = web, Port = 49999, State = PortState.Open, Reason = "syn-ack", RoundTrip = TimeSpan.FromMicroseconds(400) },
                         new PortResult { Address = web, Port = 53, Protocol = Transport.Udp, State = PortState.OpenFiltered, Reason = "no-response" },

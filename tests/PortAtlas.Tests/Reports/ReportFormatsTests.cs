@@ -15,6 +15,8 @@ public sealed class ReportFormatsTests
     [InlineData("grep", ReportFormat.Grep)]
     [InlineData("gnmap", ReportFormat.Grep)]
     [InlineData("grepable", ReportFormat.Grep)]
+    [InlineData("sarif", ReportFormat.Sarif)]
+    [InlineData("HTML", ReportFormat.Html)]
     public void TryParse_KnownName_GivesTheFormat(string name, ReportFormat expected)
     {
         Assert.True(ReportFormats.TryParse(name, out var format));
@@ -23,7 +25,7 @@ public sealed class ReportFormatsTests
 
     [Theory]
     [InlineData("table")]
-    [InlineData("html")]
+    [InlineData("pdf")]
     [InlineData("")]
     [InlineData(null)]
     public void TryParse_UnknownName_Fails(string? name) =>
@@ -37,6 +39,8 @@ public sealed class ReportFormatsTests
     [InlineData("scan.xml", ReportFormat.Xml)]
     [InlineData("scan.gnmap", ReportFormat.Grep)]
     [InlineData("scan.grep", ReportFormat.Grep)]
+    [InlineData("scan.sarif", ReportFormat.Sarif)]
+    [InlineData("report.HTM", ReportFormat.Html)]
     public void FromExtension_KnownExtension_GivesTheFormat(string path, ReportFormat expected) =>
         Assert.Equal(expected, ReportFormats.FromExtension(path));
 

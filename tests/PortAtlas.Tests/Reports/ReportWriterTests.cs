@@ -2,6 +2,8 @@ using System.Net;
 using System.Text;
 using System.Text.Json;
 using System.Xml.Linq;
+using PortAtlas.Assessment;
+using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
 
@@ -95,6 +97,14 @@ public sealed class ReportWriterTests
                         {
                             Address = address, Port = 21, State = PortState.Open, Reason = "syn-ack",
                             Service = new ServiceInfo { Name = "ftp", Product = hostile, Version = hostile, ExtraInfo = hostile, Cpe = [hostile], Method = "banner" },
+                            Findings =
+                            [
+                                new Finding
+                                {
+                                    Id = "PA-HOSTILE", Title = hostile, Severity = RiskLevel.High, Address = address, Port = 21,
+                                    Evidence = hostile, WhyItMatters = hostile, Remediation = hostile, References = [hostile, "https://x.test/\"><script>"],
+                                },
+                            ],
                         },
                     ],
                 },
@@ -121,7 +131,21 @@ public sealed class ReportWriterTests
                 Assert.Single(XDocument.Parse(text).Root!.Elements("host"));
                 break;
             case ReportFormat.Grep:
-                Assert.Equal(4, text.TrimEnd('\n').Split('\n').Length);
+                Assert.Equal(5, text.TrimEnd('\n').Split('\n').Length);
+                break;
+            case ReportFormat.Sarif:
+                using (var sarif = JsonDocument.Parse(text))
+                {
+                    var message = sarif.RootElement.GetProperty("runs")[0].GetProperty("results")[0].GetProperty("message").GetProperty("text").GetString();
+                    Assert.StartsWith("evil\u0001\u0000\u001b[31m", message, StringComparison.Ordinal);
+                    Assert.Contains(" </service><!-- -- \"}\r\n,x. Evidence: evil", message, StringComparison.Ordinal);
+                }
+                break;
+            case ReportFormat.Html:
+                Assert.DoesNotContain("</service>", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("<script", text, StringComparison.Ordinal);
+                Assert.DoesNotContain("<!-- --", text, StringComparison.Ordinal);
+                Assert.Contains("&lt;/service&gt;&lt;!-- -- &quot;}", text, StringComparison.Ordinal);
                 break;
             default:
                 Assert.StartsWith(CsvReportWriter.Header + "\r\n", text, StringComparison.Ordinal);

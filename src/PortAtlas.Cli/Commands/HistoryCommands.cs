@@ -1,0 +1,356 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using PortAtlas.Cli.Rendering;
+using PortAtlas.Reports;
+using PortAtlas.Scanning;
+using PortAtlas.Storage;
+using Spectre.Console;
+
+namespace PortAtlas.Cli.Commands;
+
+/// <summary>history, show, diff, import, report: the scan store.</summary>
+internal static class HistoryCommands
+{
+    internal static Option<string?> DbOption() => new("--db")
+    {
+        Description = $"Scan store: a SQLite file or postgres://user:pass@host/db (default {ScanStore.DefaultPath})",
+    };
+
+    public static IEnumerable<Command> Build(CliContext cli)
+    {
+        yield return BuildHistory(cli);
+        yield return BuildShow(cli);
+        yield return BuildDiff(cli);
+        yield return BuildImport(cli);
+        yield return BuildReport(cli);
+    }
+
+    private static Command BuildHistory(CliContext cli)
+    {
+        var db = DbOption();
+        var target = new Option<string?>("--target", "-t") { Description = "Only scans whose targets contain this text" };
+        var limit = new Option<int>("--limit", "-n") { Description = "Most scans to list", DefaultValueFactory = _ => 50 };
+        var format = new Option<string>("--format", "-f") { Description = "table, json or csv", DefaultValueFactory = _ => "table" };
+        var command = new Command("history", "Saved scans, newest first") { db, target, limit, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            var fmt = parse.GetValue(format)!.ToLowerInvariant();
+            if (fmt is not ("table" or "json" or "csv"))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"unknown format '{fmt}' for history: use table, json or csv");
+            }
+            if (parse.GetValue(limit) < 1)
+            {
+                return cli.Fail(ExitCodes.BadInput, $"bad --limit '{parse.GetValue(limit)}': give a positive number");
+            }
+            await using var store = ScanStore.Open(parse.GetValue(db));
+            var scans = await store.ListAsync(new ScanFilter { Target = parse.GetValue(target), Limit = parse.GetValue(limit) }, ct).ConfigureAwait(false);
+            switch (fmt)
+            {
+                case "json":
+                    WriteJson(cli, json =>
+                    {
+                        json.WriteStartArray();
+                        foreach (var s in scans)
+                        {
+                            json.WriteStartObject();
+                            json.WriteNumber("id", s.Id);
+                            json.WriteString("started", s.Started);
+                            json.WriteString("finished", s.Finished);
+                            json.WriteString("scanType", s.ScanType);
+                            json.WriteString("commandLine", s.CommandLine);
+                            json.WriteStartArray("targets");
+                            foreach (var t in s.Targets)
+                            {
+                                json.WriteStringValue(t);
+                            }
+                            json.WriteEndArray();
+                            json.WriteNumber("hostsScanned", s.HostsScanned);
+                            json.WriteNumber("hostsUp", s.HostsUp);
+                            json.WriteNumber("portsScanned", s.PortsScanned);
+                            json.WriteNumber("openPorts", s.OpenPorts);
+                            json.WriteBoolean("interrupted", s.Interrupted);
+                            json.WriteEndObject();
+                        }
+                        json.WriteEndArray();
+                    });
+                    break;
+                case "csv":
+                    cli.Out.Write("id,started,scan_type,targets,hosts_up,ports_scanned,open_ports,interrupted\n");
+                    foreach (var s in scans)
+                    {
+                        var line = new StringBuilder();
+                        line.Append(s.Id.ToString(CultureInfo.InvariantCulture)).Append(',').Append(s.Started.ToString("O", CultureInfo.InvariantCulture)).Append(',');
+                        RegistryReport.AppendCsv(line, s.ScanType).Append(',');
+                        RegistryReport.AppendCsv(line, string.Join(' ', s.Targets)).Append(',');
+                        line.Append(CultureInfo.InvariantCulture, $"{s.HostsUp},{s.PortsScanned},{s.OpenPorts},{(s.Interrupted ? "true" : "false")}\n");
+                        cli.Out.Write(line);
+                    }
+                    break;
+                default:
+                    var table = new Table().Border(TableBorder.Rounded);
+                    foreach (var column in new[] { "ID", "Started", "Type", "Targets", "Hosts up", "Ports", "Open" })
+                    {
+                        table.AddColumn(column);
+                    }
+                    foreach (var s in scans)
+                    {
+                        table.AddRow(
+                            s.Id.ToString(CultureInfo.InvariantCulture),
+                            s.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
+                            Markup.Escape(s.ScanType + (s.Interrupted ? " (interrupted)" : "")),
+                            Markup.Escape(string.Join(' ', s.Targets)),
+                            s.HostsUp.ToString(CultureInfo.InvariantCulture),
+                            s.PortsScanned.ToString(CultureInfo.InvariantCulture),
+                            s.OpenPorts.ToString(CultureInfo.InvariantCulture));
+                    }
+                    cli.Console.Write(table);
+                    break;
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildShow(CliContext cli)
+    {
+        var db = DbOption();
+        var id = new Argument<string>("id") { Description = "Scan id (see 'ports history')" };
+        var format = new Option<string>("--format", "-f") { Description = "table, json, jsonl, csv, xml, grep, sarif or html", DefaultValueFactory = _ => "table" };
+        var command = new Command("show", "Print a saved scan in any report format") { id, db, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            if (!TryParseId(cli, parse.GetValue(id)!, out var scanId))
+            {
+                return ExitCodes.BadInput;
+            }
+            if (!TryParseReportFormat(cli, parse.GetValue(format)!, out var reportFormat))
+            {
+                return ExitCodes.BadInput;
+            }
+            await using var store = ScanStore.Open(parse.GetValue(db));
+            var scan = await store.GetAsync(scanId, ct).ConfigureAwait(false);
+            if (scan is null)
+            {
+                return cli.Fail(ExitCodes.Failure, $"no scan {scanId} in {store.Location}");
+            }
+            Print(cli, scan.Report, reportFormat);
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildDiff(CliContext cli)
+    {
+        var db = DbOption();
+        var ids = new Argument<string[]>("scans") { Description = "Two scan ids: the earlier, then the later", Arity = ArgumentArity.ZeroOrMore };
+        var last = new Option<string?>("--last") { Description = "Compare the latest two scans of this target" };
+        var format = new Option<string>("--format", "-f") { Description = "table, text (ndiff-like) or json", DefaultValueFactory = _ => "table" };
+        var command = new Command("diff", "What changed between two scans: ports opened and closed, services, findings") { ids, last, db, format };
+        command.SetAction(async (parse, ct) =>
+        {
+            var fmt = parse.GetValue(format)!.ToLowerInvariant();
+            if (fmt is not ("table" or "text" or "json"))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"unknown format '{fmt}' for diff: use table, text or json");
+            }
+            var given = parse.GetValue(ids) ?? [];
+            var target = parse.GetValue(last);
+            if ((target is null) == (given.Length == 0) || (target is null && given.Length != 2))
+            {
+                return cli.Fail(ExitCodes.BadInput, "give two scan ids ('ports diff 3 7') or --last TARGET");
+            }
+            await using var store = ScanStore.Open(parse.GetValue(db));
+            StoredScan? before, after;
+            if (target is not null)
+            {
+                after = await store.LatestForTargetAsync(target, 0, ct).ConfigureAwait(false);
+                before = await store.LatestForTargetAsync(target, 1, ct).ConfigureAwait(false);
+                if (after is null || before is null)
+                {
+                    return cli.Fail(ExitCodes.Failure, $"fewer than two saved scans of '{target}' in {store.Location}");
+                }
+            }
+            else
+            {
+                if (!TryParseId(cli, given[0], out var a) || !TryParseId(cli, given[1], out var b))
+                {
+                    return ExitCodes.BadInput;
+                }
+                before = await store.GetAsync(a, ct).ConfigureAwait(false);
+                after = await store.GetAsync(b, ct).ConfigureAwait(false);
+                if (before is null || after is null)
+                {
+                    return cli.Fail(ExitCodes.Failure, $"no scan {(before is null ? a : b)} in {store.Location}");
+                }
+            }
+            var diff = ScanDiff.Compare(before.Report, after.Report);
+            switch (fmt)
+            {
+                case "json":
+                    cli.Out.WriteLine(ScanDiffWriter.ToJson(diff));
+                    break;
+                case "text":
+                    cli.Out.Write(ScanDiffWriter.ToText(diff));
+                    break;
+                default:
+                    cli.Console.MarkupLine($"[bold]scan {before.Summary.Id}[/] ({before.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm}) → [bold]scan {after.Summary.Id}[/] ({after.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm})");
+                    cli.Console.Write(new Text(diff.IsEmpty ? "no changes\n" : ScanDiffWriter.ToText(diff)));
+                    break;
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildImport(CliContext cli)
+    {
+        var db = DbOption();
+        var files = new Argument<string[]>("files") { Description = "Nmap XML files (nmap -oX)", Arity = ArgumentArity.OneOrMore };
+        var command = new Command("import", "Bring Nmap XML scans into the history") { files, db };
+        command.SetAction(async (parse, ct) =>
+        {
+            var reports = new List<(string File, ScanReport Report)>();
+            foreach (var file in parse.GetValue(files) ?? [])
+            {
+                if (!File.Exists(file))
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"file '{file}' does not exist");
+                }
+                try
+                {
+                    await using var stream = File.OpenRead(file);
+                    reports.Add((file, NmapXmlImporter.Parse(stream)));
+                }
+                catch (FormatException ex)
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"'{file}' is not Nmap XML: {ex.Message}");
+                }
+            }
+            await using var store = ScanStore.Open(parse.GetValue(db));
+            foreach (var (file, report) in reports)
+            {
+                var targets = report.Hosts.Select(h => h.Address.ToString()).ToList();
+                var id = await store.SaveAsync(report, new ScanMetadata { Targets = targets }, ct).ConfigureAwait(false);
+                cli.Out.WriteLine($"{file}: saved as scan {id} ({report.Hosts.Count} hosts, {report.Hosts.Sum(h => h.Ports.Count(p => p.State == PortState.Open))} open ports)");
+            }
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    private static Command BuildReport(CliContext cli)
+    {
+        var db = DbOption();
+        var scan = new Argument<string>("scan") { Description = "A saved scan's id, or an Nmap XML file" };
+        var output = new Option<string>("--output", "-o") { Description = "The report file; its format from the extension (.html, .sarif, .json, .xml, ...)", Required = true };
+        var outputFormat = new Option<string?>("--output-format") { Description = "html, sarif, json, jsonl, csv, xml or grep" };
+        var command = new Command("report", "Write a saved scan as a report to hand over (a self-contained HTML page by default)") { scan, output, outputFormat, db };
+        command.SetAction(async (parse, ct) =>
+        {
+            var path = parse.GetValue(output)!;
+            var fmtText = parse.GetValue(outputFormat);
+            ReportFormat format;
+            if (fmtText is not null)
+            {
+                if (!ReportFormats.TryParse(fmtText, out format))
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{fmtText}'");
+                }
+            }
+            else if (ReportFormats.FromExtension(path) is { } fromExtension)
+            {
+                format = fromExtension;
+            }
+            else
+            {
+                return cli.Fail(ExitCodes.BadInput, $"cannot tell the format of '{path}' from its extension: add --output-format");
+            }
+            var source = parse.GetValue(scan)!;
+            ScanReport report;
+            if (File.Exists(source))
+            {
+                try
+                {
+                    await using var stream = File.OpenRead(source);
+                    report = NmapXmlImporter.Parse(stream);
+                }
+                catch (FormatException ex)
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"'{source}' is not Nmap XML: {ex.Message}");
+                }
+                report = new Assessment.Assessor().Annotate(report);
+            }
+            else
+            {
+                if (!TryParseId(cli, source, out var id))
+                {
+                    return ExitCodes.BadInput;
+                }
+                await using var store = ScanStore.Open(parse.GetValue(db));
+                var stored = await store.GetAsync(id, ct).ConfigureAwait(false);
+                if (stored is null)
+                {
+                    return cli.Fail(ExitCodes.Failure, $"no scan {id} in {store.Location}");
+                }
+                report = stored.Report;
+            }
+            await format.CreateWriter().WriteToFileAsync(report, path, CancellationToken.None).ConfigureAwait(false);
+            cli.Error.WriteLine($"ports: wrote {format.ToName()} report to {path}");
+            return ExitCodes.Success;
+        });
+        return command;
+    }
+
+    internal static bool TryParseId(CliContext cli, string text, out long id)
+    {
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0)
+        {
+            return true;
+        }
+        cli.Fail(ExitCodes.BadInput, $"bad scan id '{text}': give the number 'ports history' shows");
+        return false;
+    }
+
+    internal static bool TryParseReportFormat(CliContext cli, string text, out ReportFormat? format)
+    {
+        format = null;
+        if (text.Equals("table", StringComparison.OrdinalIgnoreCase))
+        {
+            return true;
+        }
+        if (ReportFormats.TryParse(text, out var f))
+        {
+            format = f;
+            return true;
+        }
+        cli.Fail(ExitCodes.BadInput, $"unknown format '{text}': use table, json, jsonl, csv, xml, grep, sarif or html");
+        return false;
+    }
+
+    internal static void Print(CliContext cli, ScanReport report, ReportFormat? format)
+    {
+        if (format is ReportFormat f)
+        {
+            f.CreateWriter().Write(report, cli.Out);
+            cli.Out.Flush();
+        }
+        else
+        {
+            ScanTable.Render(cli.Console, report);
+        }
+    }
+
+    internal static void WriteJson(CliContext cli, Action<Utf8JsonWriter> write)
+    {
+        using var buffer = new MemoryStream();
+        using (var json = new Utf8JsonWriter(buffer, new JsonWriterOptions { Indented = true, Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping }))
+        {
+            write(json);
+        }
+        cli.Out.WriteLine(Encoding.UTF8.GetString(buffer.GetBuffer(), 0, (int)buffer.Length));
+        cli.Out.Flush();
+    }
+}

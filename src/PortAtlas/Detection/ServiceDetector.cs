@@ -1,0 +1,173 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using System.Threading.Channels;
+using PortAtlas.Registry;
+using PortAtlas.Scanning;
+
+namespace PortAtlas.Detection;
+
+/// <summary>
+/// Service and version detection: connects to open TCP ports, listens for a banner, sends probes chosen by the
+/// port's registry name, inspects TLS, and matches answers against our <see cref="SignatureDatabase"/>.
+/// Thread-safe; one instance can serve any number of scans.
+/// </summary>
+public sealed class ServiceDetector
+{
+    private readonly TimeProvider _time;
+    private readonly SignatureDatabase _signatures;
+    private readonly PortRegistry _registry;
+
+    /// <summary>Creates a detector.</summary>
+    /// <param name="timeProvider">Clock for waits and for deciding certificate expiry; <see cref="TimeProvider.System"/> when null.</param>
+    /// <param name="signatures">Signatures to match; <see cref="SignatureDatabase.Default"/> when null.</param>
+    /// <param name="registry">Registry for port hints; <see cref="PortRegistry.Default"/> when null.</param>
+    public ServiceDetector(TimeProvider? timeProvider = null, SignatureDatabase? signatures = null, PortRegistry? registry = null)
+    {
+        _time = timeProvider ?? TimeProvider.System;
+        _signatures = signatures ?? SignatureDatabase.Default;
+        _registry = registry ?? PortRegistry.Default;
+    }
+
+    /// <summary>
+    /// Identifies the service on one open TCP port. Never throws for anything the remote end does: a port that
+    /// cannot be connected to gives null; one that answers but matches nothing gives its registry name
+    /// (<see cref="ServiceInfo.Method"/> "registry") with the bytes seen as evidence; a port that uses up
+    /// <see cref="DetectionOptions.PortTimeout"/> gives the best guess so far.
+    /// </summary>
+    /// <param name="endpoint">Address and port; the caller is responsible for it being a permitted target.</param>
+    /// <param name="options">Timeouts and limits; <see cref="DetectionOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the detection (the only source of <see cref="OperationCanceledException"/>).</param>
+    public Task<ServiceInfo?> DetectAsync(IPEndPoint endpoint, DetectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(endpoint);
+        options ??= DetectionOptions.Default;
+        options.Validate();
+        return new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken);
+    }
+
+    /// <summary>
+    /// Passes scan results through, enriching open TCP ones with <see cref="PortResult.Service"/>, at most
+    /// <see cref="DetectionOptions.MaxConcurrency"/> at a time. Results that need no detection pass at once; the
+    /// order of output is the order detection finishes. UDP results with a reply get their registry name
+    /// (<see cref="DetectionOptions.NameUdpFromRegistry"/>). A result that already carries a service is left as is.
+    /// </summary>
+    /// <param name="results">The scan's results, streamed.</param>
+    /// <param name="options">Timeouts and limits; <see cref="DetectionOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Stops reading input and detecting; what was yielded stays yielded.</param>
+    public async IAsyncEnumerable<PortResult> DetectAsync(
+        IAsyncEnumerable<PortResult> results,
+        DetectionOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(results);
+        options ??= DetectionOptions.Default;
+        options.Validate();
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        var output = Channel.CreateBounded<PortResult>(new BoundedChannelOptions(options.MaxConcurrency * 2)
+        {
+            SingleReader = true,
+            FullMode = BoundedChannelFullMode.Wait,
+        });
+        var pump = PumpAsync(results, options, output.Writer, stop.Token);
+        try
+        {
+            await foreach (var result in output.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+            await pump.ConfigureAwait(false);
+        }
+        finally
+        {
+            // The consumer stopped early or failed: stop the pump and its detections, then wait for them.
+            await stop.CancelAsync().ConfigureAwait(false);
+            try
+            {
+                await pump.ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Expected after the cancel above.
+            }
+        }
+    }
+
+    private async Task PumpAsync(IAsyncEnumerable<PortResult> results, DetectionOptions options, ChannelWriter<PortResult> writer, CancellationToken cancellationToken)
+    {
+        await Task.Yield();
+        using var gate = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
+        var running = new List<Task>();
+        Exception? failure = null;
+        try
+        {
+            await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
+            {
+                if (!NeedsDetection(result))
+                {
+                    await writer.WriteAsync(NameFromRegistry(result, options), cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
+                running.Add(DetectOneAsync(result, options, writer, gate, cancellationToken));
+                if (running.Count >= options.MaxConcurrency * 4)
+                {
+                    running.RemoveAll(t => t.IsCompleted);
+                }
+            }
+            await Task.WhenAll(running).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            failure = e;
+            try
+            {
+                await Task.WhenAll(running).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException)
+            {
+                // Cancelled with the rest.
+            }
+        }
+        finally
+        {
+            writer.TryComplete(failure);
+        }
+    }
+
+    private async Task DetectOneAsync(PortResult result, DetectionOptions options, ChannelWriter<PortResult> writer, SemaphoreSlim gate, CancellationToken cancellationToken)
+    {
+        try
+        {
+            ServiceInfo? service;
+            try
+            {
+                var endpoint = new IPEndPoint(result.Address, result.Port);
+                service = await new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken).ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is not OperationCanceledException)
+            {
+                // One port's failure (a platform socket error we did not foresee) must not end the scan: pass it on undetected.
+                service = null;
+            }
+            await writer.WriteAsync(service is null ? result : result with { Service = service }, cancellationToken).ConfigureAwait(false);
+        }
+        finally
+        {
+            gate.Release();
+        }
+    }
+
+    private static bool NeedsDetection(PortResult result) =>
+        result.Protocol == Transport.Tcp && result.State == PortState.Open && result.Service is null && (uint)result.Port is > 0 and <= 65535;
+
+    private PortResult NameFromRegistry(PortResult result, DetectionOptions options)
+    {
+        if (!options.NameUdpFromRegistry || result.Protocol != Transport.Udp || result.Service is not null
+            || result.State is not (PortState.Open or PortState.OpenFiltered))
+        {
+            return result;
+        }
+        var name = _registry.Explain(result.Port, Transport.Udp)?.Name;
+        return string.IsNullOrEmpty(name) ? result : result with { Service = new ServiceInfo { Name = name, Method = "registry" } };
+    }
+}

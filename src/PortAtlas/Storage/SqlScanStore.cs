@@ -1,0 +1,458 @@
+using System.Data;
+using System.Data.Common;
+using System.Globalization;
+using System.Text;
+using PortAtlas.Registry;
+using PortAtlas.Scanning;
+
+namespace PortAtlas.Storage;
+
+/// <summary>
+/// The SQL shared by the SQLite and PostgreSQL stores: parameters are <c>@name</c> (both providers accept it), times
+/// are Unix milliseconds in BIGINT columns, flags are INTEGER 0/1. Each operation takes a pooled connection of its own,
+/// so one store serves several threads; each save is one transaction.
+/// </summary>
+internal abstract class SqlScanStore : IScanStore
+{
+    private readonly SemaphoreSlim _migrateLock = new(1, 1);
+    private volatile bool _migrated;
+    private int _schemaVersion;
+
+    protected SqlScanStore(TimeProvider timeProvider) => TimeProvider = timeProvider;
+
+    protected TimeProvider TimeProvider { get; }
+
+    public abstract string Location { get; }
+
+    /// <summary>The schema steps, in order: step i (from 0) brings the schema to version i + 1.</summary>
+    protected abstract IReadOnlyList<string[]> Migrations { get; }
+
+    /// <summary>An open connection with the session settings applied.</summary>
+    protected abstract ValueTask<DbConnection> OpenConnectionAsync(CancellationToken cancellationToken);
+
+    /// <summary>Begins a write transaction that excludes other writers from the start (SQLite's BEGIN IMMEDIATE).</summary>
+    protected virtual ValueTask<DbTransaction> BeginWriteAsync(DbConnection connection, CancellationToken cancellationToken) =>
+        connection.BeginTransactionAsync(IsolationLevel.ReadCommitted, cancellationToken);
+
+    /// <summary>Runs before migrations in their transaction: a lock against a second process migrating at once.</summary>
+    protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Runs once before migrations, outside any transaction (SQLite's journal mode).</summary>
+    protected virtual Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Inserts the hosts and listed ports of a scan inside its transaction.</summary>
+    protected virtual async Task InsertRowsAsync(DbConnection connection, DbTransaction transaction, long scanId, ScanReport report, CancellationToken cancellationToken)
+    {
+        await using (var hosts = Command(connection, transaction,
+            "INSERT INTO hosts (scan_id, address, hostname, state, open_count, closed_count, filtered_count, listed_ports) " +
+            "VALUES (@scan, @address, @hostname, @state, @open, @closed, @filtered, @listed)"))
+        {
+            var p = AddParameters(hosts, "scan", "address", "hostname", "state", "open", "closed", "filtered", "listed");
+            p[0].Value = scanId;
+            foreach (var host in report.Hosts)
+            {
+                var row = HostRow.Of(host);
+                p[1].Value = row.Address;
+                p[2].Value = (object?)host.Hostname ?? DBNull.Value;
+                p[3].Value = host.State;
+                p[4].Value = row.Open;
+                p[5].Value = row.Closed;
+                p[6].Value = row.Filtered;
+                p[7].Value = (long)host.Ports.Count;
+                await hosts.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await using var ports = Command(connection, transaction,
+            "INSERT INTO ports (scan_id, address, protocol, port, state, reason, service, product, version) " +
+            "VALUES (@scan, @address, @protocol, @port, @state, @reason, @service, @product, @version)");
+        var q = AddParameters(ports, "scan", "address", "protocol", "port", "state", "reason", "service", "product", "version");
+        q[0].Value = scanId;
+        foreach (var host in report.Hosts)
+        {
+            q[1].Value = host.Address.ToString();
+            foreach (var port in host.Ports)
+            {
+                q[2].Value = port.Protocol.ToName();
+                q[3].Value = port.Port;
+                q[4].Value = port.State.ToName();
+                q[5].Value = port.Reason;
+                q[6].Value = (object?)port.Service?.Name ?? DBNull.Value;
+                q[7].Value = (object?)port.Service?.Product ?? DBNull.Value;
+                q[8].Value = (object?)port.Service?.Version ?? DBNull.Value;
+                await ports.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+    }
+
+    public async Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default)
+    {
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        return _schemaVersion;
+    }
+
+    public async Task<long> SaveAsync(ScanReport report, ScanMetadata metadata, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(metadata);
+        var json = Encoding.UTF8.GetString(ScanReportJson.ToUtf8Bytes(report));
+        var stats = report.Stats;
+        var open = report.Hosts.Sum(h => HostRow.Of(h).Open);
+        var up = report.Hosts.LongCount(h => h.State == "up");
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        long id;
+        await using (var insert = Command(connection, transaction,
+            "INSERT INTO scans (saved_at, started, finished, scan_type, command_line, targets, hosts_scanned, hosts_up, ports_scanned, " +
+            "probes_sent, open_ports, interrupted, config_json, report_json) VALUES (@saved, @started, @finished, @type, @command, @targets, " +
+            "@hosts, @up, @ports, @probes, @open, @interrupted, @config, @report) RETURNING id"))
+        {
+            Add(insert, "saved", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            Add(insert, "started", stats.Started.ToUnixTimeMilliseconds());
+            Add(insert, "finished", stats.Finished.ToUnixTimeMilliseconds());
+            Add(insert, "type", stats.ScanType);
+            Add(insert, "command", stats.CommandLine);
+            Add(insert, "targets", string.Join('\n', metadata.Targets));
+            Add(insert, "hosts", stats.HostsScanned);
+            Add(insert, "up", up);
+            Add(insert, "ports", stats.PortsScanned);
+            Add(insert, "probes", stats.ProbesSent);
+            Add(insert, "open", open);
+            Add(insert, "interrupted", stats.Interrupted ? 1L : 0L);
+            Add(insert, "config", metadata.ConfigJson);
+            Add(insert, "report", json);
+            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        await using (var targets = Command(connection, transaction, "INSERT INTO scan_targets (scan_id, target) VALUES (@scan, @target)"))
+        {
+            var p = AddParameters(targets, "scan", "target");
+            p[0].Value = id;
+            foreach (var target in metadata.Targets.Select(t => t.ToLowerInvariant()).Distinct())
+            {
+                p[1].Value = target;
+                await targets.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+        }
+        await InsertRowsAsync(connection, transaction, id, report, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<IReadOnlyList<ScanSummary>> ListAsync(ScanFilter? filter = null, CancellationToken cancellationToken = default)
+    {
+        filter ??= new ScanFilter();
+        ArgumentOutOfRangeException.ThrowIfLessThan(filter.Limit, 1, nameof(filter));
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        var sql = new StringBuilder("SELECT ").Append(SummaryColumns).Append(" FROM scans s");
+        await using var command = Command(connection, null, "");
+        if (!string.IsNullOrEmpty(filter.Target))
+        {
+            sql.Append(" WHERE EXISTS (SELECT 1 FROM scan_targets t WHERE t.scan_id = s.id AND t.target LIKE @pattern ESCAPE '\\')");
+            Add(command, "pattern", "%" + EscapeLike(filter.Target.ToLowerInvariant()) + "%");
+        }
+        sql.Append(" ORDER BY s.id DESC LIMIT @limit");
+        Add(command, "limit", (long)filter.Limit);
+        command.CommandText = sql.ToString();
+        var list = new List<ScanSummary>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ReadSummary(reader));
+        }
+        return list;
+    }
+
+    public async Task<StoredScan?> GetAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT " + SummaryColumns + ", s.config_json, s.report_json FROM scans s WHERE s.id = @id");
+        Add(command, "id", id);
+        return await ReadStoredAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<StoredScan?> LatestForTargetAsync(string target, int skip = 0, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentOutOfRangeException.ThrowIfNegative(skip);
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            "SELECT " + SummaryColumns + ", s.config_json, s.report_json FROM scans s " +
+            "WHERE s.id IN (SELECT t.scan_id FROM scan_targets t WHERE t.target = @target) ORDER BY s.id DESC LIMIT 1 OFFSET @skip");
+        Add(command, "target", target.ToLowerInvariant());
+        Add(command, "skip", (long)skip);
+        return await ReadStoredAsync(command, cancellationToken).ConfigureAwait(false);
+    }
+
+    public async Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        foreach (var table in (string[])["ports", "hosts", "scan_targets"])
+        {
+            await using var child = Command(connection, transaction, $"DELETE FROM {table} WHERE scan_id = @id");
+            Add(child, "id", id);
+            await child.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await using var scan = Command(connection, transaction, "DELETE FROM scans WHERE id = @id");
+        Add(scan, "id", id);
+        var deleted = await scan.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted > 0;
+    }
+
+    public async Task<IReadOnlyList<StoredPort>> ListPortsAsync(long scanId, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null,
+            "SELECT address, protocol, port, state, reason, service, product, version FROM ports WHERE scan_id = @id");
+        Add(command, "id", scanId);
+        var list = new List<StoredPort>();
+        await using (var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false))
+        {
+            while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+            {
+                list.Add(new StoredPort
+                {
+                    ScanId = scanId,
+                    Address = reader.GetString(0),
+                    Protocol = reader.GetString(1),
+                    Port = Convert.ToInt32(reader.GetValue(2), CultureInfo.InvariantCulture),
+                    State = reader.GetString(3),
+                    Reason = NullableString(reader, 4),
+                    Service = NullableString(reader, 5),
+                    Product = NullableString(reader, 6),
+                    Version = NullableString(reader, 7),
+                });
+            }
+        }
+        // Sorted here, not in SQL: address order is numeric, which text collation is not.
+        list.Sort(static (a, b) =>
+        {
+            var byAddress = IPAddressComparer.Instance.Compare(System.Net.IPAddress.Parse(a.Address), System.Net.IPAddress.Parse(b.Address));
+            return byAddress != 0 ? byAddress : string.CompareOrdinal(a.Protocol, b.Protocol) is var byProtocol and not 0 ? byProtocol : a.Port.CompareTo(b.Port);
+        });
+        return list;
+    }
+
+    public async Task<long> SaveCheckpointAsync(ScanCheckpoint checkpoint, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(checkpoint);
+        if (checkpoint.Options.Seed is null)
+        {
+            throw new ArgumentException("A checkpoint needs the scan's seed: without it the scan cannot be resumed in the same order.", nameof(checkpoint));
+        }
+        var json = Encoding.UTF8.GetString(ScanCheckpointJson.ToUtf8Bytes(checkpoint));
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        long id;
+        if (checkpoint.Id == 0)
+        {
+            await using var insert = Command(connection, transaction,
+                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created, @updated, @targets, @position, @json) RETURNING id");
+            AddCheckpoint(insert, checkpoint, json);
+            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        else
+        {
+            await using var update = Command(connection, transaction,
+                "UPDATE checkpoints SET updated_at = @updated, targets = @targets, position = @position, checkpoint_json = @json WHERE id = @id");
+            AddCheckpoint(update, checkpoint, json);
+            Add(update, "id", checkpoint.Id);
+            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
+            {
+                throw new InvalidOperationException($"There is no checkpoint {checkpoint.Id} to update.");
+            }
+            id = checkpoint.Id;
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    public async Task<ScanCheckpoint?> GetCheckpointAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT id, checkpoint_json FROM checkpoints WHERE id = @id");
+        Add(command, "id", id);
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1)) : null;
+    }
+
+    public async Task<IReadOnlyList<ScanCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "SELECT id, checkpoint_json FROM checkpoints ORDER BY id DESC");
+        var list = new List<ScanCheckpoint>();
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            list.Add(ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1)));
+        }
+        return list;
+    }
+
+    public async Task<bool> DeleteCheckpointAsync(long id, CancellationToken cancellationToken = default)
+    {
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var command = Command(connection, null, "DELETE FROM checkpoints WHERE id = @id");
+        Add(command, "id", id);
+        return await command.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
+    }
+
+    public abstract ValueTask DisposeAsync();
+
+    /// <summary>An open connection to a migrated database.</summary>
+    protected async ValueTask<DbConnection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        await EnsureMigratedAsync(cancellationToken).ConfigureAwait(false);
+        return await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    private async Task EnsureMigratedAsync(CancellationToken cancellationToken)
+    {
+        if (_migrated)
+        {
+            return;
+        }
+        await _migrateLock.WaitAsync(cancellationToken).ConfigureAwait(false);
+        try
+        {
+            if (_migrated)
+            {
+                return;
+            }
+            await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            await BeforeMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
+            _schemaVersion = await MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
+            _migrated = true;
+        }
+        finally
+        {
+            _migrateLock.Release();
+        }
+    }
+
+    /// <summary>Applies the steps the database lacks, all in one transaction; returns the resulting version.</summary>
+    private async Task<int> MigrateAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        await LockForMigrationAsync(connection, transaction, cancellationToken).ConfigureAwait(false);
+        await using (var create = Command(connection, transaction,
+            "CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL PRIMARY KEY, applied_at BIGINT NOT NULL)"))
+        {
+            await create.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        long current;
+        await using (var read = Command(connection, transaction, "SELECT COALESCE(MAX(version), 0) FROM schema_version"))
+        {
+            current = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        if (current > Migrations.Count)
+        {
+            throw new InvalidOperationException(
+                $"The scan store at {Location} has schema version {current}, newer than this PortAtlas knows ({Migrations.Count}): use a newer PortAtlas.");
+        }
+        for (var version = (int)current + 1; version <= Migrations.Count; version++)
+        {
+            foreach (var statement in Migrations[version - 1])
+            {
+                await using var step = Command(connection, transaction, statement);
+                await step.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+            }
+            await using var record = Command(connection, transaction, "INSERT INTO schema_version (version, applied_at) VALUES (@version, @at)");
+            Add(record, "version", (long)version);
+            Add(record, "at", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
+            await record.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return Migrations.Count;
+    }
+
+    private const string SummaryColumns =
+        "s.id, s.saved_at, s.started, s.finished, s.scan_type, s.command_line, s.targets, s.hosts_scanned, s.hosts_up, s.ports_scanned, s.open_ports, s.interrupted";
+
+    private static ScanSummary ReadSummary(DbDataReader reader) => new()
+    {
+        Id = reader.GetInt64(0),
+        SavedAt = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(1)),
+        Started = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(2)),
+        Finished = DateTimeOffset.FromUnixTimeMilliseconds(reader.GetInt64(3)),
+        ScanType = reader.GetString(4),
+        CommandLine = reader.GetString(5),
+        Targets = SplitTargets(reader.GetString(6)),
+        HostsScanned = reader.GetInt64(7),
+        HostsUp = reader.GetInt64(8),
+        PortsScanned = reader.GetInt64(9),
+        OpenPorts = reader.GetInt64(10),
+        Interrupted = reader.GetInt64(11) != 0,
+    };
+
+    private static async Task<StoredScan?> ReadStoredAsync(DbCommand command, CancellationToken cancellationToken)
+    {
+        await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
+        if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
+        {
+            return null;
+        }
+        var summary = ReadSummary(reader);
+        return new StoredScan
+        {
+            Summary = summary,
+            Metadata = new ScanMetadata { Targets = summary.Targets, ConfigJson = NullableString(reader, 12) },
+            Report = ScanReportJson.Read(reader.GetString(13)),
+        };
+    }
+
+    private static string[] SplitTargets(string text) => text.Length == 0 ? [] : text.Split('\n');
+
+    private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
+
+    private void AddCheckpoint(DbCommand command, ScanCheckpoint checkpoint, string json)
+    {
+        var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        Add(command, "created", checkpoint.Created == default ? now : checkpoint.Created.ToUnixTimeMilliseconds());
+        Add(command, "updated", checkpoint.Updated == default ? now : checkpoint.Updated.ToUnixTimeMilliseconds());
+        Add(command, "targets", string.Join('\n', checkpoint.Targets));
+        Add(command, "position", checked((long)checkpoint.Position));
+        Add(command, "json", json);
+    }
+
+    private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("%", "\\%", StringComparison.Ordinal).Replace("_", "\\_", StringComparison.Ordinal);
+
+    protected static DbCommand Command(DbConnection connection, DbTransaction? transaction, string sql)
+    {
+        var command = connection.CreateCommand();
+        command.CommandText = sql;
+        command.Transaction = transaction;
+        return command;
+    }
+
+    protected static void Add(DbCommand command, string name, object? value)
+    {
+        var parameter = command.CreateParameter();
+        parameter.ParameterName = name;
+        parameter.Value = value ?? DBNull.Value;
+        command.Parameters.Add(parameter);
+    }
+
+    private static DbParameter[] AddParameters(DbCommand command, params string[] names)
+    {
+        var parameters = new DbParameter[names.Length];
+        for (var i = 0; i < names.Length; i++)
+        {
+            parameters[i] = command.CreateParameter();
+            parameters[i].ParameterName = names[i];
+            command.Parameters.Add(parameters[i]);
+        }
+        return parameters;
+    }
+
+    /// <summary>The counts a host row carries: from the host's counts when the scanner kept them, else from its listed ports.</summary>
+    protected readonly record struct HostRow(string Address, long Open, long Closed, long Filtered)
+    {
+        public static HostRow Of(HostResult host)
+        {
+            long Count(PortState state) => host.StateCounts.TryGetValue(state.ToName(), out var n) ? n : host.Ports.LongCount(p => p.State == state);
+            return new HostRow(host.Address.ToString(), Count(PortState.Open), Count(PortState.Closed), Count(PortState.Filtered));
+        }
+    }
+}
