@@ -6,6 +6,7 @@ using PortAtlas.Detection;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
+using PortAtlas.Scanning.Raw;
 using PortAtlas.Storage;
 using PortAtlas.Targets;
 
@@ -41,6 +42,11 @@ internal static class ScanCommand
         var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
         var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
         var detect = new Option<bool>("--detect", "-sV") { Description = "Identify the service, product and version on each open port (banners, probes, TLS)" };
+        var connect = new Option<bool>("--connect", "-sT") { Description = "TCP connect scan (no privileges needed)" };
+        var syn = new Option<bool>("--syn", "-sS") { Description = "Raw SYN scan (root or CAP_NET_RAW); the default when permitted" };
+        var udp = new Option<bool>("--udp", "-sU") { Description = "UDP scan with protocol payloads (root or CAP_NET_RAW)" };
+        var sctp = new Option<bool>("--sctp", "-sY") { Description = "SCTP INIT scan (root or CAP_NET_RAW)" };
+        var skipDiscovery = new Option<bool>("--skip-discovery", "-Pn") { Description = "Treat every host as up: no host discovery before a raw scan of a range" };
         var db = HistoryCommands.DbOption();
         var noSave = new Option<bool>("--no-save") { Description = "Do not save the scan in the history" };
         var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)" };
@@ -49,7 +55,7 @@ internal static class ScanCommand
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
-            rules, vulnDb, noAssess, detect, db, noSave, resume,
+            rules, vulnDb, noAssess, detect, db, noSave, resume, connect, syn, udp, sctp, skipDiscovery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -81,6 +87,11 @@ internal static class ScanCommand
                 Db = parse.GetValue(db),
                 NoSave = parse.GetValue(noSave),
                 Resume = parse.GetValue(resume),
+                Connect = parse.GetValue(connect),
+                Syn = parse.GetValue(syn),
+                Udp = parse.GetValue(udp),
+                Sctp = parse.GetValue(sctp),
+                SkipDiscovery = parse.GetValue(skipDiscovery),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -116,6 +127,11 @@ internal static class ScanCommand
         public string? Db { get; init; }
         public bool NoSave { get; init; }
         public long? Resume { get; init; }
+        public bool Connect { get; init; }
+        public bool Syn { get; init; }
+        public bool Udp { get; init; }
+        public bool Sctp { get; init; }
+        public bool SkipDiscovery { get; init; }
         public string CommandLine { get; init; } = "ports scan";
     }
 
@@ -211,11 +227,29 @@ internal static class ScanCommand
         }
         using var vulnDbToClose = assessor?.Options.VulnDb;
 
+        if (request.Syn && request.Connect)
+        {
+            return cli.Fail(ExitCodes.BadInput, "choose one TCP scan type: --syn or --connect");
+        }
         var portList = ParsePorts(cli, request, out var portError);
         if (portList is null)
         {
             return portError;
         }
+        // TCP goes raw (SYN) when asked, or by default when raw sockets are permitted; UDP and SCTP are always raw.
+        var tcpRaw = portList.Tcp.Count > 0 && (request.Syn || (!request.Connect && resumed is null && RawCapability.IsAvailable));
+        var needsRaw = tcpRaw || portList.Udp.Count > 0 || portList.Sctp.Count > 0;
+        if (needsRaw && !RawCapability.IsAvailable)
+        {
+            var what = new[] { tcpRaw ? "a SYN scan" : null, portList.Udp.Count > 0 ? "UDP scanning" : null, portList.Sctp.Count > 0 ? "SCTP scanning" : null }.Where(w => w is not null).ToList();
+            return cli.Fail(ExitCodes.BadInput, $"{string.Join(" and ", what)} {(what.Count == 1 ? "needs" : "need")} raw sockets: {RawCapability.UnavailableReason}");
+        }
+        var scanType = string.Join('+', new[]
+        {
+            portList.Tcp.Count > 0 ? (tcpRaw ? "syn" : "connect") : null,
+            portList.Udp.Count > 0 ? "udp" : null,
+            portList.Sctp.Count > 0 ? "sctp" : null,
+        }.Where(t => t is not null));
 
         var specs = request.Targets.Select(t => new TargetSpec(t)).ToList();
         if (request.TargetsFile is not null)
@@ -274,7 +308,8 @@ internal static class ScanCommand
         }
         ResumableScan? resumable = null;
         ScanCheckpoint? checkpoint = resumed;
-        if (store is not null)
+        // Checkpoints follow the connect engine's permutation; raw scans are saved when they end.
+        if (store is not null && !needsRaw)
         {
             resumable = new ResumableScan(store, new ResumableScanOptions { ListEveryState = request.AllStates });
             checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
@@ -287,7 +322,43 @@ internal static class ScanCommand
             }, cancellationToken).ConfigureAwait(false);
         }
 
+        if (portList.Tcp.Count > 0 && !request.Syn && !request.Connect && resumed is null)
+        {
+            cli.Error.WriteLine(tcpRaw
+                ? "ports: SYN scan (raw sockets are permitted; --connect for a connect scan)"
+                : "ports: connect scan (no raw-socket privilege; as root PortAtlas uses a SYN scan)");
+        }
         var scanner = new PortScanner();
+        var raw = new RawScanner();
+        var rawOptions = new RawScanOptions
+        {
+            Rate = request.Rate ?? RawScanOptions.Default.Rate,
+            MinRate = Math.Min(RawScanOptions.Default.MinRate, request.Rate ?? double.MaxValue),
+            MaxRetries = request.MaxRetries ?? RawScanOptions.Default.MaxRetries,
+            Seed = options.Seed,
+            SkipDiscovery = request.SkipDiscovery,
+            ReportClosed = true,
+            ReportFiltered = true,
+        };
+        var rawNotes = new List<string>();
+        async IAsyncEnumerable<PortResult> RawResults(RawScanType type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
+        {
+            await foreach (var result in raw.ScanAsync(targetSet, portList, rawOptions with { ScanType = type }, token).ConfigureAwait(false))
+            {
+                yield return result;
+            }
+            rawNotes.AddRange(raw.LastStats?.Notes ?? []);
+        }
+        async IAsyncEnumerable<PortResult> Concat(IEnumerable<IAsyncEnumerable<PortResult>> streams)
+        {
+            foreach (var stream in streams)
+            {
+                await foreach (var result in stream.ConfigureAwait(false))
+                {
+                    yield return result;
+                }
+            }
+        }
         var collector = new ScanCollector(request.AllStates);
         var started = DateTimeOffset.Now;
         var interrupted = false;
@@ -296,9 +367,22 @@ internal static class ScanCommand
             : new ProgressRenderer(cli.Progress, () => scanner.Progress);
         try
         {
-            var results = resumable is not null
-                ? resumable.RunAsync(scanner, checkpoint!, targetSet, portList, cancellationToken)
-                : scanner.ScanAsync(targetSet, portList, options, cancellationToken);
+            var streams = new List<IAsyncEnumerable<PortResult>>();
+            if (portList.Tcp.Count > 0)
+            {
+                streams.Add(tcpRaw ? RawResults(RawScanType.Syn, cancellationToken)
+                    : resumable is not null ? resumable.RunAsync(scanner, checkpoint!, targetSet, portList, cancellationToken)
+                    : scanner.ScanAsync(targetSet, portList, options, cancellationToken));
+            }
+            if (portList.Udp.Count > 0)
+            {
+                streams.Add(RawResults(RawScanType.Udp, cancellationToken));
+            }
+            if (portList.Sctp.Count > 0)
+            {
+                streams.Add(RawResults(RawScanType.Sctp, cancellationToken));
+            }
+            var results = Concat(streams);
             if (request.Detect)
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
@@ -319,11 +403,11 @@ internal static class ScanCommand
         {
             Started = started,
             Finished = DateTimeOffset.Now,
-            ScanType = "connect",
+            ScanType = scanType,
             CommandLine = request.CommandLine,
             Ports = portList,
             HostsScanned = (long)Math.Min(targetSet.Count, long.MaxValue),
-            ProbesSent = scanner.Progress?.ProbesSent ?? 0,
+            ProbesSent = (scanner.Progress?.ProbesSent ?? 0) + (raw.LastStats?.PacketsSent ?? 0),
             Interrupted = interrupted,
         };
         var report = collector.Build(stats, targetSet);
@@ -351,16 +435,27 @@ internal static class ScanCommand
         {
             await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, request.Output, CancellationToken.None).ConfigureAwait(false);
         }
+        foreach (var note in rawNotes.Distinct())
+        {
+            cli.Error.WriteLine($"ports: {note}");
+        }
         if (interrupted)
         {
             cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far"
                 + (checkpoint is null ? "" : $"; continue with 'ports scan --resume {checkpoint.Id}'"));
             return ExitCodes.Interrupted;
         }
-        if (store is not null && checkpoint is not null)
+        if (store is not null)
         {
-            var id = await store.SaveAsync(report, new ScanMetadata { Targets = checkpoint.Targets, ConfigJson = checkpoint.ConfigJson }, CancellationToken.None).ConfigureAwait(false);
-            await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+            var id = await store.SaveAsync(report, new ScanMetadata
+            {
+                Targets = checkpoint?.Targets ?? [.. specs.Select(t => t.Text)],
+                ConfigJson = checkpoint?.ConfigJson ?? ScanConfig.Save(request, excludes),
+            }, CancellationToken.None).ConfigureAwait(false);
+            if (checkpoint is not null)
+            {
+                await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+            }
             cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
         }
         return ExitCodes.Success;
@@ -417,7 +512,20 @@ internal static class ScanCommand
             cli.Fail(ExitCodes.BadInput, $"bad --top-ports '{request.TopPorts}': give 1-65535");
             return null;
         }
-        var options = new PortParseOptions { Exclude = request.ExcludePorts };
+        var transports = new List<Transport>();
+        if (request.Connect || request.Syn || !(request.Udp || request.Sctp))
+        {
+            transports.Add(Transport.Tcp);
+        }
+        if (request.Udp)
+        {
+            transports.Add(Transport.Udp);
+        }
+        if (request.Sctp)
+        {
+            transports.Add(Transport.Sctp);
+        }
+        var options = new PortParseOptions { Exclude = request.ExcludePorts, DefaultTransports = transports };
         var parsed = request.Ports is not null
             ? PortSpecParser.Parse(request.Ports, options)
             : PortSpecParser.Top(request.TopPorts ?? DefaultTopPorts, options);
@@ -427,11 +535,6 @@ internal static class ScanCommand
             return null;
         }
         var list = parsed.Value!;
-        if (list.Udp.Count > 0 || list.Sctp.Count > 0)
-        {
-            cli.Fail(ExitCodes.BadInput, $"UDP and SCTP ports ('{request.Ports}') need a raw scan, which this build does not offer yet: scan TCP ports");
-            return null;
-        }
         if (list.Count == 0)
         {
             cli.Fail(ExitCodes.BadInput, "no ports left to scan after --exclude-ports");

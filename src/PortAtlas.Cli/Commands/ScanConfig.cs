@@ -45,6 +45,11 @@ internal static class ScanConfig
             AllowHuge = Flag("allowHuge"),
             Detect = Flag("detect"),
             AllStates = Flag("allStates"),
+            // Checkpoints are kept by connect scans only.
+            Connect = true,
+            Syn = false,
+            Udp = false,
+            Sctp = false,
         };
     }
 }

@@ -25,7 +25,7 @@ public sealed class ScanCommandTests
     {
         using var listeners = new LoopbackListeners(IPAddress.Loopback, 2);
         var ports = string.Join(',', listeners.Ports);
-        var (code, output, error) = await RunAsync("scan", "127.0.0.1", "-p", ports, "--format", "json");
+        var (code, output, error) = await RunAsync("scan", "127.0.0.1", "-p", ports, "--format", "json", "--connect");
         Assert.True(code == 0, error);
         using var json = JsonDocument.Parse(output);
         var host = Assert.Single(json.RootElement.GetProperty("hosts").EnumerateArray());
@@ -45,12 +45,41 @@ public sealed class ScanCommandTests
         using var first = new LoopbackListeners(IPAddress.Loopback, 1);
         var port = first.Ports[0];
         using var excluded = new LoopbackListeners(IPAddress.Parse("127.0.0.2"), [port]);
-        var (code, output, error) = await RunAsync("scan", "127.0.0.1-2", "--exclude", "127.0.0.2", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "csv");
+        var (code, output, error) = await RunAsync("scan", "127.0.0.1-2", "--exclude", "127.0.0.2", "-p", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "csv", "--connect");
         Assert.True(code == 0, error);
         Assert.Contains($"127.0.0.1,,{port},tcp,open", output, StringComparison.Ordinal);
         Assert.DoesNotContain("127.0.0.2", output, StringComparison.Ordinal);
         Assert.Equal(0, excluded.AcceptsOn(port));
         Assert.Equal(1, first.AcceptsOn(port));
+    }
+
+    [Fact]
+    public async Task Scan_AsRoot_DefaultsToSynAndSaysSo()
+    {
+        if (!Scanning.Raw.RawCapabilityProbe.Available)
+        {
+            Assert.Skip("raw sockets are not permitted here");
+        }
+        using var listeners = new LoopbackListeners(IPAddress.Loopback, 1);
+        var (code, output, error) = await RunAsync("scan", "127.0.0.1", "-p", listeners.Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "json", "--no-save");
+        Assert.True(code == 0, error);
+        Assert.Contains("SYN scan", error, StringComparison.Ordinal);
+        using var json = JsonDocument.Parse(output);
+        Assert.Equal("syn", json.RootElement.GetProperty("stats").GetProperty("scanType").GetString());
+        var port = json.RootElement.GetProperty("hosts")[0].GetProperty("ports")[0];
+        Assert.Equal("open", port.GetProperty("state").GetString());
+    }
+
+    [Fact]
+    public async Task Scan_UdpServicesOfTheLab_AreOpen()
+    {
+        Lab.LabManifest.Require();
+        var (code, output, error) = await RunAsync("scan", "198.18.0.2", "--udp", "-p", "53,123,161", "--format", "csv", "--no-save");
+        Assert.True(code == 0, error);
+        foreach (var port in new[] { 53, 123, 161 })
+        {
+            Assert.Contains($"198.18.0.2,,{port},udp,open", output, StringComparison.Ordinal);
+        }
     }
 
     [Fact]
@@ -103,7 +132,7 @@ public sealed class ScanCommandTests
         using var output = new StringWriter();
         using var error = new StringWriter();
         var clock = Stopwatch.StartNew();
-        var code = await CliApp.RunAsync(["scan", "198.18.0.2", "-p", "1-40", "--rate", "4", "--format", "json"],
+        var code = await CliApp.RunAsync(["scan", "198.18.0.2", "-p", "1-40", "--rate", "4", "--format", "json", "--connect"],
             CliContext.ForWriters(output, error), cancel.Token);
         Assert.Equal(130, code);
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(10), $"stopping took {clock.Elapsed}");
