@@ -112,10 +112,22 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         {
             _cancellationToken.ThrowIfCancellationRequested();
             var answeredBefore = Interlocked.Read(ref sweep.AnsweredCount);
+            var passStart = _time.GetTimestamp();
             var sent = SendPass(sweep, permutation, pass);
+            var sendTime = _time.GetElapsedTime(passStart) + (SmoothedRtt ?? TimeSpan.Zero);
             _passes++;
             WaitForReplies(sweep);
             var newAnswers = Interlocked.Read(ref sweep.AnsweredCount) - answeredBefore;
+            if (newAnswers >= 100 && sent > newAnswers + (sent / 50))
+            {
+                // Answers were lost: retransmit no faster than the path delivered answers in this pass (its bottleneck).
+                var delivered = newAnswers / Math.Max(0.001, sendTime.TotalSeconds);
+                if (delivered < Volatile.Read(ref _rate))
+                {
+                    Volatile.Write(ref _rate, Math.Max(_options.MinRate, delivered));
+                    Interlocked.Increment(ref _backoffs);
+                }
+            }
             if (pass == 0)
             {
                 afterFirstPass?.Invoke();
@@ -147,7 +159,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var baseTime = _time.GetTimestamp();
         long baseSent = 0;
         var rate = Volatile.Read(ref _rate);
-        var congestion = new CongestionWindow(this, sweep);
+        var congestion = new CongestionWindow(this, sweep, allowIncrease: pass == 0);
         for (ulong i = 0; i < sweep.Total; i++)
         {
             var index = permutation.Map(i);
@@ -436,10 +448,10 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// Congestion response within a pass, additive increase and multiplicative decrease on the answer rate: every window
     /// (at least 50 ms and two round trips) the answers that arrived are compared with the probes sent one window earlier.
     /// When that fraction falls below 60 % of the best seen, probes or answers are being dropped on the way (a queue
-    /// overflowing, a rate limit): the rate halves. While it stays near the best, the rate grows by a tenth of the
-    /// ceiling, up to the ceiling. Targets that answer nothing (all filtered) give no signal and leave the rate alone.
+    /// overflowing, a rate limit): the rate halves. While it stays near the best, the first pass grows the rate by a tenth
+    /// of the ceiling, up to the ceiling; retransmission passes never grow it (they start from the rate the path delivered). Targets that answer nothing (all filtered) give no signal and leave the rate alone.
     /// </summary>
-    private sealed class CongestionWindow(RawScanEngine engine, Sweep sweep)
+    private sealed class CongestionWindow(RawScanEngine engine, Sweep sweep, bool allowIncrease)
     {
         private long _windowStart = engine._time.GetTimestamp();
         private long _answeredAtStart = Interlocked.Read(ref sweep.AnsweredCount);
@@ -465,7 +477,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 {
                     engine.BackOff();
                 }
-                else if (_best >= 0.2 && fraction >= 0.9 * _best)
+                else if (allowIncrease && _best >= 0.2 && fraction >= 0.9 * _best)
                 {
                     var ceiling = engine._options.Rate;
                     var current = Volatile.Read(ref engine._rate);
