@@ -57,6 +57,8 @@ internal static class JsonFields
         }
         WriteText(json, "service"u8, facts.ServiceName);
         WriteText(json, "serviceMethod"u8, facts.ServiceMethod);
+        // The bytes that identified the service, escaped: the evidence behind the name and version.
+        WriteText(json, "evidence"u8, service?.Evidence);
         WriteText(json, "product"u8, service?.Product);
         WriteText(json, "version"u8, service?.Version);
         WriteText(json, "extraInfo"u8, service?.ExtraInfo);
