@@ -201,25 +201,5 @@ public sealed partial class TargetSet
     }
 
     private static bool ContainsValue<T>(AddressRange<T>[] ranges, T value)
-        where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T>
-    {
-        int low = 0, high = ranges.Length - 1;
-        while (low <= high)
-        {
-            var mid = low + ((high - low) / 2);
-            if (value < ranges[mid].First)
-            {
-                high = mid - 1;
-            }
-            else if (value > ranges[mid].Last)
-            {
-                low = mid + 1;
-            }
-            else
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+        where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T> => FindValue(ranges, value) >= 0;
 }

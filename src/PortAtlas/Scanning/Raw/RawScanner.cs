@@ -37,7 +37,21 @@ public sealed class RawScanner
         options ??= RawScanOptions.Default;
         options.Validate();
         RawCapability.EnsureAvailable(options.ScanType.ToString().ToUpperInvariant());
-        var channel = Channel.CreateUnbounded<PortResult>(new UnboundedChannelOptions { SingleReader = true });
+        await foreach (var result in RunEngineAsync<PortResult>(options, (engine, writer) => engine.RunScan(targets, ports, writer),
+            engine => Volatile.Write(ref _lastStats, engine.BuildStats(targets)), cancellationToken).ConfigureAwait(false))
+        {
+            yield return result;
+        }
+    }
+
+    /// <summary>
+    /// Runs <paramref name="body"/> on a dedicated thread with the engine receiving, and streams what it writes; on the
+    /// way out (end, error or the caller stopping) the engine is stopped, <paramref name="finish"/> runs, and it is disposed.
+    /// </summary>
+    private static async IAsyncEnumerable<T> RunEngineAsync<T>(RawScanOptions options, Action<RawScanEngine, ChannelWriter<T>> body,
+        Action<RawScanEngine>? finish, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var engine = new RawScanEngine(options, stop.Token);
         var run = Task.Factory.StartNew(() =>
@@ -45,7 +59,7 @@ public sealed class RawScanner
             try
             {
                 engine.StartReceiving();
-                engine.RunScan(targets, ports, channel.Writer);
+                body(engine, channel.Writer);
                 channel.Writer.TryComplete();
             }
             catch (Exception ex)
@@ -64,7 +78,7 @@ public sealed class RawScanner
         {
             await stop.CancelAsync().ConfigureAwait(false);
             await run.ConfigureAwait(false);
-            Volatile.Write(ref _lastStats, engine.BuildStats(targets));
+            finish?.Invoke(engine);
             engine.Dispose();
         }
     }
@@ -158,34 +172,10 @@ public sealed class RawScanner
         options ??= RawScanOptions.Default;
         options.Validate();
         RawCapability.EnsureAvailable("host discovery");
-        var channel = Channel.CreateUnbounded<HostDiscoveryResult>();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var engine = new RawScanEngine(options, stop.Token);
-        var run = Task.Factory.StartNew(() =>
+        await foreach (var result in RunEngineAsync<HostDiscoveryResult>(options, (engine, writer) => engine.RunDiscovery(targets, r => writer.TryWrite(r)),
+            null, cancellationToken).ConfigureAwait(false))
         {
-            try
-            {
-                engine.StartReceiving();
-                engine.RunDiscovery(targets, r => channel.Writer.TryWrite(r));
-                channel.Writer.TryComplete();
-            }
-            catch (Exception ex)
-            {
-                channel.Writer.TryComplete(ex);
-            }
-        }, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
-        try
-        {
-            await foreach (var result in channel.Reader.ReadAllAsync(CancellationToken.None).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            await run.ConfigureAwait(false);
-            engine.Dispose();
+            yield return result;
         }
     }
 }
