@@ -35,7 +35,7 @@ compare() { # name, prefix (e.g. "ip netns exec NS" or ""), our args, nmap args
   : >"$work/t.nmap"; : >"$work/t.ours"
   for i in $(seq "$runs"); do
     /usr/bin/time -a -o "$work/t.nmap" -f "%e %M" $prefix nmap $theirs -oG "$work/nmap.$i" >/dev/null
-    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours --format grep --no-progress >"$work/ours.$i" 2>/dev/null
+    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours --connect --no-save --format grep --no-progress >"$work/ours.$i" 2>/dev/null
     open_set "$work/nmap.$i" >"$work/nmap.$i.open"; open_set "$work/ours.$i" >"$work/ours.$i.open"
     cmp -s "$work/nmap.$i.open" "$work/ours.$i.open" || same="no (run $i: nmap $(wc -l <"$work/nmap.$i.open"), ours $(wc -l <"$work/ours.$i.open"))"
   done
