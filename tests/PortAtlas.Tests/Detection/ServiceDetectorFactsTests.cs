@@ -13,17 +13,7 @@ namespace PortAtlas.Tests.Detection;
 /// <summary>The facts detection establishes for assessment (<see cref="ServiceInfo.Facts"/>), against fake services on loopback.</summary>
 public class ServiceDetectorFactsTests
 {
-    private static readonly DetectionOptions s_fast = new()
-    {
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        BannerWait = TimeSpan.FromSeconds(1),
-        ShortBannerWait = TimeSpan.FromMilliseconds(300),
-        ProbeTimeout = TimeSpan.FromSeconds(2),
-        IdleGap = TimeSpan.FromMilliseconds(150),
-        TlsHandshakeTimeout = TimeSpan.FromSeconds(5),
-        PortTimeout = TimeSpan.FromSeconds(8),
-        MaxProbes = 3,
-    };
+    private static readonly DetectionOptions s_fast = FakeServerOptions.Fast;
 
     private static CancellationToken Ct => TestContext.Current.CancellationToken;
 

@@ -14,18 +14,7 @@ namespace PortAtlas.Tests.Detection;
 /// <summary>Detection against fake services on loopback ports of the test's own.</summary>
 public class ServiceDetectorTests
 {
-    /// <summary>Short waits, but with room for a loaded 2-core machine (load averages above 10 were seen).</summary>
-    private static readonly DetectionOptions s_fast = new()
-    {
-        ConnectTimeout = TimeSpan.FromSeconds(3),
-        BannerWait = TimeSpan.FromSeconds(1),
-        ShortBannerWait = TimeSpan.FromMilliseconds(300),
-        ProbeTimeout = TimeSpan.FromSeconds(2),
-        IdleGap = TimeSpan.FromMilliseconds(150),
-        TlsHandshakeTimeout = TimeSpan.FromSeconds(5),
-        PortTimeout = TimeSpan.FromSeconds(8),
-        MaxProbes = 3,
-    };
+    private static readonly DetectionOptions s_fast = FakeServerOptions.Fast;
 
     /// <summary>No port hints: the random test ports must not steer probing.</summary>
     private static readonly PortRegistry s_noHints = new([]);
