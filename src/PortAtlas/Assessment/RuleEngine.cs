@@ -57,7 +57,7 @@ internal static class RuleEngine
             }
         }
         // Rules speak about what answers: unless a rule names the state, only open ports match.
-        return namesState || context.Port.State == Scanning.PortState.Open;
+        return namesState || context.Port.State == PortState.Open;
     }
 
     private static bool Holds(RuleCondition condition, PortContext context, ref string? matched)

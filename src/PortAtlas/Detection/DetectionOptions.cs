@@ -47,17 +47,17 @@ public sealed record DetectionOptions
     /// <summary>Most probes sent to one port after the banner wait, TLS handshakes included. Default 8.</summary>
     public int MaxProbes { get; init; } = 8;
 
-    /// <summary>Try a TLS handshake and, when it succeeds, fill <see cref="Scanning.ServiceInfo.Tls"/> and probe inside. Default true.</summary>
+    /// <summary>Try a TLS handshake and, when it succeeds, fill <see cref="ServiceInfo.Tls"/> and probe inside. Default true.</summary>
     public bool InspectTls { get; init; } = true;
 
     /// <summary>
     /// Ask services that can upgrade to TLS (SMTP, IMAP, POP3, FTP, PostgreSQL) whether they offer it, and report the
-    /// command in <see cref="Scanning.ServiceInfo.StartTls"/>. Default true.
+    /// command in <see cref="ServiceInfo.StartTls"/>. Default true.
     /// </summary>
     public bool CheckStartTls { get; init; } = true;
 
     /// <summary>
-    /// Establish the facts assessment reads (<see cref="Scanning.ServiceInfo.Facts"/>) with one short exchange after
+    /// Establish the facts assessment reads (<see cref="ServiceInfo.Facts"/>) with one short exchange after
     /// the service is known, as nmap's default scripts do: SSH KEXINIT algorithms, one FTP anonymous login attempt
     /// (USER anonymous), memcached "stats", MongoDB "listDatabases", VNC security types; and read the facts the
     /// identifying answer carries (HTTP challenges, Redis and Elasticsearch access). The <c>starttls</c>, <c>os</c>
@@ -65,7 +65,7 @@ public sealed record DetectionOptions
     /// </summary>
     public bool GatherFacts { get; init; } = true;
 
-    /// <summary>Most characters of <see cref="Scanning.ServiceInfo.Evidence"/>. Default 160.</summary>
+    /// <summary>Most characters of <see cref="ServiceInfo.Evidence"/>. Default 160.</summary>
     public int MaxEvidenceLength { get; init; } = 160;
 
     /// <summary>Name the service of UDP results that carry a reply from the registry (no UDP probes are sent). Default true.</summary>

@@ -292,7 +292,7 @@ internal sealed partial class DetectionSession
                 return await ConcludeAsync(ServiceProbes.PostgresSslRequest, answer, connection, null, ct).ConfigureAwait(false);
             }
             // SSLRequest is PostgreSQL's STARTTLS (protocol section 55.2.10): 'S' offers TLS, 'N' declines.
-            _facts[Assessment.ServiceFacts.StartTls] = answer.Span[0] == (byte)'S' ? "yes" : "no";
+            _facts[ServiceFacts.StartTls] = answer.Span[0] == (byte)'S' ? "yes" : "no";
             if (answer.Span[0] == (byte)'S')
             {
                 _startTls = "SSLRequest";
@@ -404,7 +404,7 @@ internal sealed partial class DetectionSession
         }
         if (StartTlsCheck.OfferedInGreeting(service, System.Text.Encoding.Latin1.GetString(answer.Span)))
         {
-            _facts[Assessment.ServiceFacts.StartTls] = "yes";
+            _facts[ServiceFacts.StartTls] = "yes";
             return name;
         }
         using var reply = new AnswerBuffer(4096);
@@ -418,13 +418,13 @@ internal sealed partial class DetectionSession
             var text = System.Text.Encoding.Latin1.GetString(reply.Span);
             if (offered.IsMatch(text))
             {
-                _facts[Assessment.ServiceFacts.StartTls] = "yes";
+                _facts[ServiceFacts.StartTls] = "yes";
                 return name;
             }
             // "no" only from a capability list that was answered and lacks the upgrade; an error means "not checked".
             if (StartTlsCheck.IsCapabilityList(service, reply.Span))
             {
-                _facts[Assessment.ServiceFacts.StartTls] = "no";
+                _facts[ServiceFacts.StartTls] = "no";
             }
             return null;
         }

@@ -4,7 +4,7 @@ using System.Text;
 namespace PortAtlas.Detection;
 
 /// <summary>
-/// Reads facts for assessment (<see cref="Assessment.ServiceFacts"/>) out of protocol answers. Every method checks
+/// Reads facts for assessment (<see cref="ServiceFacts"/>) out of protocol answers. Every method checks
 /// lengths before reading and reports "cannot tell" (null or false) instead of throwing.
 /// </summary>
 internal static class FactParsers

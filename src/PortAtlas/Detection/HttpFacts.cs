@@ -4,7 +4,7 @@ using System.Text.RegularExpressions;
 
 namespace PortAtlas.Detection;
 
-/// <summary>The page title and redirect target of an HTTP response, for <see cref="Scanning.ServiceInfo.ExtraInfo"/>.</summary>
+/// <summary>The page title and redirect target of an HTTP response, for <see cref="ServiceInfo.ExtraInfo"/>.</summary>
 internal static partial class HttpFacts
 {
     private const int MaxTitle = 80;

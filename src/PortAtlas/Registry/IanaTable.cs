@@ -27,7 +27,7 @@ internal sealed class IanaTable
     public int[] First { get; }
     /// <summary>Last port of each record, -1 when it has none.</summary>
     public int[] Last { get; }
-    /// <summary>Transport of each record as a <see cref="Registry.Transport"/> value, -1 when it names none.</summary>
+    /// <summary>Transport of each record as a <see cref="Transport"/> value, -1 when it names none.</summary>
     public sbyte[] Transport { get; }
 
     /// <summary>Indexes IANA's CSV (12 fields; quoted fields may hold commas, doubled quotes and bare LFs).</summary>
@@ -86,10 +86,10 @@ internal sealed class IanaTable
             sbyte t = -1;
             if (!transportField.IsEmpty)
             {
-                t = transportField.SequenceEqual("tcp"u8) ? (sbyte)Registry.Transport.Tcp
-                    : transportField.SequenceEqual("udp"u8) ? (sbyte)Registry.Transport.Udp
-                    : transportField.SequenceEqual("sctp"u8) ? (sbyte)Registry.Transport.Sctp
-                    : transportField.SequenceEqual("dccp"u8) ? (sbyte)Registry.Transport.Dccp
+                t = transportField.SequenceEqual("tcp"u8) ? (sbyte)PortAtlas.Model.Transport.Tcp
+                    : transportField.SequenceEqual("udp"u8) ? (sbyte)PortAtlas.Model.Transport.Udp
+                    : transportField.SequenceEqual("sctp"u8) ? (sbyte)PortAtlas.Model.Transport.Sctp
+                    : transportField.SequenceEqual("dccp"u8) ? (sbyte)PortAtlas.Model.Transport.Dccp
                     : throw new FormatException($"IANA record {start.Count + 1} has a bad transport");
             }
             start.Add(recordStart);

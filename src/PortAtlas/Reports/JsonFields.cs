@@ -75,7 +75,7 @@ internal static class JsonFields
         WriteTls(json, service?.Tls);
         // Keys in ordinal order, so that equal scans give equal files.
         json.WriteStartObject("facts"u8);
-        foreach (var (key, value) in (service?.Facts ?? Assessment.ServiceFacts.Empty).OrderBy(f => f.Key, StringComparer.Ordinal))
+        foreach (var (key, value) in (service?.Facts ?? ServiceFacts.Empty).OrderBy(f => f.Key, StringComparer.Ordinal))
         {
             json.WriteString(key, value);
         }

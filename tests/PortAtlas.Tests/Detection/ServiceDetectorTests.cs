@@ -313,7 +313,7 @@ public class ServiceDetectorTests
         Assert.Equal("PostgreSQL DB", info?.Product);
         Assert.Equal("protocol 3.0-3.0", info?.ExtraInfo);
         Assert.Equal(startTls, info?.StartTls);
-        Assert.Equal(sslAnswer == 'S' ? "yes" : "no", PortAtlas.Assessment.ServiceFacts.Get(info?.Facts, "starttls"));
+        Assert.Equal(sslAnswer == 'S' ? "yes" : "no", ServiceFacts.Get(info?.Facts, "starttls"));
     }
 
     [Fact]

@@ -71,7 +71,7 @@ public sealed class ScanReportJsonTests
                 Started = new DateTimeOffset(2024, 2, 29, 23, 59, 59, 999, TimeSpan.FromHours(5.5)).AddTicks(7),
                 Finished = DateTimeOffset.MaxValue,
                 ScanType = "sctp",
-                Ports = new PortAtlas.Targets.PortList(),
+                Ports = new PortList(),
                 Interrupted = true,
             },
         };
@@ -104,7 +104,7 @@ public sealed class ScanReportJsonTests
             },
             Findings =
             [
-                new PortAtlas.Assessment.Finding
+                new Finding
                 {
                     Id = "PA-AUTH-REDIS", Title = "Redis without authentication", Severity = RiskLevel.Critical, Address = address, Port = 6379,
                     Evidence = "INFO answered", WhyItMatters = "why", Remediation = "fix", References = ["https://example.test/a", "CVE-2022-0543"],

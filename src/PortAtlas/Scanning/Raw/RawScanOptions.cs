@@ -17,7 +17,7 @@ public sealed record RawScanOptions
     /// <summary>The defaults: a SYN scan.</summary>
     public static RawScanOptions Default { get; } = new();
 
-    /// <summary>Which probes to send; default <see cref="RawScanType.Syn"/>. Ports come from the matching list of the <see cref="Targets.PortList"/>.</summary>
+    /// <summary>Which probes to send; default <see cref="RawScanType.Syn"/>. Ports come from the matching list of the <see cref="PortList"/>.</summary>
     public RawScanType ScanType { get; init; } = RawScanType.Syn;
 
     /// <summary>

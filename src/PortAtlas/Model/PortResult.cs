@@ -1,8 +1,6 @@
 using System.Net;
-using PortAtlas.Assessment;
-using PortAtlas.Registry;
 
-namespace PortAtlas.Scanning;
+namespace PortAtlas.Model;
 
 /// <summary>The verdict on one port of one host.</summary>
 public sealed record PortResult
@@ -22,7 +20,7 @@ public sealed record PortResult
     /// <summary>Service detection's result, when detection ran and found something.</summary>
     public ServiceInfo? Service { get; init; }
     /// <summary>
-    /// What assessment concluded about this port (<see cref="Assessor"/>), most severe first; empty until
+    /// What assessment concluded about this port (the Assessment layer), most severe first; empty until
     /// assessment runs, and empty when nothing is wrong.
     /// </summary>
     public IReadOnlyList<Finding> Findings { get; init; } = [];

@@ -1,9 +1,9 @@
 using System.Collections.Frozen;
 
-namespace PortAtlas.Assessment;
+namespace PortAtlas.Model;
 
 /// <summary>
-/// The keys of <see cref="Scanning.ServiceInfo.Facts"/> that assessment reads, and helpers to build the bag.
+/// The keys of <see cref="ServiceInfo.Facts"/> that assessment reads, and helpers to build the bag.
 /// Detection fills what it established; a key that is absent means "not checked", never "no".
 /// </summary>
 public static class ServiceFacts

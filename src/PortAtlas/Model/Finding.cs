@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
-using PortAtlas.Registry;
 
-namespace PortAtlas.Assessment;
+namespace PortAtlas.Model;
 
 /// <summary>
 /// One thing assessment concluded about a port, with what was seen to conclude it. A finding always carries

@@ -1,4 +1,4 @@
-namespace PortAtlas.Registry;
+namespace PortAtlas.Model;
 
 /// <summary>How dangerous it is for a service to be reachable from an untrusted network.</summary>
 public enum RiskLevel : byte

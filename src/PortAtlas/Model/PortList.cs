@@ -1,7 +1,6 @@
 using System.Diagnostics;
-using PortAtlas.Registry;
 
-namespace PortAtlas.Targets;
+namespace PortAtlas.Model;
 
 /// <summary>The ports to scan, per transport, each list sorted and without duplicates.</summary>
 public sealed class PortList
@@ -79,7 +78,7 @@ public sealed class PortList
         foreach (var port in ports)
         {
             ArgumentOutOfRangeException.ThrowIfNegative(port);
-            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, PortRange.MaxPort);
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
             set.Add(port);
         }
         return [.. set];

@@ -1,7 +1,6 @@
 using System.Net;
-using PortAtlas.Targets;
 
-namespace PortAtlas.Scanning;
+namespace PortAtlas.Model;
 
 /// <summary>One host and the ports reported for it.</summary>
 public sealed record HostResult

@@ -1,4 +1,4 @@
-namespace PortAtlas.Scanning;
+namespace PortAtlas.Model;
 
 /// <summary>What a probe learned about a port, in nmap's vocabulary.</summary>
 public enum PortState : byte

@@ -1,4 +1,4 @@
-namespace PortAtlas.Registry;
+namespace PortAtlas.Model;
 
 /// <summary>A transport protocol that carries port numbers.</summary>
 public enum Transport : byte
