@@ -262,13 +262,14 @@ public sealed class AssessorTests
     }
 
     [Fact]
-    public void Assess_ProductInKev_WithoutNvdData_SaysCheckTheVersion()
+    public void Assess_ProductInKev_WithoutNvdData_SaysVersionNotCheckedAtLowerSeverity()
     {
         var apache = new ServiceInfo { Name = "http", Product = "Apache httpd", Version = "2.4.49", Method = "probe", Cpe = ["cpe:/a:apache:http_server:2.4.49"] };
         var findings = AssessOne(LabReports.Open(80, apache));
         var kev = Assert.Single(findings, f => f.Id == "PA-KEV-CVE-2021-41773");
-        Assert.Equal(RiskLevel.High, kev.Severity);
-        Assert.Contains("check the version", kev.Title, StringComparison.Ordinal);
+        Assert.Equal(RiskLevel.Medium, kev.Severity);
+        Assert.Contains("product listed, version not checked", kev.Title, StringComparison.Ordinal);
+        Assert.Contains("matched by CISA KEV only", kev.Evidence, StringComparison.Ordinal);
         Assert.Contains("CVE-2021-41773", kev.References);
         Assert.Contains("Known ransomware campaign use", kev.WhyItMatters, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(kev.Remediation));
