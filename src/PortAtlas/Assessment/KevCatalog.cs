@@ -37,8 +37,8 @@ public sealed record KevEntry
 }
 
 /// <summary>
-/// CISA's Known Exploited Vulnerabilities catalog, indexed by product. <see cref="Default"/> is the copy compiled
-/// into PortAtlas (<c>data/known_exploited_vulnerabilities.json</c>, see data/PROVENANCE.md), parsed on first use.
+/// CISA's Known Exploited Vulnerabilities catalog, indexed by product. <see cref="Default"/> is the refreshed copy in
+/// <see cref="KnowledgeFiles.Directory"/> when there is one, else the copy compiled into PortAtlas (<c>data/known_exploited_vulnerabilities.json</c>, see data/PROVENANCE.md), parsed on first use.
 /// KEV names products but no versions: a match says the product has exploited CVEs, not that this version has them.
 /// Entries are indexed under every product they name, through the alias table (<c>data/product-aliases.tsv</c>).
 /// </summary>
@@ -160,6 +160,18 @@ public sealed class KevCatalog
 
     private static KevCatalog LoadEmbedded()
     {
+        if (KnowledgeFiles.FilePath(KnowledgeFiles.KevFileName) is string path)
+        {
+            try
+            {
+                using var file = File.OpenRead(path);
+                return Load(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                // A damaged refreshed copy must not stop assessment: the compiled-in catalog still applies.
+            }
+        }
         using var stream = typeof(KevCatalog).Assembly.GetManifestResourceStream("PortAtlas.data.known_exploited_vulnerabilities.json")
             ?? throw new InvalidOperationException("embedded resource PortAtlas.data.known_exploited_vulnerabilities.json is missing");
         return Load(stream);
