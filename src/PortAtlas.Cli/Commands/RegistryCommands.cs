@@ -97,9 +97,11 @@ internal static class RegistryCommands
         var protocol = new Option<string?>("--protocol", "-P") { Description = "tcp, udp, sctp or dccp" };
         var top = new Option<int?>("--top") { Description = "The N ports --top-ports scans, best first, with each port's score and reason (tcp unless --protocol udp)" };
         var command = new Command("list", "List registry entries by category and protocol, or the default port ranking") { significant, category, protocol, top, format };
-        command.SetAction(parse => parse.GetValue(top) is int n
-            ? Top(cli, n, parse.GetValue(protocol), parse.GetValue(format)!)
-            : List(cli, parse.GetValue(significant), parse.GetValue(category), parse.GetValue(protocol), parse.GetValue(format)!));
+        command.SetAction(parse => parse.GetValue(top) is not int n
+            ? List(cli, parse.GetValue(significant), parse.GetValue(category), parse.GetValue(protocol), parse.GetValue(format)!)
+            : parse.GetValue(significant) || parse.GetValue(category) is not null
+                ? cli.Fail(ExitCodes.BadInput, "--top lists the ranking: it does not combine with --significant or --category")
+                : Top(cli, n, parse.GetValue(protocol), parse.GetValue(format)!));
         return command;
     }
 

@@ -166,6 +166,15 @@ public sealed class RegistryListTopTests
         Assert.Contains("443", output, StringComparison.Ordinal);
     }
 
+    [Fact]
+    public async Task ListTop_WithRegistryFilters_ExitsTwo()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("list", "--top", "10", "--significant");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--significant", error, StringComparison.Ordinal);
+    }
+
     [Theory]
     [InlineData("0", null)]
     [InlineData("70000", null)]
