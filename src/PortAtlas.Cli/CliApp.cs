@@ -68,7 +68,7 @@ public static class CliApp
 
         root.Subcommands.Add(BuildLookup(cli));
         root.Subcommands.Add(BuildSearch(cli));
-        root.Subcommands.Add(BuildList(cli));
+        root.Subcommands.Add(RegistryCommands.BuildList(cli));
         root.Subcommands.Add(ScanCommand.Build(cli));
         root.Subcommands.Add(VulnDbCommand.Build(cli));
         root.Subcommands.Add(LocalCommand.Build(cli));
@@ -99,17 +99,6 @@ public static class CliApp
         var limit = new Option<int>("--limit", "-n") { Description = "Most results to print", DefaultValueFactory = _ => 25 };
         var command = new Command("search", "Ranked keyword search over the registry; exact names first") { words, format, limit };
         command.SetAction(parse => RegistryCommands.Search(cli, parse.GetValue(words) ?? [], parse.GetValue(format)!, parse.GetValue(limit)));
-        return command;
-    }
-
-    private static Command BuildList(CliContext cli)
-    {
-        var format = RegistryCommands.FormatOption();
-        var significant = new Option<bool>("--significant", "-s") { Description = "Only ports with PortAtlas's curated knowledge" };
-        var category = new Option<string?>("--category", "-c") { Description = "well-known (0-1023), registered (1024-49151) or dynamic (49152-65535)" };
-        var protocol = new Option<string?>("--protocol", "-P") { Description = "tcp, udp, sctp or dccp" };
-        var command = new Command("list", "List registry entries by category and protocol") { significant, category, protocol, format };
-        command.SetAction(parse => RegistryCommands.List(cli, parse.GetValue(significant), parse.GetValue(category), parse.GetValue(protocol), parse.GetValue(format)!));
         return command;
     }
 }

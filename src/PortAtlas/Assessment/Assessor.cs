@@ -102,6 +102,10 @@ public sealed partial class Assessor
             var colon = product.Key.IndexOf(':', StringComparison.Ordinal);
             foreach (var entry in catalog.Find(product.Key[..colon], product.Key[(colon + 1)..]))
             {
+                if (entry.DebianOnly && !DebianBuild(context))
+                {
+                    continue;
+                }
                 kevIds.Add(entry.CveId);
                 var match = matches.FirstOrDefault(m => string.Equals(m.CveId, entry.CveId, StringComparison.OrdinalIgnoreCase));
                 if (match is null && db is not null && comparable && db.Contains(entry.CveId))
@@ -109,20 +113,23 @@ public sealed partial class Assessor
                     // NVD's ranges for this CVE leave the detected version out.
                     continue;
                 }
+                // Issue 14 item 5: an entry whose affected versions are known (NVD ranges in the VulnDb) is matched only
+                // on those versions; without them the product is listed but the version is not checked, at a lower severity.
                 var confirmed = match is not null;
+                var shown = string.IsNullOrWhiteSpace(context.Service?.Product) ? entry.Product : context.Service!.Product!;
                 findings.Add(new Finding
                 {
                     Id = "PA-KEV-" + entry.CveId.ToUpperInvariant(),
                     Title = confirmed
                         ? $"Known exploited {entry.CveId} affects {entry.Product} {version}"
-                        : $"{entry.Product} has a known exploited vulnerability ({entry.CveId}): check the version",
-                    Severity = confirmed ? RiskLevel.Critical : RiskLevel.High,
+                        : $"{shown} is listed in CISA KEV for {entry.CveId}: product listed, version not checked",
+                    Severity = confirmed ? RiskLevel.Critical : RiskLevel.Medium,
                     Address = context.Port.Address,
                     Port = context.Port.Port,
                     Protocol = context.Port.Protocol,
                     Evidence = confirmed
-                        ? $"{seen}; NVD range {match!.Range}; in CISA KEV since {entry.DateAdded:yyyy-MM-dd} ({entry.VendorProject} {entry.Product}).{backport}"
-                        : $"{seen}; CISA KEV lists {entry.CveId} for {entry.VendorProject} {entry.Product} (added {entry.DateAdded:yyyy-MM-dd}); KEV gives no versions, so this version may or may not be affected.",
+                        ? $"{seen}; matched by CISA KEV ({entry.VendorProject} {entry.Product}, added {entry.DateAdded:yyyy-MM-dd}) and the NVD range {match!.Range}.{backport}"
+                        : $"{seen}; matched by CISA KEV only ({entry.VendorProject} {entry.Product}, added {entry.DateAdded:yyyy-MM-dd}, which names {product.Key}); KEV gives no versions and no NVD range was available{(comparable ? "" : " or the version is unknown")}, so this version may or may not be affected.",
                     WhyItMatters = $"{entry.VulnerabilityName}: {entry.ShortDescription} Known ransomware campaign use: {entry.KnownRansomwareCampaignUse}.",
                     Remediation = entry.RequiredAction,
                     References = References(entry.CveId, entry.Notes),
@@ -195,6 +202,12 @@ public sealed partial class Assessor
         var version = string.IsNullOrWhiteSpace(service.Version) ? product.Version ?? "version unknown" : service.Version;
         var cpe = service.Cpe.FirstOrDefault(c => c.Contains(product.Product, StringComparison.OrdinalIgnoreCase));
         return $"{context.Port.Port}/{context.Port.Protocol.ToName()} runs {name} {version}" + (cpe is null ? "" : $" ({cpe})");
+    }
+
+    private static bool DebianBuild(PortContext context)
+    {
+        var text = string.Join(' ', context.Service?.Version, context.Service?.ExtraInfo, context.Service?.OperatingSystem);
+        return text.Contains("debian", StringComparison.OrdinalIgnoreCase) || text.Contains("ubuntu", StringComparison.OrdinalIgnoreCase);
     }
 
     private static bool DistributionBuild(PortContext context)

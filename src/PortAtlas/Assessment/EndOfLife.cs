@@ -23,8 +23,25 @@ public static class EndOfLife
 {
     private static readonly Lazy<IReadOnlyList<EndOfLifeBranch>> s_branches = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    /// <summary>Every branch of the embedded table.</summary>
+    private static readonly Lazy<IReadOnlyDictionary<string, (string Key, string Name)>> s_products = new(LoadProducts, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    /// <summary>Every branch of the table: the refreshed copy in <see cref="KnowledgeFiles.Directory"/> if any, else the embedded one.</summary>
     public static IReadOnlyList<EndOfLifeBranch> Branches => s_branches.Value;
+
+    /// <summary>endoflife.date product slug → CPE vendor:product and display name (<c>data/end-of-life-products.tsv</c>).</summary>
+    public static IReadOnlyDictionary<string, (string Key, string Name)> Products => s_products.Value;
+
+    /// <summary>The table compiled into PortAtlas, ignoring any refreshed copy.</summary>
+    public static IReadOnlyList<EndOfLifeBranch> Embedded()
+    {
+        using var stream = typeof(EndOfLife).Assembly.GetManifestResourceStream("PortAtlas.data.end-of-life.tsv")
+            ?? throw new InvalidOperationException("embedded resource PortAtlas.data.end-of-life.tsv is missing");
+        using var reader = new StreamReader(stream);
+        return Parse(reader);
+    }
+
+    /// <summary>Reads a table in <c>data/end-of-life.tsv</c>'s format; throws <see cref="FormatException"/> naming a bad line.</summary>
+    public static IReadOnlyList<EndOfLifeBranch> Read(TextReader reader) => Parse(reader);
 
     /// <summary>
     /// The narrowest branch of <paramref name="product"/> that holds its version and whose support had ended by
@@ -53,7 +70,8 @@ public static class EndOfLife
                 continue;
             }
             var c = line.Split('\t');
-            if (c.Length < 6 || !DateOnly.TryParseExact(c[3], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var ended))
+            if (c.Length < 6 || !DateOnly.TryParseExact(c[3], "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out var ended)
+                || !c[0].Contains(':', StringComparison.Ordinal) || !ProductVersion.IsComparable(c[2].Trim()))
             {
                 throw new FormatException($"end-of-life.tsv: bad line '{line}'");
             }
@@ -64,9 +82,36 @@ public static class EndOfLife
 
     private static IReadOnlyList<EndOfLifeBranch> LoadEmbedded()
     {
-        using var stream = typeof(EndOfLife).Assembly.GetManifestResourceStream("PortAtlas.data.end-of-life.tsv")
-            ?? throw new InvalidOperationException("embedded resource PortAtlas.data.end-of-life.tsv is missing");
+        if (KnowledgeFiles.FilePath(KnowledgeFiles.EndOfLifeFileName) is string path)
+        {
+            try
+            {
+                using var file = File.OpenText(path);
+                return Parse(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or FormatException)
+            {
+                // A damaged refreshed copy must not stop assessment: the compiled-in table still applies.
+            }
+        }
+        return Embedded();
+    }
+
+    private static IReadOnlyDictionary<string, (string Key, string Name)> LoadProducts()
+    {
+        using var stream = typeof(EndOfLife).Assembly.GetManifestResourceStream("PortAtlas.data.end-of-life-products.tsv")
+            ?? throw new InvalidOperationException("embedded resource PortAtlas.data.end-of-life-products.tsv is missing");
         using var reader = new StreamReader(stream);
-        return Parse(reader);
+        var products = new Dictionary<string, (string Key, string Name)>(StringComparer.OrdinalIgnoreCase);
+        while (reader.ReadLine() is { } line)
+        {
+            var c = line.Split('\t');
+            if (line.StartsWith('#') || line.StartsWith("slug\t", StringComparison.Ordinal) || c.Length < 3)
+            {
+                continue;
+            }
+            products[c[0]] = (c[1], c[2]);
+        }
+        return products;
     }
 }

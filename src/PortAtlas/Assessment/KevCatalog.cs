@@ -30,12 +30,17 @@ public sealed record KevEntry
     public IReadOnlyList<string> Cwes { get; init; } = [];
     /// <summary>The product as a canonical CPE "vendor:product" (<see cref="ProductNames.KeyForCatalog"/>).</summary>
     public string ProductKey { get; init; } = "";
+    /// <summary>Every canonical "vendor:product" the entry names (<see cref="ProductNames.KeysForCatalog"/>); <see cref="ProductKey"/> first.</summary>
+    public IReadOnlyList<string> ProductKeys { get; init; } = [];
+    /// <summary>True when the entry concerns only Debian's and Ubuntu's packaging of the product.</summary>
+    public bool DebianOnly { get; init; }
 }
 
 /// <summary>
-/// CISA's Known Exploited Vulnerabilities catalog, indexed by product. <see cref="Default"/> is the copy compiled
-/// into PortAtlas (<c>data/known_exploited_vulnerabilities.json</c>, see data/PROVENANCE.md), parsed on first use.
+/// CISA's Known Exploited Vulnerabilities catalog, indexed by product. <see cref="Default"/> is the refreshed copy in
+/// <see cref="KnowledgeFiles.Directory"/> when there is one, else the copy compiled into PortAtlas (<c>data/known_exploited_vulnerabilities.json</c>, see data/PROVENANCE.md), parsed on first use.
 /// KEV names products but no versions: a match says the product has exploited CVEs, not that this version has them.
+/// Entries are indexed under every product they name, through the alias table (<c>data/product-aliases.tsv</c>).
 /// </summary>
 public sealed class KevCatalog
 {
@@ -53,11 +58,17 @@ public sealed class KevCatalog
         _byCve = new Dictionary<string, KevEntry>(StringComparer.OrdinalIgnoreCase);
         foreach (var entry in entries)
         {
-            if (!_byProduct.TryGetValue(entry.ProductKey, out var list))
+            foreach (var key in entry.ProductKeys.Count == 0 ? [entry.ProductKey] : entry.ProductKeys)
             {
-                _byProduct[entry.ProductKey] = list = [];
+                if (!_byProduct.TryGetValue(key, out var list))
+                {
+                    _byProduct[key] = list = [];
+                }
+                if (!list.Contains(entry))
+                {
+                    list.Add(entry);
+                }
             }
-            list.Add(entry);
             _byCve.TryAdd(entry.CveId, entry);
         }
     }
@@ -101,6 +112,7 @@ public sealed class KevCatalog
                 var cwes = item.TryGetProperty("cwes", out var c) && c.ValueKind == JsonValueKind.Array
                     ? c.EnumerateArray().Where(e => e.ValueKind == JsonValueKind.String).Select(e => e.GetString()!).ToArray()
                     : [];
+                var keys = ProductNames.KeysForCatalog(vendor, product, cve);
                 entries.Add(new KevEntry
                 {
                     CveId = cve,
@@ -114,7 +126,9 @@ public sealed class KevCatalog
                     KnownRansomwareCampaignUse = Text(item, "knownRansomwareCampaignUse") is { Length: > 0 } use ? use : "Unknown",
                     Notes = Text(item, "notes"),
                     Cwes = cwes,
-                    ProductKey = ProductNames.KeyForCatalog(vendor, product),
+                    ProductKey = keys[0],
+                    ProductKeys = keys,
+                    DebianOnly = ProductNames.IsDebianOnly(vendor, product),
                 });
             }
         }
@@ -129,7 +143,13 @@ public sealed class KevCatalog
         {
             if (_byProduct.TryGetValue(key, out var list))
             {
-                result.AddRange(list);
+                foreach (var entry in list)
+                {
+                    if (!result.Contains(entry))
+                    {
+                        result.Add(entry);
+                    }
+                }
             }
         }
         return result;
@@ -140,6 +160,18 @@ public sealed class KevCatalog
 
     private static KevCatalog LoadEmbedded()
     {
+        if (KnowledgeFiles.FilePath(KnowledgeFiles.KevFileName) is string path)
+        {
+            try
+            {
+                using var file = File.OpenRead(path);
+                return Load(file);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or JsonException)
+            {
+                // A damaged refreshed copy must not stop assessment: the compiled-in catalog still applies.
+            }
+        }
         using var stream = typeof(KevCatalog).Assembly.GetManifestResourceStream("PortAtlas.data.known_exploited_vulnerabilities.json")
             ?? throw new InvalidOperationException("embedded resource PortAtlas.data.known_exploited_vulnerabilities.json is missing");
         return Load(stream);

@@ -7,15 +7,23 @@ namespace PortAtlas.Assessment;
 /// Names products the way CPE and the vulnerability catalogs do, from what detection reported: the CPE names of a
 /// service (<c>cpe:/a:vendor:product:version</c> or <c>cpe:2.3:a:vendor:product:version:...</c>) and, failing those,
 /// its product name through an alias table (<c>data/product-aliases.tsv</c>: <c>OpenSSH</c> is openbsd:openssh,
-/// <c>Apache httpd</c> is apache:http_server). Only applications are named: operating-system and hardware CPEs are
-/// left out, since a catalog's "Windows" entries say nothing about the service that answered.
+/// <c>Apache httpd</c> is apache:http_server). Applications are named, and operating-system or hardware CPEs only
+/// when the table flags them <c>platform</c> (network OSes and appliance firmware such as Cisco IOS, RouterOS,
+/// FortiOS): a catalog's "Windows" entries say nothing about the service that answered.
 /// </summary>
 public static class ProductNames
 {
-    private static readonly Lazy<IReadOnlyDictionary<string, string>> s_aliases = new(LoadAliases, LazyThreadSafetyMode.ExecutionAndPublication);
+    private static readonly Lazy<AliasTable> s_table = new(LoadAliases, LazyThreadSafetyMode.ExecutionAndPublication);
 
     /// <summary>Alias → canonical "vendor:product", keys normalised with <see cref="Normalize"/> (names) or lowercase "vendor:product" (CPE pairs).</summary>
-    public static IReadOnlyDictionary<string, string> Aliases => s_aliases.Value;
+    public static IReadOnlyDictionary<string, string> Aliases => s_table.Value.First;
+
+    /// <summary>Alias → every canonical key it stands for (a KEV entry naming two products has two).</summary>
+    public static IReadOnlyDictionary<string, string[]> AllKeys => s_table.Value.All;
+
+    /// <summary>True when an operating-system or hardware CPE "vendor:product" names software matched against the catalogs.</summary>
+    public static bool IsPlatform(string key) =>
+        s_table.Value.Platform.Contains(key.ToLowerInvariant()) || s_table.Value.Platform.Contains(Canonical(key));
 
     /// <summary>
     /// Lowercase words: parenthesised text dropped, every run of characters other than letters and digits a single
@@ -121,21 +129,31 @@ public static class ProductNames
         {
             return [];
         }
+        var table = s_table.Value;
         var found = new List<ProductId>();
+        var application = false;
         foreach (var cpe in service.Cpe)
         {
-            if (TryParseCpe(cpe, out var part, out var vendor, out var product, out var version) && part == 'a')
+            if (!TryParseCpe(cpe, out var part, out var vendor, out var product, out var version))
             {
-                var key = Canonical(vendor + ":" + product);
-                var (v, p) = Split(key);
-                AddDistinct(found, new ProductId(v, p, version ?? NullIfEmpty(service.Version)));
+                continue;
             }
+            var raw = vendor + ":" + product;
+            if (part != 'a' && !IsPlatform(raw))
+            {
+                continue;
+            }
+            application |= part == 'a';
+            var key = Canonical(raw);
+            var (v, p) = Split(key);
+            var noVersion = table.NoVersion.Contains(raw) || table.NoVersion.Contains(key);
+            AddDistinct(found, new ProductId(v, p, noVersion ? null : version ?? NullIfEmpty(service.Version)));
         }
-        if (found.Count == 0 && !string.IsNullOrWhiteSpace(service.Product)
-            && Aliases.TryGetValue(Normalize(service.Product), out var alias))
+        var name = Normalize(service.Product);
+        if (!application && name.Length > 0 && Aliases.TryGetValue(name, out var alias))
         {
             var (v, p) = Split(alias);
-            AddDistinct(found, new ProductId(v, p, NullIfEmpty(service.Version)));
+            AddDistinct(found, new ProductId(v, p, table.NoVersion.Contains(name) ? null : NullIfEmpty(service.Version)));
         }
         return found;
     }
@@ -160,25 +178,43 @@ public static class ProductNames
     }
 
     /// <summary>A CISA KEV entry's product as a canonical key: the alias of "vendor product", of the product alone, else the derived key.</summary>
-    public static string KeyForCatalog(string vendorProject, string product)
+    public static string KeyForCatalog(string vendorProject, string product) => KeysForCatalog(vendorProject, product)[0];
+
+    /// <summary>True when a KEV entry concerns only Debian's (and Ubuntu's) packaging of its product (CVE-2022-0543's Redis).</summary>
+    public static bool IsDebianOnly(string vendorProject, string product) =>
+        s_table.Value.DebianOnly.Contains(Normalize(vendorProject + " " + product));
+
+    /// <summary>
+    /// Every canonical key a CISA KEV entry names: by its CVE id when the table lists it (entries filed under
+    /// "Multiple Products"), else the keys of "vendor product", of the derived key, of the product alone when the
+    /// vendor agrees, else the derived key alone.
+    /// </summary>
+    public static IReadOnlyList<string> KeysForCatalog(string vendorProject, string product, string? cveId = null)
     {
-        if (Aliases.TryGetValue(Normalize(vendorProject + " " + product), out var byBoth))
+        var all = AllKeys;
+        if (cveId is not null && all.TryGetValue(cveId.ToUpperInvariant(), out var byCve))
+        {
+            return byCve;
+        }
+        if (all.TryGetValue(Normalize(vendorProject + " " + product), out var byBoth))
         {
             return byBoth;
         }
         var derived = Key(vendorProject, product);
-        if (Aliases.TryGetValue(derived, out var byKey))
+        if (all.TryGetValue(derived, out var byKey))
         {
             return byKey;
         }
-        return Aliases.TryGetValue(Normalize(product), out var byProduct) && Split(byProduct).Vendor == Normalize(vendorProject).Replace(' ', '_')
+        return all.TryGetValue(Normalize(product), out var byProduct) && Split(byProduct[0]).Vendor == Normalize(vendorProject).Replace(' ', '_')
             ? byProduct
-            : derived;
+            : [derived];
     }
 
-    internal static IReadOnlyDictionary<string, string> ParseAliases(TextReader reader)
+    internal static IReadOnlyDictionary<string, string> ParseAliases(TextReader reader) => ParseTable(reader).First;
+
+    private static AliasTable ParseTable(TextReader reader)
     {
-        var aliases = new Dictionary<string, string>(StringComparer.Ordinal);
+        var table = new AliasTable();
         while (reader.ReadLine() is { } line)
         {
             if (string.IsNullOrWhiteSpace(line) || line.StartsWith('#'))
@@ -191,18 +227,47 @@ public static class ProductNames
                 continue;
             }
             var name = columns[0].Trim();
-            var key = name.Contains(':', StringComparison.Ordinal) ? name.ToLowerInvariant() : Normalize(name);
-            aliases[key] = columns[1].Trim().ToLowerInvariant();
+            var key = name.StartsWith("CVE-", StringComparison.OrdinalIgnoreCase) ? name.ToUpperInvariant()
+                : name.Contains(':', StringComparison.Ordinal) ? name.ToLowerInvariant()
+                : Normalize(name);
+            var targets = columns[1].ToLowerInvariant().Split(' ', StringSplitOptions.RemoveEmptyEntries);
+            table.First[key] = targets[0];
+            table.All[key] = targets;
+            foreach (var flag in columns.Length > 2 ? columns[2].Split(',', StringSplitOptions.TrimEntries) : [])
+            {
+                if (flag == "platform")
+                {
+                    table.Platform.Add(key);
+                    table.Platform.Add(targets[0]);
+                }
+                else if (flag == "no-version")
+                {
+                    table.NoVersion.Add(key);
+                }
+                else if (flag == "debian-only")
+                {
+                    table.DebianOnly.Add(key);
+                }
+            }
         }
-        return aliases;
+        return table;
     }
 
-    private static IReadOnlyDictionary<string, string> LoadAliases()
+    private static AliasTable LoadAliases()
     {
         using var stream = typeof(ProductNames).Assembly.GetManifestResourceStream("PortAtlas.data.product-aliases.tsv")
             ?? throw new InvalidOperationException("embedded resource PortAtlas.data.product-aliases.tsv is missing");
         using var reader = new StreamReader(stream);
-        return ParseAliases(reader);
+        return ParseTable(reader);
+    }
+
+    private sealed class AliasTable
+    {
+        public Dictionary<string, string> First { get; } = new(StringComparer.Ordinal);
+        public Dictionary<string, string[]> All { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> Platform { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> NoVersion { get; } = new(StringComparer.Ordinal);
+        public HashSet<string> DebianOnly { get; } = new(StringComparer.Ordinal);
     }
 
     private static (string Vendor, string Product) Split(string key)

@@ -140,9 +140,10 @@ public sealed partial class PortRegistry
             .ThenBy(e => e.Protocol);
 
     /// <summary>
-    /// PortAtlas's own ranking of the ports most worth scanning for a transport, best first:
-    /// curated ports by exposure (how often practitioners find them open), then ports IANA assigns a
-    /// service for that transport, well-known before registered, in numeric order.
+    /// PortAtlas's own ranking of the ports most worth scanning for a transport, best first: the default ranking
+    /// (<see cref="PortRanking"/>, at least 1000 TCP and 1000 UDP ports by exposure score), then curated ports it
+    /// lacks by exposure, then ports IANA assigns a service for that transport, well-known before registered, in
+    /// numeric order.
     /// </summary>
     public IReadOnlyList<int> TopPorts(Transport transport, int count)
     {
@@ -159,6 +160,14 @@ public sealed partial class PortRegistry
                 taken[port] = true;
                 ranked.Add(port);
             }
+        }
+        foreach (var entry in PortRanking.Default.For(transport))
+        {
+            if (ranked.Count >= count)
+            {
+                return ranked;
+            }
+            Take(entry.Port);
         }
         var curated = Enumerable.Range(_ianaCount, _rows.Length - _ianaCount)
             .Select(EntryAt)

@@ -29,7 +29,9 @@ public sealed class AssessorTests
             "21 PA-CLEARTEXT-FTP medium",
             "21 PA-FTP-ANONYMOUS high",
             "23 PA-CLEARTEXT-TELNET high",
+            "443 PA-EOL-NGINX high",
             "443 PA-TLS-SELF-SIGNED medium",
+            "6379 PA-EOL-REDIS high",
             "6379 PA-EXPOSED-DATASTORE medium",
             "6379 PA-NOAUTH-REDIS critical",
         ];
@@ -262,13 +264,14 @@ public sealed class AssessorTests
     }
 
     [Fact]
-    public void Assess_ProductInKev_WithoutNvdData_SaysCheckTheVersion()
+    public void Assess_ProductInKev_WithoutNvdData_SaysVersionNotCheckedAtLowerSeverity()
     {
         var apache = new ServiceInfo { Name = "http", Product = "Apache httpd", Version = "2.4.49", Method = "probe", Cpe = ["cpe:/a:apache:http_server:2.4.49"] };
         var findings = AssessOne(LabReports.Open(80, apache));
         var kev = Assert.Single(findings, f => f.Id == "PA-KEV-CVE-2021-41773");
-        Assert.Equal(RiskLevel.High, kev.Severity);
-        Assert.Contains("check the version", kev.Title, StringComparison.Ordinal);
+        Assert.Equal(RiskLevel.Medium, kev.Severity);
+        Assert.Contains("product listed, version not checked", kev.Title, StringComparison.Ordinal);
+        Assert.Contains("matched by CISA KEV only", kev.Evidence, StringComparison.Ordinal);
         Assert.Contains("CVE-2021-41773", kev.References);
         Assert.Contains("Known ransomware campaign use", kev.WhyItMatters, StringComparison.Ordinal);
         Assert.False(string.IsNullOrEmpty(kev.Remediation));
@@ -300,6 +303,21 @@ public sealed class AssessorTests
     [InlineData("OpenSSL", "1.0.2k", "PA-EOL-OPENSSL", RiskLevel.High)]
     [InlineData("nginx", "1.18.0 Ubuntu", "PA-EOL-NGINX", RiskLevel.Medium)]
     [InlineData("MariaDB", "10.4.34-MariaDB", "PA-EOL-MARIADB", RiskLevel.High)]
+    // Issue 15: branches that were missing and so reported as supported.
+    [InlineData("OpenSSL", "3.0.13", "PA-EOL-OPENSSL", RiskLevel.High)]
+    [InlineData("OpenSSL", "3.1.4", "PA-EOL-OPENSSL", RiskLevel.High)]
+    [InlineData("OpenSSL", "3.2.1", "PA-EOL-OPENSSL", RiskLevel.High)]
+    [InlineData("OpenSSL", "3.3.2", "PA-EOL-OPENSSL", RiskLevel.High)]
+    [InlineData("nginx", "1.22.1", "PA-EOL-NGINX", RiskLevel.High)]
+    [InlineData("nginx", "1.24.0", "PA-EOL-NGINX", RiskLevel.High)]
+    [InlineData("nginx", "1.27.3", "PA-EOL-NGINX", RiskLevel.High)]
+    [InlineData("MySQL", "8.0.36", "PA-EOL-MYSQL", RiskLevel.High)]
+    [InlineData("MariaDB", "10.6.18-MariaDB", "PA-EOL-MARIADB", RiskLevel.High)]
+    [InlineData("MariaDB", "11.2.4-MariaDB", "PA-EOL-MARIADB", RiskLevel.High)]
+    [InlineData("Microsoft IIS httpd", "8.0", "PA-EOL-INTERNET-INFORMATION-SERVICES", RiskLevel.High)]
+    [InlineData("Microsoft IIS httpd", "8.5", "PA-EOL-INTERNET-INFORMATION-SERVICES", RiskLevel.High)]
+    [InlineData("Redis key-value store", "6.0.16", "PA-EOL-REDIS", RiskLevel.High)]
+    [InlineData("Redis key-value store", "7.0.15", "PA-EOL-REDIS", RiskLevel.High)]
     public void Assess_VersionPastVendorSupport_IsFound(string product, string version, string id, RiskLevel severity)
     {
         var service = new ServiceInfo { Name = "x", Product = product, Version = version, Method = "probe" };
@@ -313,8 +331,11 @@ public sealed class AssessorTests
     [InlineData("Apache httpd", "2.4.62")]
     [InlineData("PHP", "8.3.14")]
     [InlineData("PostgreSQL DB", "16.6")]
-    [InlineData("nginx", "1.22.1")]
-    [InlineData("Redis key-value store", "7.0.15")]
+    [InlineData("nginx", "1.30.0")]
+    [InlineData("Redis key-value store", "7.4.2")]
+    [InlineData("Redis key-value store", "6.2.14")]
+    [InlineData("OpenSSL", "3.5.1")]
+    [InlineData("MySQL", "8.4.3")]
     [InlineData("OpenSSH", "9.2p1")]
     [InlineData("MariaDB", "10.11.6-MariaDB")]
     [InlineData("PHP", "")]

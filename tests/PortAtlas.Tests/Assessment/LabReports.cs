@@ -65,7 +65,7 @@ internal static class LabReports
         Open(22, ModernSsh()),
         Open(443, new ServiceInfo
         {
-            Name = "http", Product = "nginx", Version = "1.26.2", Method = "tls", Cpe = ["cpe:/a:f5:nginx:1.26.2"],
+            Name = "http", Product = "nginx", Version = "1.30.0", Method = "tls", Cpe = ["cpe:/a:f5:nginx:1.30.0"],
             Tls = Certificate(),
         }),
         Open(6379, new ServiceInfo

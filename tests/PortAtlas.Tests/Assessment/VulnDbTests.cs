@@ -142,11 +142,12 @@ public sealed class VulnDbTests : IDisposable
         var vulnerable = assessor.Assess(Apache("2.4.49")).Single(f => f.Id == "PA-KEV-CVE-2021-41773");
         Assert.Equal(RiskLevel.Critical, vulnerable.Severity);
         Assert.Contains("NVD range = 2.4.49", vulnerable.Evidence, StringComparison.Ordinal);
+        Assert.Contains("matched by CISA KEV", vulnerable.Evidence, StringComparison.Ordinal);
 
         var patched = assessor.Assess(Apache("2.4.62"));
         Assert.DoesNotContain(patched, f => f.Id == "PA-KEV-CVE-2021-41773");
-        // KEV's other Apache entries have no NVD data in the store: they still ask for a version check.
-        Assert.Contains(patched, f => f.Id.StartsWith("PA-KEV-", StringComparison.Ordinal) && f.Severity == RiskLevel.High);
+        // KEV's other Apache entries have no NVD data in the store: they say the version was not checked, below a confirmed match.
+        Assert.Contains(patched, f => f.Id.StartsWith("PA-KEV-", StringComparison.Ordinal) && f.Severity == RiskLevel.Medium);
     }
 
     [Theory]

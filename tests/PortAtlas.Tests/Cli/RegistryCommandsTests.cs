@@ -123,3 +123,70 @@ public sealed class RegistryCommandsTests
         Assert.Single(error.TrimEnd('\n').Split('\n'));
     }
 }
+
+public sealed class RegistryListTopTests
+{
+    [Fact]
+    public async Task ListTop_Json_GivesRankScoreAndReasonInTopPortsOrder()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("list", "--top", "100", "--format", "json");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        using var json = JsonDocument.Parse(output);
+        var rows = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(100, rows.Count);
+        Assert.Equal(PortAtlas.Registry.PortRegistry.Default.TopPorts(PortAtlas.Registry.Transport.Tcp, 100), rows.Select(r => r.GetProperty("port").GetInt32()));
+        Assert.All(rows, r => Assert.Equal("tcp", r.GetProperty("protocol").GetString()));
+        Assert.All(rows, r => Assert.InRange(r.GetProperty("score").GetInt32(), 0, 100));
+        Assert.All(rows, r => Assert.NotEmpty(r.GetProperty("reason").GetString()!));
+        Assert.Equal(Enumerable.Range(1, 100), rows.Select(r => r.GetProperty("rank").GetInt32()));
+        Assert.Contains(rows, r => r.GetProperty("port").GetInt32() == 49152);
+    }
+
+    [Fact]
+    public async Task ListTop_UdpCsv_HasAHeaderAndOneLinePerPort()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("list", "--top", "20", "--protocol", "udp", "--format", "csv");
+        Assert.Equal(0, code);
+        Assert.Equal("", error);
+        var lines = output.TrimEnd('\n').Split('\n');
+        Assert.Equal("rank,port,protocol,score,name,reason", lines[0]);
+        Assert.Equal(21, lines.Length);
+        Assert.StartsWith("1,53,udp,", lines[1], StringComparison.Ordinal);
+        Assert.All(lines.Skip(1), l => Assert.Contains(",udp,", l, StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ListTop_Table_ShowsScoreAndReason()
+    {
+        var (code, output, _) = await CliRunner.RunAsync("list", "--top", "5");
+        Assert.Equal(0, code);
+        Assert.Contains("Score", output, StringComparison.Ordinal);
+        Assert.Contains("Reason", output, StringComparison.Ordinal);
+        Assert.Contains("443", output, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ListTop_WithRegistryFilters_ExitsTwo()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("list", "--top", "10", "--significant");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("--significant", error, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("0", null)]
+    [InlineData("70000", null)]
+    [InlineData("10", "sctp")]
+    [InlineData("10", "xyz")]
+    public async Task ListTop_BadInput_ExitsTwoWithOneLine(string count, string? protocol)
+    {
+        string[] args = protocol is null ? ["list", "--top", count] : ["list", "--top", count, "--protocol", protocol];
+        var (code, output, error) = await CliRunner.RunAsync(args);
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Single(error.TrimEnd('\n').Split('\n'));
+        Assert.Contains(protocol ?? count, error, StringComparison.Ordinal);
+    }
+}

@@ -63,7 +63,7 @@ public sealed class CuratedKnowledgeTests
     [InlineData(502)]   // Modbus
     [InlineData(102)]   // S7 over ISO-TSAP
     [InlineData(20000)] // DNP3
-    [InlineData(47808)] // BACnet
+    [InlineData(47808, "udp")] // BACnet
     [InlineData(44818)] // EtherNet/IP
     [InlineData(6379)]  // Redis
     [InlineData(2375)]  // Docker API
@@ -72,10 +72,143 @@ public sealed class CuratedKnowledgeTests
     [InlineData(9092)]  // Kafka
     [InlineData(5672)]  // AMQP
     [InlineData(27017)] // MongoDB
-    [InlineData(51820)] // WireGuard
+    [InlineData(51820, "udp")] // WireGuard
     [InlineData(5985)]  // WinRM
-    public void PractitionerPort_IsCurated(int port) =>
-        Assert.Contains(s_registry.AtPort(port).ToArray(), e => e.Source != EntrySource.Iana && e.Risk is not null);
+    [InlineData(50000)] // Jenkins agents, SAP J2EE, Db2
+    [InlineData(5666)]  // NRPE
+    [InlineData(10050)] // Zabbix agent
+    [InlineData(10051)] // Zabbix trapper
+    [InlineData(8728)]  // RouterOS API
+    [InlineData(8729)]  // RouterOS API over TLS
+    [InlineData(7946)]  // Swarm/Serf gossip
+    [InlineData(4789, "udp")] // VXLAN
+    [InlineData(10257)] // kube-controller-manager
+    [InlineData(10259)] // kube-scheduler
+    [InlineData(2888)]  // ZooKeeper quorum
+    [InlineData(3888)]  // ZooKeeper election
+    [InlineData(25672)] // RabbitMQ distribution
+    [InlineData(7002)]  // WebLogic SSL
+    [InlineData(3200)]  // SAP dispatcher
+    [InlineData(3300)]  // SAP gateway
+    [InlineData(3299)]  // SAProuter
+    [InlineData(9389)]  // AD Web Services
+    [InlineData(1801)]  // MSMQ
+    [InlineData(7070)]  // AnyDesk
+    [InlineData(33060)] // MySQL X
+    [InlineData(26379)] // Redis Sentinel
+    [InlineData(1217)]  // CODESYS gateway
+    [InlineData(11740)] // CODESYS runtime
+    [InlineData(5007)]  // MELSEC-Q
+    [InlineData(1645, "udp")] // RADIUS (old)
+    [InlineData(1646, "udp")] // RADIUS accounting (old)
+    [InlineData(1719, "udp")] // H.323 RAS
+    [InlineData(5351, "udp")] // PCP / NAT-PMP
+    public void PractitionerPort_IsCurated(int port, string protocol = "tcp")
+    {
+        Assert.True(TransportNames.TryParse(protocol, out var transport));
+        Assert.Contains(s_registry.AtPort(port).ToArray(), e => e.Source != EntrySource.Iana && e.Risk is not null && e.Protocol == transport);
+    }
+
+    [Fact]
+    public void Port514_IsRshOnTcpAndSyslogOnUdp()
+    {
+        Assert.Equal("shell", s_registry.Explain(514, Transport.Tcp)!.Name);
+        var udp = s_registry.Explain(514, Transport.Udp)!;
+        Assert.Equal("syslog", udp.Name);
+        Assert.Equal(EntrySource.Curated, udp.Source);
+    }
+
+    [Fact]
+    public void RiskLevels_RankExposedRdpWithVncAndTelnet_AndDirectoryTlsWithItsPlainForm()
+    {
+        Assert.Equal(RiskLevel.Critical, s_registry.Explain(3389, Transport.Tcp)!.Risk);
+        Assert.True(s_registry.Explain(3389, Transport.Tcp)!.Risk >= s_registry.Explain(5900, Transport.Tcp)!.Risk);
+        Assert.True(s_registry.Explain(3389, Transport.Tcp)!.Risk >= s_registry.Explain(23, Transport.Tcp)!.Risk);
+        Assert.Equal(s_registry.Explain(3269, Transport.Tcp)!.Risk, s_registry.Explain(636, Transport.Tcp)!.Risk);
+        Assert.Equal(s_registry.Explain(389, Transport.Tcp)!.Risk, s_registry.Explain(636, Transport.Tcp)!.Risk);
+        // Unauthenticated by default like Redis, and the 2018 reflection record: as critical as Redis.
+        Assert.Equal(s_registry.Explain(6379, Transport.Tcp)!.Risk, s_registry.Explain(11211, Transport.Tcp)!.Risk);
+    }
+
+    [Fact]
+    public void Srcds_DoesNotClaimRust_AndGlassFishConsoleIsHttpFirst()
+    {
+        Assert.DoesNotContain("Rust", s_registry.Explain(27015, Transport.Udp)!.Products, StringComparison.Ordinal);
+        var glassfish = s_registry.Explain(4848, Transport.Tcp)!;
+        Assert.Contains("plain HTTP until secure admin", glassfish.Description, StringComparison.Ordinal);
+    }
+
+    /// <summary>
+    /// Every curated row against the IANA data, mechanically: a row marked curated uses IANA's name at each of its
+    /// ports and transports; an unofficial row on ports IANA leaves unassigned says "Not IANA-assigned"; an unofficial
+    /// row on an assigned port names the assignee and never says "Not IANA-assigned" without naming it; and every
+    /// "IANA assigns N[/proto] to NAME" in a row's text is true.
+    /// </summary>
+    [Fact]
+    public void EveryCuratedRow_AgreesWithTheIanaData()
+    {
+        var problems = new List<string>();
+        foreach (var entry in s_registry.Entries.Where(e => e.Source != EntrySource.Iana))
+        {
+            var transport = entry.Protocol!.Value;
+            var where = $"{entry.Name} {entry.PortText}/{transport.ToName()}";
+            var text = $"{entry.Description} {entry.Notes}";
+            var assigned = new List<(int Port, string[] Names)>();
+            for (var p = entry.Port!.Value; p <= entry.EndPort!.Value; p++)
+            {
+                var names = IanaNames(p, transport);
+                if (names.Length > 0)
+                {
+                    assigned.Add((p, names));
+                }
+                if (entry.Source == EntrySource.Curated && !names.Contains(entry.Name, StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{where}: marked curated but IANA's {p}/{transport.ToName()} is [{string.Join(", ", names)}]");
+                }
+            }
+            if (entry.Source == EntrySource.Unofficial)
+            {
+                if (assigned.Count == 0 && !text.Contains("Not IANA-assigned", StringComparison.Ordinal))
+                {
+                    problems.Add($"{where}: unassigned in IANA but the row does not say 'Not IANA-assigned'");
+                }
+                foreach (var (port, names) in assigned)
+                {
+                    if (!names.Any(n => System.Text.RegularExpressions.Regex.IsMatch(text, $@"\b{System.Text.RegularExpressions.Regex.Escape(n)}\b", System.Text.RegularExpressions.RegexOptions.IgnoreCase)))
+                    {
+                        problems.Add($"{where}: IANA assigns {port} to {names[0]}, which the row does not name");
+                    }
+                }
+                if (assigned.Count == entry.EndPort - entry.Port + 1 && text.Contains("Not IANA-assigned", StringComparison.Ordinal))
+                {
+                    problems.Add($"{where}: says 'Not IANA-assigned' but IANA assigns every port of it");
+                }
+            }
+            foreach (System.Text.RegularExpressions.Match claim in System.Text.RegularExpressions.Regex.Matches(
+                text, @"IANA (?:assigns|registers)(?: only)? (\d+)(?:/(tcp|udp))? (?:to|as) ([a-z0-9][a-z0-9_/-]*[a-z0-9])"))
+            {
+                var port = int.Parse(claim.Groups[1].Value, System.Globalization.CultureInfo.InvariantCulture);
+                var claimed = claim.Groups[2].Success && TransportNames.TryParse(claim.Groups[2].Value, out var t) ? t : transport;
+                if (!IanaNames(port, claimed).Contains(claim.Groups[3].Value, StringComparer.OrdinalIgnoreCase))
+                {
+                    problems.Add($"{where}: claims IANA assigns {port}/{claimed.ToName()} to {claim.Groups[3].Value}, but IANA has [{string.Join(", ", IanaNames(port, claimed))}]");
+                }
+            }
+        }
+        Assert.True(problems.Count == 0, string.Join("\n", problems));
+    }
+
+    [Theory]
+    [InlineData("IANA assigns 12346 to italk", 12346, "tcp")]
+    [InlineData("IANA assigns 6970 to conductor", 6970, "udp")]
+    public void IanaNames_RejectTheClaimsTheIssueFound(string claim, int port, string protocol)
+    {
+        Assert.True(TransportNames.TryParse(protocol, out var transport));
+        Assert.DoesNotContain(claim.Split(' ')[^1], IanaNames(port, transport));
+    }
+
+    private static string[] IanaNames(int port, Transport transport) =>
+        [.. s_registry.AtPort(port).ToArray().Where(e => e.Source == EntrySource.Iana && e.Protocol == transport && e.Name.Length > 0).Select(e => e.Name)];
 
     [Fact]
     public void CuratedRows_ClaimingIana_UseANameIanaAssignsToThatPortAndTransport()
