@@ -642,9 +642,14 @@ internal sealed partial class DetectionSession
     private ServiceInfo Build(SignatureMatch match, ReadOnlySpan<byte> answer, string probe, TlsInfo? tls)
     {
         var extra = match.ExtraInfo;
-        if (match.Service == "http")
+        var version = match.Version;
+        if (version is null && probe == "tds" && TdsVersion(answer) is string tds)
         {
-            var parts = HttpFacts.Describe(answer).ToList();
+            version = tds;
+        }
+        if (match.Service is "http" or "http-proxy" or "ipp" or "rtsp" or "sip")
+        {
+            var parts = HttpFacts.Describe(answer, match.Product).ToList();
             if (extra is not null)
             {
                 parts.Insert(0, extra);
@@ -656,7 +661,7 @@ internal sealed partial class DetectionSession
         {
             Name = tls is null ? match.Service : ServiceProbes.TlsName(match.Service),
             Product = match.Product,
-            Version = match.Version,
+            Version = version,
             ExtraInfo = extra,
             Cpe = match.Cpe,
             OperatingSystem = match.OperatingSystem,
@@ -668,6 +673,35 @@ internal sealed partial class DetectionSession
             StartTls = _startTls,
             Facts = FactsSnapshot(match.OperatingSystem, tls),
         };
+    }
+
+    /// <summary>
+    /// The version in a TDS PRELOGIN answer ([MS-TDS] 2.2.6.5): the VERSION option's major, minor and big-endian
+    /// build number, as SQL Server writes its version (15.0.2000).
+    /// </summary>
+    internal static string? TdsVersion(ReadOnlySpan<byte> answer)
+    {
+        if (answer.Length < 9)
+        {
+            return null;
+        }
+        var payload = answer[8..];
+        for (var i = 0; i + 5 <= payload.Length && payload[i] != 0xFF; i += 5)
+        {
+            if (payload[i] != 0x00)
+            {
+                continue;
+            }
+            int offset = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(i + 1)..]);
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(i + 3)..]);
+            if (length < 4 || offset + 4 > payload.Length)
+            {
+                return null;
+            }
+            var build = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(offset + 2)..]);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{payload[offset]}.{payload[offset + 1]}.{build}");
+        }
+        return null;
     }
 
     /// <summary>The best guess when nothing matched hard: a soft match, the TLS facts, or the registry's name.</summary>

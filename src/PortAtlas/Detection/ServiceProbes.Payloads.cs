@@ -240,4 +240,28 @@ internal static partial class ServiceProbes
         doc.CopyTo(message, 20 + collection.Length + 8);
         return message;
     }
+
+    /// <summary>
+    /// An Oracle Net (TNS) CONNECT packet asking the listener for its version ("(CONNECT_DATA=(COMMAND=VERSION))");
+    /// the listener answers with ACCEPT, REFUSE or RESEND carrying "(DESCRIPTION=...(VSNNUM=...))".
+    /// </summary>
+    internal static byte[] TnsConnect()
+    {
+        var data = "(CONNECT_DATA=(COMMAND=VERSION))"u8;
+        var packet = new byte[58 + data.Length];
+        BinaryPrimitives.WriteUInt16BigEndian(packet, (ushort)packet.Length);
+        packet[4] = 0x01; // CONNECT
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(8), 0x0136); // version 310
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(10), 0x012C); // lowest compatible 300
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(14), 0x0800); // SDU
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(16), 0x7FFF); // TDU
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(18), 0x7F08); // NT protocol characteristics
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(22), 0x0001); // byte order marker
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(24), (ushort)data.Length);
+        BinaryPrimitives.WriteUInt16BigEndian(packet.AsSpan(26), 58); // offset of connect data
+        packet[32] = 0x41; // connect flags
+        packet[33] = 0x41;
+        data.CopyTo(packet.AsSpan(58));
+        return packet;
+    }
 }

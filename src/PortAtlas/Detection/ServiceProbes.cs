@@ -95,6 +95,11 @@ internal static partial class ServiceProbes
         ["minecraft"] = new("minecraft", MinecraftStatus, Framings.None),
         // beanstalkd protocol.txt "stats" (YAML with "version:"); memcached answers it too.
         ["stats"] = new("stats", _ => "stats\r\n"u8.ToArray(), Framings.None),
+        // ZooKeeper four-letter word "srvr" (administrator's guide): "Zookeeper version: ...".
+        ["srvr"] = new("srvr", _ => "srvr"u8.ToArray(), Framings.None),
+        // EPMD NAMES_REQ (Erlang distribution protocol): length 1, 'n'.
+        ["epmd"] = new("epmd", _ => [0x00, 0x01, 0x6E], Framings.None),
+        ["tns"] = new("tns", _ => TnsConnect(), Framings.UInt16LengthInclusive),
         // munin node protocol: "version" after the greeting.
         ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.Line),
         // RFC 2812 section 3.1: registration; the welcome numerics 002 and 004 carry the server's version.
@@ -206,6 +211,9 @@ internal static partial class ServiceProbes
         "pptp" => new() { Hint = hint, ClientFirst = true, Probes = ["pptp"] },
         "minecraft" => new() { Hint = hint, ClientFirst = true, Probes = ["minecraft"] },
         "beanstalkd" => new() { Hint = hint, ClientFirst = true, Probes = ["stats"] },
+        "eforward" or "zookeeper" => new() { Hint = hint, ClientFirst = true, Probes = ["srvr"] },
+        "epmd" => new() { Hint = hint, ClientFirst = true, Probes = ["epmd"] },
+        "ncube-lm" or "oracle-tns" or "oracle" => new() { Hint = hint, ClientFirst = true, Probes = ["tns"] },
         "etcd-client" or "etcd-server" or "etcd" => new() { Hint = hint, ClientFirst = true, Probes = ["http-version", "http-get"] },
         "grafana" or "consul" or "kubelet" or "couchdb" or "influxdb" or "clickhouse-http" or "wsman" or "node-exporter"
             or "prometheus" or "kibana" or "d-s-n" or "pdl-datastream"
