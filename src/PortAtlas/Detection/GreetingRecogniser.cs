@@ -37,7 +37,7 @@ internal static partial class GreetingRecogniser
     [GeneratedRegex(@"""(?:product|server_name|serverName|server|application|app|name|tagline)""\s*:\s*""([^""\\]{1,60})""", RegexOptions.CultureInvariant, 100)]
     private static partial Regex JsonName();
 
-    [GeneratedRegex(@"(?i)powered by\s*(?:<a[^>]*>\s*)?([A-Za-z][\w .-]{1,30}?)\s+v?(\d+\.\d+[\w.-]*)", RegexOptions.CultureInvariant, 100)]
+    [GeneratedRegex(@"(?i)powered by\s*(?:<a[^>]*>\s*)?([A-Za-z][\w .-]{1,30}?)\s*(?:</a>)?\s+v?(\d+\.\d+[\w.-]*)", RegexOptions.CultureInvariant, 100)]
     private static partial Regex PoweredBy();
 
     /// <summary>The reading of <paramref name="answer"/>, or null when no shape fits.</summary>
