@@ -201,6 +201,10 @@ internal static class Framings
     public static readonly Framing X11 = static answer =>
         answer.Length >= 8 && answer.Length >= 8 + (4 * BinaryPrimitives.ReadUInt16LittleEndian(answer[6..]));
 
+    /// <summary>A STUN message (RFC 8489 section 5): 20-byte header whose bytes 2-3 are the attributes' length.</summary>
+    public static readonly Framing Stun = static answer =>
+        answer.Length >= 20 && answer.Length >= 20 + BinaryPrimitives.ReadUInt16BigEndian(answer[2..]);
+
     /// <summary>SIP or RTSP: a header block, complete at its blank line (their bodies are not needed).</summary>
     public static readonly Framing Headers = static answer => answer.IndexOf("\r\n\r\n"u8) >= 0;
 

@@ -100,6 +100,10 @@ internal static partial class ServiceProbes
         // EPMD NAMES_REQ (Erlang distribution protocol): length 1, 'n'.
         ["epmd"] = new("epmd", _ => [0x00, 0x01, 0x6E], Framings.None),
         ["tns"] = new("tns", _ => TnsConnect(), Framings.UInt16LengthInclusive),
+        // RFC 8489 section 5: a Binding request over TCP (magic cookie, our transaction id); answers carry SOFTWARE (0x8022).
+        ["stun"] = new("stun", _ => [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, .. "PortAtlasSTN"u8], Framings.Stun),
+        // Gearman administrative protocol: "version" answers "OK <version>".
+        ["gearman"] = new("gearman", _ => "version\n"u8.ToArray(), Framings.Line),
         // munin node protocol: "version" after the greeting.
         ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.Line),
         // RFC 2812 section 3.1: registration; the welcome numerics 002 and 004 carry the server's version.
@@ -118,6 +122,7 @@ internal static partial class ServiceProbes
         "socks5", "redis", "rdp", "mongodb",
         "ldap-rootdse", "tds", "kafka", "cassandra",
         Postgres, "mqtt", "amqp", "msrpc",
+        "socks4", "stun", "xmpp", "x11",
     ];
 
     /// <summary>Probes that must not run in parallel with others (dialogs handled by the session).</summary>
@@ -213,6 +218,8 @@ internal static partial class ServiceProbes
         "beanstalkd" => new() { Hint = hint, ClientFirst = true, Probes = ["stats"] },
         "eforward" or "zookeeper" => new() { Hint = hint, ClientFirst = true, Probes = ["srvr"] },
         "epmd" => new() { Hint = hint, ClientFirst = true, Probes = ["epmd"] },
+        "stun" or "turn" or "stun-behavior" => new() { Hint = hint, ClientFirst = true, Probes = ["stun"] },
+        "gearman" => new() { Hint = hint, ClientFirst = true, Probes = ["gearman"] },
         "ncube-lm" or "oracle-tns" or "oracle" => new() { Hint = hint, ClientFirst = true, Probes = ["tns"] },
         "etcd-client" or "etcd-server" or "etcd" => new() { Hint = hint, ClientFirst = true, Probes = ["http-version", "http-get"] },
         "grafana" or "consul" or "kubelet" or "couchdb" or "influxdb" or "clickhouse-http" or "wsman" or "node-exporter"

@@ -55,7 +55,7 @@ public class GeneralisingSearchTests
             await s.ReadExactlyAsync(length, ct);
             var message = new byte[BinaryPrimitives.ReadUInt16BigEndian(length)];
             await s.ReadExactlyAsync(message, ct);
-            if (message.Length > 12 && message.AsSpan(12).StartsWith("\x07version\x04bind"u8))
+            if (message.Length > 20 && message[12] == 7 && message.AsSpan(13, 7).SequenceEqual("version"u8))
             {
                 await s.WriteAsync(Wire.VersionBindAnswer("PowerDNS Recursor 5.0.4"), ct);
             }
