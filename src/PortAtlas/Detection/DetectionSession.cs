@@ -335,9 +335,12 @@ internal sealed partial class DetectionSession
         {
             return null;
         }
-        await connection.ReadAnswerAsync(answer, ProbeWait(hinted), IdleGap, _options.ProbeTimeout, probe.Framing, ct).ConfigureAwait(false);
+        await connection.ReadAnswerAsync(answer, ProbeWait(hinted), probe.Patient ? _options.ProbeTimeout : IdleGap, Patient(probe), probe.Framing, ct).ConfigureAwait(false);
         return await ConcludeAsync(name, answer, connection, tls, ct, sent).ConfigureAwait(false);
     }
+
+    /// <summary>Longest read of one answer: twice the probe timeout for a patient probe, else the probe timeout.</summary>
+    private TimeSpan Patient(ServiceProbe probe) => probe.Patient ? _options.ProbeTimeout * 2 : _options.ProbeTimeout;
 
     /// <summary>
     /// Handshakes TLS on a fresh connection (consumed), then probes inside. Up is true when the handshake succeeded;

@@ -8,12 +8,19 @@ namespace PortAtlas.Detection;
 /// <summary>One probe: bytes to send (built for the endpoint) and the framing of the answer.</summary>
 internal sealed class ServiceProbe
 {
-    public ServiceProbe(string name, Func<IPEndPoint, byte[]> payload, Framing framing)
+    public ServiceProbe(string name, Func<IPEndPoint, byte[]> payload, Framing framing, bool patient = false)
     {
         Name = name;
         Payload = payload;
         Framing = framing;
+        Patient = patient;
     }
+
+    /// <summary>
+    /// The answer may pause for seconds before it is complete (an IRC server looks up the client's name first):
+    /// reading goes on until the framing says complete or the probe timeout, not only until the idle gap.
+    /// </summary>
+    public bool Patient { get; }
 
     /// <summary>The name the signature file refers to.</summary>
     public string Name { get; }
@@ -107,7 +114,7 @@ internal static partial class ServiceProbes
         // munin node protocol: "version" after the greeting.
         ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.Line),
         // RFC 2812 section 3.1: registration; the welcome numerics 002 and 004 carry the server's version.
-        ["irc"] = new("irc", _ => "NICK portatlas\r\nUSER portatlas 0 * :PortAtlas\r\n"u8.ToArray(), Framings.None),
+        ["irc"] = new("irc", _ => "NICK portatlas\r\nUSER portatlas 0 * :PortAtlas\r\n"u8.ToArray(), Framings.IrcWelcome, patient: true),
     };
 
     /// <summary>
