@@ -662,7 +662,7 @@ internal sealed partial class DetectionSession
         var start = Math.Clamp(match.Span.Start.Value, 0, answer.Length);
         return new ServiceInfo
         {
-            Name = tls is null ? match.Service : ServiceProbes.TlsName(match.Service),
+            Name = tls is null ? ServiceProbes.InRoleOf(match.Service, _hint) : ServiceProbes.TlsName(match.Service),
             Product = match.Product,
             Version = version,
             ExtraInfo = extra,

@@ -205,6 +205,10 @@ internal static class Framings
     public static readonly Framing Stun = static answer =>
         answer.Length >= 20 && answer.Length >= 20 + BinaryPrimitives.ReadUInt16BigEndian(answer[2..]);
 
+    /// <summary>The munin node's answer to "version" (after its greeting line): a line holding "version:".</summary>
+    public static readonly Framing MuninVersion = static answer =>
+        !answer.IsEmpty && answer[^1] == (byte)'\n' && answer.IndexOf("version:"u8) >= 0;
+
     /// <summary>IRC registration answered: the 004 (RPL_MYINFO) numeric or an ERROR line, ending in a line end.</summary>
     public static readonly Framing IrcWelcome = static answer =>
         !answer.IsEmpty && answer[^1] == (byte)'\n' && (answer.IndexOf(" 004 "u8) >= 0 || answer.IndexOf("\nERROR "u8) >= 0 || answer.StartsWith("ERROR "u8));

@@ -112,7 +112,7 @@ internal static partial class ServiceProbes
         // Gearman administrative protocol: "version" answers "OK <version>".
         ["gearman"] = new("gearman", _ => "version\n"u8.ToArray(), Framings.Line),
         // munin node protocol: "version" after the greeting.
-        ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.Line),
+        ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.MuninVersion),
         // RFC 2812 section 3.1: registration; the welcome numerics 002 and 004 carry the server's version.
         ["irc"] = new("irc", _ => "NICK portatlas\r\nUSER portatlas 0 * :PortAtlas\r\n"u8.ToArray(), Framings.IrcWelcome, patient: true),
     };
@@ -248,6 +248,18 @@ internal static partial class ServiceProbes
         null => s_serverFirstInner,
         _ when outer.Probes.Count > 0 => outer with { TlsFirst = false, Inner = null },
         _ => s_serverFirstInner,
+    };
+
+    /// <summary>
+    /// The port's registry name when it names the same protocol as <paramref name="service"/> in another role
+    /// (SMB on the NetBIOS session port, XMPP between servers), else <paramref name="service"/>.
+    /// </summary>
+    public static string InRoleOf(string service, string? hint) => (service, hint) switch
+    {
+        ("microsoft-ds", "netbios-ssn") => "netbios-ssn",
+        ("xmpp-client", "xmpp-server") => "xmpp-server",
+        ("irc", "ircu" or "ircs-u") => "irc",
+        _ => service,
     };
 
     /// <summary>The name of a service when it runs inside TLS.</summary>
