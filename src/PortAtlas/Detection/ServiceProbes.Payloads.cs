@@ -264,4 +264,34 @@ internal static partial class ServiceProbes
         data.CopyTo(packet.AsSpan(58));
         return packet;
     }
+
+    /// <summary>
+    /// A Kerberos AS-REQ (RFC 4120 section 5.4.1) for krbtgt of a realm that does not exist, over TCP with its
+    /// four-byte length (section 7.2.2); a KDC answers with a KRB-ERROR ([APPLICATION 30]).
+    /// </summary>
+    internal static byte[] KerberosAsReq()
+    {
+        const string realm = "PORTATLAS.INVALID";
+        static byte[] Der(byte tag, params byte[][] parts)
+        {
+            var content = parts.SelectMany(x => x).ToArray();
+            byte[] length = content.Length < 0x80 ? [(byte)content.Length] : [0x81, (byte)content.Length];
+            return [tag, .. length, .. content];
+        }
+        static byte[] Text(string text) => Der(0x1B, Encoding.ASCII.GetBytes(text));
+        static byte[] Int(byte value) => Der(0x02, [value]);
+        var body = Der(0x30,
+            Der(0xA0, Der(0x03, [0x00, 0x50, 0x00, 0x00, 0x00])),
+            Der(0xA1, Der(0x30, Der(0xA0, Int(1)), Der(0xA1, Der(0x30, Text("portatlas"))))),
+            Der(0xA2, Text(realm)),
+            Der(0xA3, Der(0x30, Der(0xA0, Int(2)), Der(0xA1, Der(0x30, Text("krbtgt"), Text(realm))))),
+            Der(0xA5, Der(0x18, Encoding.ASCII.GetBytes("20370913024805Z"))),
+            Der(0xA7, Der(0x02, [0x50, 0x41, 0x50, 0x41])),
+            Der(0xA8, Der(0x30, Int(18), Int(17), Int(23))));
+        var request = Der(0x6A, Der(0x30, Der(0xA1, Int(5)), Der(0xA2, Int(10)), Der(0xA4, body)));
+        var message = new byte[4 + request.Length];
+        BinaryPrimitives.WriteInt32BigEndian(message, request.Length);
+        request.CopyTo(message, 4);
+        return message;
+    }
 }

@@ -110,6 +110,7 @@ internal static partial class ServiceProbes
         // RFC 8489 section 5: a Binding request over TCP (magic cookie, our transaction id); answers carry SOFTWARE (0x8022).
         ["stun"] = new("stun", _ => [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, .. "PortAtlasSTN"u8], Framings.Stun),
         // Gearman administrative protocol: "version" answers "OK <version>".
+        ["kerberos"] = new("kerberos", _ => KerberosAsReq(), Framings.Int32Length),
         ["gearman"] = new("gearman", _ => "version\n"u8.ToArray(), Framings.Line),
         // munin node protocol: "version" after the greeting.
         ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.MuninVersion),
@@ -227,6 +228,7 @@ internal static partial class ServiceProbes
         "epmd" => new() { Hint = hint, ClientFirst = true, Probes = ["epmd"] },
         "stun" or "turn" or "stun-behavior" => new() { Hint = hint, ClientFirst = true, Probes = ["stun"] },
         "gearman" => new() { Hint = hint, ClientFirst = true, Probes = ["gearman"] },
+        "kerberos" or "kerberos-sec" or "kerberos-adm" => new() { Hint = hint, ClientFirst = true, Probes = ["kerberos"] },
         "ncube-lm" or "oracle-tns" or "oracle" => new() { Hint = hint, ClientFirst = true, Probes = ["tns"] },
         "etcd-client" or "etcd-server" or "etcd" => new() { Hint = hint, ClientFirst = true, Probes = ["http-version", "http-get"] },
         "grafana" or "consul" or "kubelet" or "couchdb" or "influxdb" or "clickhouse-http" or "wsman" or "node-exporter"

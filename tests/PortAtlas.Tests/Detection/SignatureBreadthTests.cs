@@ -65,6 +65,7 @@ public class SignatureBreadthTests
         { new byte[] { 0x00, 0x0E, 0x40, 1, 2, 3, 4, 5, 6, 7, 8, 0, 0, 0, 0, 0 }, "openvpn", "openvpn", "OpenVPN", null },
         { X11Denied("No protocol specified\n"), "x11", "X11", "X11 server", null },
         { Wire.Latin1("TS3\n\rWelcome to the TeamSpeak 3 ServerQuery interface\n\r"), "banner", "teamspeak3", "TeamSpeak 3 ServerQuery", null },
+        { KrbError(68), "kerberos", "kerberos-sec", null, null },
         // Industrial, games, media
         { ModbusDeviceIdReply("Schneider Electric", "BMX P34 2020", "v3.20"), "modbus", "modbus", "Schneider Electric BMX P34 2020", "v3.20" },
         { EnipIdentity("1756-L71/B LOGIX5571"), "enip", "ethernet-ip", "1756-L71/B LOGIX5571", null },
@@ -113,6 +114,30 @@ public class SignatureBreadthTests
         var named = s_db.Signatures.SelectMany(s => s.Probes).Where(p => p != "*" && p != ServiceProbes.Banner).Distinct();
 
         Assert.All(named, p => Assert.True(ServiceProbes.Get(p) is not null || p is "pg-sslrequest" or "pg-startup", p));
+    }
+
+    [Fact]
+    public void KerberosAsReq_IsOneDerElementAfterItsLength()
+    {
+        var request = ServiceProbes.KerberosAsReq();
+
+        Assert.Equal(request.Length - 4, BinaryPrimitives.ReadInt32BigEndian(request));
+        Assert.Equal(0x6A, request[4]); // [APPLICATION 10] AS-REQ
+        Assert.True(Framings.Ber(request.AsSpan(4)));
+        Assert.Equal(request.Length - 4, request[5] == 0x81 ? request[6] + 3 : request[5] + 2);
+    }
+
+    /// <summary>A KRB-ERROR (RFC 4120 section 5.9.1) with pvno, msg-type 30, stime, susec and the error code.</summary>
+    private static byte[] KrbError(byte code)
+    {
+        byte[] body =
+        [
+            0xA0, 0x03, 0x02, 0x01, 0x05, 0xA1, 0x03, 0x02, 0x01, 0x1E,
+            0xA4, 0x11, 0x18, 0x0F, .. "20261201210000Z"u8, 0xA5, 0x03, 0x02, 0x01, 0x00,
+            0xA6, 0x03, 0x02, 0x01, code,
+        ];
+        byte[] error = [0x7E, (byte)(body.Length + 2), 0x30, (byte)body.Length, .. body];
+        return [0, 0, 0, (byte)error.Length, .. error];
     }
 
     private static byte[] RpcAcceptedReply()
