@@ -44,8 +44,17 @@ public sealed record DetectionOptions
     /// <summary>Most bytes kept from one answer; the rest is read and dropped or the reading stops. Default 16 KiB; 256 B to 64 KiB.</summary>
     public int MaxResponseBytes { get; init; } = 16 * 1024;
 
-    /// <summary>Most probes sent to one port after the banner wait, TLS handshakes included. Default 8.</summary>
-    public int MaxProbes { get; init; } = 8;
+    /// <summary>
+    /// Most probes sent to one port after the banner wait, TLS handshakes included. Default 20: the general probes
+    /// (each protocol on any port) are bounded by this and by <see cref="PortTimeout"/>.
+    /// </summary>
+    public int MaxProbes { get; init; } = 20;
+
+    /// <summary>
+    /// General probes sent at once, each on its own connection, once the hinted ones and TLS and HTTP found nothing.
+    /// Default 4; 1 sends them one after another.
+    /// </summary>
+    public int ParallelProbes { get; init; } = 4;
 
     /// <summary>Try a TLS handshake and, when it succeeds, fill <see cref="ServiceInfo.Tls"/> and probe inside. Default true.</summary>
     public bool InspectTls { get; init; } = true;
@@ -79,6 +88,8 @@ public sealed record DetectionOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxResponseBytes, 256);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxResponseBytes, 64 * 1024);
         ArgumentOutOfRangeException.ThrowIfNegative(MaxProbes);
+        ArgumentOutOfRangeException.ThrowIfLessThan(ParallelProbes, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ParallelProbes, 16);
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxEvidenceLength, 16);
         foreach (var t in (ReadOnlySpan<TimeSpan>)[ConnectTimeout, BannerWait, ShortBannerWait, ProbeTimeout, IdleGap, TlsHandshakeTimeout, PortTimeout])
         {

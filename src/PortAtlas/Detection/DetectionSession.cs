@@ -27,6 +27,8 @@ internal sealed partial class DetectionSession
     private byte[]? _firstAnswer;
     private string? _startTls;
     private bool _hungUp;
+    private ServiceInfo? _generic;
+    private readonly List<(string Probe, byte[] Head)> _answers = [];
 
     public DetectionSession(IPEndPoint endpoint, DetectionOptions options, TimeProvider time, SignatureDatabase signatures, PortRegistry registry)
     {
@@ -120,14 +122,44 @@ internal sealed partial class DetectionSession
                     continue;
                 }
                 var hinted = _plan.Probes.Contains(name);
+                var hadSoft = _soft is not null;
+                ServiceInfo? info;
+                if (CanRunInParallel(name, hinted) && _options.ParallelProbes > 1)
+                {
+                    // Unhinted single-message probes go a few at a time, each on its own connection.
+                    var batch = new List<string>(_options.ParallelProbes) { name };
+                    while (batch.Count < _options.ParallelProbes && _probesSent + batch.Count < _options.MaxProbes
+                        && queue.TryPeek(out var next) && CanRunInParallel(next, _plan.Probes.Contains(next)))
+                    {
+                        queue.Dequeue();
+                        if (tried.Add(next))
+                        {
+                            batch.Add(next);
+                        }
+                    }
+                    if (connection is not null)
+                    {
+                        await connection.DisposeAsync().ConfigureAwait(false);
+                        connection = null;
+                    }
+                    _probesSent += batch.Count;
+                    info = await ProbeInParallelAsync(batch, ct).ConfigureAwait(false);
+                    if (info is not null)
+                    {
+                        return info;
+                    }
+                    if (!hadSoft && _soft is not null)
+                    {
+                        queue = new Queue<string>(Narrowed());
+                    }
+                    continue;
+                }
                 _probesSent++;
                 connection ??= await ConnectAsync(ct).ConfigureAwait(false);
                 if (connection is null)
                 {
                     break;
                 }
-                var hadSoft = _soft is not null;
-                ServiceInfo? info;
                 if (name == ServiceProbes.Tls)
                 {
                     triedTls = true;
@@ -176,6 +208,103 @@ internal sealed partial class DetectionSession
     private IEnumerable<string> Narrowed() =>
         ServiceProbes.ProbeFor(_soft!.Name) is string confirm ? _plan.Probes.Append(confirm) : _plan.Probes;
 
+    private bool CanRunInParallel(string name, bool hinted) =>
+        !hinted && _soft is null && !ServiceProbes.IsDialog(name) && ServiceProbes.Get(name) is not null;
+
+    /// <summary>
+    /// Sends each probe on a connection of its own, all at once, then matches the answers in the batch's order
+    /// (the order of usefulness), so the result does not depend on which answer came first.
+    /// </summary>
+    private async Task<ServiceInfo?> ProbeInParallelAsync(List<string> batch, CancellationToken ct)
+    {
+        var fetches = new Task<ParallelAnswer>[batch.Count];
+        for (var i = 0; i < batch.Count; i++)
+        {
+            fetches[i] = FetchAsync(batch[i], ct);
+        }
+        ParallelAnswer[] answers;
+        try
+        {
+            answers = await Task.WhenAll(fetches).ConfigureAwait(false);
+        }
+        catch
+        {
+            // Cancelled (budget or caller): release what the others opened, then let the cancellation through.
+            foreach (var fetch in fetches)
+            {
+                if (fetch.IsCompletedSuccessfully)
+                {
+                    await fetch.Result.DisposeAsync().ConfigureAwait(false);
+                }
+            }
+            throw;
+        }
+        try
+        {
+            foreach (var a in answers)
+            {
+                _connected |= a.Connection is not null || a.HungUp;
+                _hungUp |= a.HungUp;
+            }
+            foreach (var a in answers)
+            {
+                if (a.Answer is { Length: > 0 } && await ConcludeAsync(a.Name, a.Answer, a.Connection, null, ct, a.Sent).ConfigureAwait(false) is ServiceInfo info)
+                {
+                    return info;
+                }
+            }
+            return null;
+        }
+        finally
+        {
+            foreach (var a in answers)
+            {
+                await a.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
+    private async Task<ParallelAnswer> FetchAsync(string name, CancellationToken ct)
+    {
+        var probe = ServiceProbes.Get(name)!;
+        var (connection, hungUp) = await ProbeConnection.ConnectAsync(_endpoint, _options.ConnectTimeout, _time, ct).ConfigureAwait(false);
+        var result = new ParallelAnswer(name, connection, hungUp, null, null);
+        if (connection is null)
+        {
+            return result;
+        }
+        var answer = new AnswerBuffer(_options.MaxResponseBytes);
+        result = result with { Answer = answer };
+        try
+        {
+            var sent = probe.Payload(_endpoint);
+            result = result with { Sent = sent };
+            if (await connection.SendAsync(sent, ct).ConfigureAwait(false))
+            {
+                await connection.ReadAnswerAsync(answer, ProbeWait(false), IdleGap, _options.ProbeTimeout, probe.Framing, ct).ConfigureAwait(false);
+            }
+            return result;
+        }
+        catch
+        {
+            await result.DisposeAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    /// <summary>One probe's connection and answer from a parallel batch; disposing releases both.</summary>
+    private sealed record ParallelAnswer(string Name, ProbeConnection? Connection, bool HungUp, AnswerBuffer? Answer, byte[]? Sent) : IAsyncDisposable
+    {
+        public async ValueTask DisposeAsync()
+        {
+            Answer?.Dispose();
+            if (Connection is not null)
+            {
+                await Connection.DisposeAsync().ConfigureAwait(false);
+            }
+        }
+    }
+
     /// <summary>
     /// First-byte wait for a probe: the full <see cref="DetectionOptions.ProbeTimeout"/> for probes the port's hint
     /// asked for; for the general ones, which mostly meet a service that will not answer them, a few round trips
@@ -201,13 +330,17 @@ internal sealed partial class DetectionSession
             return null;
         }
         answer.Clear();
-        if (!await connection.SendAsync(probe.Payload(_endpoint), ct).ConfigureAwait(false))
+        var sent = probe.Payload(_endpoint);
+        if (!await connection.SendAsync(sent, ct).ConfigureAwait(false))
         {
             return null;
         }
-        await connection.ReadAnswerAsync(answer, ProbeWait(hinted), IdleGap, _options.ProbeTimeout, probe.Framing, ct).ConfigureAwait(false);
-        return await ConcludeAsync(name, answer, connection, tls, ct).ConfigureAwait(false);
+        await connection.ReadAnswerAsync(answer, ProbeWait(hinted), probe.Patient ? _options.ProbeTimeout : IdleGap, Patient(probe), probe.Framing, ct).ConfigureAwait(false);
+        return await ConcludeAsync(name, answer, connection, tls, ct, sent).ConfigureAwait(false);
     }
+
+    /// <summary>Longest read of one answer: twice the probe timeout for a patient probe, else the probe timeout.</summary>
+    private TimeSpan Patient(ServiceProbe probe) => probe.Patient ? _options.ProbeTimeout * 2 : _options.ProbeTimeout;
 
     /// <summary>
     /// Handshakes TLS on a fresh connection (consumed), then probes inside. Up is true when the handshake succeeded;
@@ -351,14 +484,40 @@ internal sealed partial class DetectionSession
     /// Matches an answer. A hard match becomes the result (after a STARTTLS check on the open connection);
     /// a soft match is kept as the fallback; no match keeps the first answer as evidence.
     /// </summary>
-    private async Task<ServiceInfo?> ConcludeAsync(string probe, AnswerBuffer answer, ProbeConnection? connection, TlsInfo? tls, CancellationToken ct)
+    private async Task<ServiceInfo?> ConcludeAsync(string probe, AnswerBuffer answer, ProbeConnection? connection, TlsInfo? tls, CancellationToken ct, byte[]? sent = null)
     {
         if (answer.Length == 0)
         {
             return null;
         }
         _firstAnswer ??= answer.ToArray();
+        Remember(probe, answer.Span);
+        if (sent is not null && IsEcho(sent, answer.Span))
+        {
+            // A service that returns what it is sent (RFC 862) would otherwise be named after the probe it echoed.
+            return new ServiceInfo
+            {
+                Name = "echo",
+                Method = tls is null ? "probe" : "tls",
+                Confidence = 8,
+                ExtraInfo = "returns what it is sent",
+                Evidence = Evidence.Escape(answer.Span, _options.MaxEvidenceLength),
+                Tls = tls,
+            };
+        }
         var match = Match(probe, answer.Span);
+        if (match is null || (match.Kind == MatchKind.Soft && match.Product is null))
+        {
+            if (Recognise(probe, match, answer.Span, tls) is ServiceInfo generic)
+            {
+                if (generic.Version is not null && match is not null)
+                {
+                    // The service is proven by a soft signature and the greeting named product and version: done.
+                    return generic;
+                }
+                _generic ??= generic;
+            }
+        }
         if (match is null)
         {
             return null;
@@ -382,6 +541,55 @@ internal sealed partial class DetectionSession
         }
         _soft ??= info;
         return null;
+    }
+
+    /// <summary>
+    /// True when the answer is the probe sent back (whole, or its first part when the service echoes as it reads).
+    /// Short answers are not judged: two bytes may agree by chance.
+    /// </summary>
+    internal static bool IsEcho(ReadOnlySpan<byte> sent, ReadOnlySpan<byte> answer) =>
+        sent.Length >= 3 && answer.Length >= Math.Min(sent.Length, 8)
+        && (answer.Length <= sent.Length ? sent.StartsWith(answer) : answer.StartsWith(sent));
+
+    /// <summary>Keeps the head of each distinct answer, for the evidence of a port nothing identified.</summary>
+    private void Remember(string probe, ReadOnlySpan<byte> answer)
+    {
+        const int head = 64;
+        var part = answer[..Math.Min(answer.Length, head)];
+        if (_answers.Count >= 6)
+        {
+            return;
+        }
+        foreach (var (_, seen) in _answers)
+        {
+            if (part.SequenceEqual(seen))
+            {
+                return;
+            }
+        }
+        _answers.Add((probe, part.ToArray()));
+    }
+
+    /// <summary>A generic recogniser's reading of an answer no signature named a product from, or null.</summary>
+    private ServiceInfo? Recognise(string probe, SignatureMatch? match, ReadOnlySpan<byte> answer, TlsInfo? tls)
+    {
+        if (GreetingRecogniser.Recognise(answer) is not { } found)
+        {
+            return null;
+        }
+        var service = match?.Service ?? found.Service ?? _hint ?? "unknown";
+        return new ServiceInfo
+        {
+            Name = tls is null ? service : ServiceProbes.TlsName(service),
+            Product = found.Product,
+            Version = found.Version,
+            ExtraInfo = match?.ExtraInfo,
+            Method = tls is not null ? "tls" : probe == ServiceProbes.Banner ? "banner" : "probe",
+            // The service from a signature or the answer's own shape, product and version from a generic shape.
+            Confidence = match is not null || found.Service is not null ? (found.Version is null ? 6 : 7) : 5,
+            Evidence = Evidence.Escape(answer, _options.MaxEvidenceLength),
+            Tls = tls,
+        };
     }
 
     private SignatureMatch? Match(string probe, ReadOnlySpan<byte> answer)
@@ -437,9 +645,14 @@ internal sealed partial class DetectionSession
     private ServiceInfo Build(SignatureMatch match, ReadOnlySpan<byte> answer, string probe, TlsInfo? tls)
     {
         var extra = match.ExtraInfo;
-        if (match.Service == "http")
+        var version = match.Version;
+        if (version is null && probe == "tds" && TdsVersion(answer) is string tds)
         {
-            var parts = HttpFacts.Describe(answer).ToList();
+            version = tds;
+        }
+        if (match.Service is "http" or "http-proxy" or "ipp" or "rtsp" or "sip")
+        {
+            var parts = HttpFacts.Describe(answer, match.Product).ToList();
             if (extra is not null)
             {
                 parts.Insert(0, extra);
@@ -449,19 +662,49 @@ internal sealed partial class DetectionSession
         var start = Math.Clamp(match.Span.Start.Value, 0, answer.Length);
         return new ServiceInfo
         {
-            Name = tls is null ? match.Service : ServiceProbes.TlsName(match.Service),
+            Name = tls is null ? ServiceProbes.InRoleOf(match.Service, _hint) : ServiceProbes.TlsName(match.Service),
             Product = match.Product,
-            Version = match.Version,
+            Version = version,
             ExtraInfo = extra,
             Cpe = match.Cpe,
             OperatingSystem = match.OperatingSystem,
             DeviceType = match.DeviceType,
             Method = tls is not null ? "tls" : probe == ServiceProbes.Banner ? "banner" : "probe",
+            Confidence = match.Kind == MatchKind.Soft ? 5 : match.Product is null ? 8 : 10,
             Evidence = Evidence.Escape(answer[start..], _options.MaxEvidenceLength),
             Tls = tls,
             StartTls = _startTls,
             Facts = FactsSnapshot(match.OperatingSystem, tls),
         };
+    }
+
+    /// <summary>
+    /// The version in a TDS PRELOGIN answer ([MS-TDS] 2.2.6.5): the VERSION option's major, minor and big-endian
+    /// build number, as SQL Server writes its version (15.0.2000).
+    /// </summary>
+    internal static string? TdsVersion(ReadOnlySpan<byte> answer)
+    {
+        if (answer.Length < 9)
+        {
+            return null;
+        }
+        var payload = answer[8..];
+        for (var i = 0; i + 5 <= payload.Length && payload[i] != 0xFF; i += 5)
+        {
+            if (payload[i] != 0x00)
+            {
+                continue;
+            }
+            int offset = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(i + 1)..]);
+            int length = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(i + 3)..]);
+            if (length < 4 || offset + 4 > payload.Length)
+            {
+                return null;
+            }
+            var build = System.Buffers.Binary.BinaryPrimitives.ReadUInt16BigEndian(payload[(offset + 2)..]);
+            return string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{payload[offset]}.{payload[offset + 1]}.{build}");
+        }
+        return null;
     }
 
     /// <summary>The best guess when nothing matched hard: a soft match, the TLS facts, or the registry's name.</summary>
@@ -473,19 +716,56 @@ internal sealed partial class DetectionSession
         }
         if (_soft is not null)
         {
-            return _soft with { StartTls = _soft.StartTls ?? _startTls, Facts = FactsSnapshot(_soft.OperatingSystem, _soft.Tls) };
+            var soft = _generic is { Product: not null } g && string.Equals(g.Name, _soft.Name, StringComparison.Ordinal)
+                ? _soft with { Product = g.Product, Version = g.Version, Confidence = g.Confidence }
+                : _soft;
+            return soft with { StartTls = _soft.StartTls ?? _startTls, Facts = FactsSnapshot(_soft.OperatingSystem, _soft.Tls) };
         }
-        var evidence = _firstAnswer is null ? null : Evidence.Escape(_firstAnswer, _options.MaxEvidenceLength);
+        if (_generic is not null)
+        {
+            return _generic with { StartTls = _startTls, Facts = FactsSnapshot(null, _generic.Tls) };
+        }
+        var evidence = AnswersEvidence();
         if (_hungUp && _firstAnswer is null && _tls is null)
         {
             // Accepted, then closed without a byte before anything was sent (a TCP wrapper, an allow-list): nmap's "tcpwrapped".
-            return new ServiceInfo { Name = "tcpwrapped", Method = "banner", ExtraInfo = "closed by the service before any data" };
+            return new ServiceInfo { Name = "tcpwrapped", Method = "banner", Confidence = 8, ExtraInfo = "closed by the service before any data" };
         }
         if (_tls is not null)
         {
-            return new ServiceInfo { Name = _plan.TlsFirst && _hint is not null ? _hint : "ssl", Method = "tls", Tls = _tls, Evidence = evidence, Facts = FactsSnapshot(null, _tls) };
+            return new ServiceInfo { Name = _plan.TlsFirst && _hint is not null ? _hint : "ssl", Method = "tls", Confidence = _plan.TlsFirst && _hint is not null ? 4 : 8, Tls = _tls, Evidence = evidence, Facts = FactsSnapshot(null, _tls) };
         }
-        return new ServiceInfo { Name = _hint ?? "unknown", Method = "registry", Evidence = evidence, StartTls = _startTls, Facts = FactsSnapshot(null, null) };
+        return new ServiceInfo { Name = _hint ?? "unknown", Method = "registry", Confidence = _hint is null ? 0 : 3, Evidence = evidence, StartTls = _startTls, Facts = FactsSnapshot(null, null) };
+    }
+
+    /// <summary>
+    /// The first bytes of each distinct answer, escaped: the first as is, the others after the probe's name
+    /// ("... | http-get: HTTP/1.1 400"), within <see cref="DetectionOptions.MaxEvidenceLength"/>.
+    /// </summary>
+    private string? AnswersEvidence()
+    {
+        if (_answers.Count == 0)
+        {
+            return _firstAnswer is null ? null : Evidence.Escape(_firstAnswer, _options.MaxEvidenceLength);
+        }
+        if (_answers.Count == 1)
+        {
+            return Evidence.Escape(_firstAnswer ?? _answers[0].Head, _options.MaxEvidenceLength);
+        }
+        var max = _options.MaxEvidenceLength;
+        var each = Math.Max(16, max / _answers.Count);
+        var sb = new System.Text.StringBuilder(max);
+        for (var i = 0; i < _answers.Count; i++)
+        {
+            var (probe, head) = _answers[i];
+            var part = i == 0 ? Evidence.Escape(head, each) : $" | {probe}: {Evidence.Escape(head, each)}";
+            if (sb.Length + part.Length > max)
+            {
+                break;
+            }
+            sb.Append(part);
+        }
+        return sb.Length == 0 ? Evidence.Escape(_answers[0].Head, max) : sb.ToString();
     }
 
     private static TimeSpan Clamp(TimeSpan value, TimeSpan min, TimeSpan max) => value < min ? min : value > max ? max : value;

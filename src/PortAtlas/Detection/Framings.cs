@@ -153,6 +153,69 @@ internal static class Framings
     public static readonly Framing Amqp = static answer =>
         answer.StartsWith("AMQP"u8) ? answer.Length >= 8 : answer.Length >= 7 && answer.Length >= 8 + (long)BinaryPrimitives.ReadUInt32BigEndian(answer[3..]);
 
+    /// <summary>An ONC RPC record over TCP (RFC 5531 section 11): a four-byte record mark whose low 31 bits are the length.</summary>
+    public static readonly Framing RpcRecord = static answer =>
+        answer.Length >= 4 && answer.Length >= 4 + (long)(BinaryPrimitives.ReadUInt32BigEndian(answer) & 0x7FFFFFFF);
+
+    /// <summary>A four-byte big-endian length, then that many bytes (Kafka).</summary>
+    public static readonly Framing Int32Length = static answer =>
+        answer.Length >= 4 && answer.Length >= 4 + (long)BinaryPrimitives.ReadUInt32BigEndian(answer);
+
+    /// <summary>A TDS packet ([MS-TDS] 2.2.3.1): type, status, two-byte big-endian length counting the header.</summary>
+    public static readonly Framing Tds = static answer =>
+        answer.Length >= 8 && answer.Length >= BinaryPrimitives.ReadUInt16BigEndian(answer[2..]);
+
+    /// <summary>A CQL frame (native protocol v3-v5 section 2): nine-byte header whose last four bytes are the body length.</summary>
+    public static readonly Framing Cql = static answer =>
+        answer.Length >= 9 && answer.Length >= 9 + (long)BinaryPrimitives.ReadUInt32BigEndian(answer[5..]);
+
+    /// <summary>A DCE/RPC PDU ([C706] 12.6.3): little-endian fragment length at offset 8.</summary>
+    public static readonly Framing DceRpc = static answer =>
+        answer.Length >= 10 && answer.Length >= BinaryPrimitives.ReadUInt16LittleEndian(answer[8..]);
+
+    /// <summary>SOCKS5 method selection (two bytes) or SOCKS4 reply (eight bytes).</summary>
+    public static readonly Framing Socks = static answer =>
+        answer.Length >= 2 && (answer[0] != 0x00 || answer.Length >= 8);
+
+    /// <summary>A Modbus/TCP ADU: MBAP header with the two-byte length of what follows at offset 4.</summary>
+    public static readonly Framing Modbus = static answer =>
+        answer.Length >= 6 && answer.Length >= 6 + BinaryPrimitives.ReadUInt16BigEndian(answer[4..]);
+
+    /// <summary>An EtherNet/IP encapsulation message: 24-byte header, little-endian data length at offset 2.</summary>
+    public static readonly Framing Enip = static answer =>
+        answer.Length >= 24 && answer.Length >= 24 + BinaryPrimitives.ReadUInt16LittleEndian(answer[2..]);
+
+    /// <summary>A two-byte big-endian length, then that many bytes (OpenVPN over TCP); PPTP counts the length itself.</summary>
+    public static readonly Framing UInt16Length = static answer =>
+        answer.Length >= 2 && answer.Length >= 2 + BinaryPrimitives.ReadUInt16BigEndian(answer);
+
+    /// <summary>A message whose two-byte big-endian length counts itself (PPTP control messages).</summary>
+    public static readonly Framing UInt16LengthInclusive = static answer =>
+        answer.Length >= 2 && answer.Length >= BinaryPrimitives.ReadUInt16BigEndian(answer);
+
+    /// <summary>A Zabbix reply: "ZBXD", flags, eight-byte little-endian length, data.</summary>
+    public static readonly Framing Zabbix = static answer =>
+        answer.Length >= 13 && answer.StartsWith("ZBXD"u8) && answer.Length - 13 >= BinaryPrimitives.ReadInt64LittleEndian(answer[5..]);
+
+    /// <summary>An X11 connection setup reply: eight bytes, then four times the little-endian length at offset 6.</summary>
+    public static readonly Framing X11 = static answer =>
+        answer.Length >= 8 && answer.Length >= 8 + (4 * BinaryPrimitives.ReadUInt16LittleEndian(answer[6..]));
+
+    /// <summary>A STUN message (RFC 8489 section 5): 20-byte header whose bytes 2-3 are the attributes' length.</summary>
+    public static readonly Framing Stun = static answer =>
+        answer.Length >= 20 && answer.Length >= 20 + BinaryPrimitives.ReadUInt16BigEndian(answer[2..]);
+
+    /// <summary>The munin node's answer to "version" (after its greeting line): a line holding "version:".</summary>
+    public static readonly Framing MuninVersion = static answer =>
+        !answer.IsEmpty && answer[^1] == (byte)'\n' && answer.IndexOf("version:"u8) >= 0;
+
+    /// <summary>IRC registration answered: the 004 (RPL_MYINFO) numeric or an ERROR line, ending in a line end.</summary>
+    public static readonly Framing IrcWelcome = static answer =>
+        !answer.IsEmpty && answer[^1] == (byte)'\n' && (answer.IndexOf(" 004 "u8) >= 0 || answer.IndexOf("\nERROR "u8) >= 0 || answer.StartsWith("ERROR "u8));
+
+    /// <summary>SIP or RTSP: a header block, complete at its blank line (their bodies are not needed).</summary>
+    public static readonly Framing Headers = static answer => answer.IndexOf("\r\n\r\n"u8) >= 0;
+
     private static bool IsDigit(byte b) => b is >= (byte)'0' and <= (byte)'9';
 
     /// <summary>The trimmed value of the first header named <paramref name="name"/> (lowercase, with the colon).</summary>

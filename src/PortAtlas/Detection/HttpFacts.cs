@@ -15,16 +15,29 @@ internal static partial class HttpFacts
     [GeneratedRegex(@"\s+", RegexOptions.CultureInvariant, matchTimeoutMilliseconds: 250)]
     private static partial Regex Spaces();
 
-    /// <summary>"title: ..." and "redirect: ..." parts, empty when the answer is not HTTP or has neither.</summary>
-    public static IEnumerable<string> Describe(ReadOnlySpan<byte> answer)
+    /// <summary>
+    /// "server: ..." (when <paramref name="product"/> is not the Server header's product: a cache or an
+    /// application in front of or on a web server), "redirect: ..." and "title: ..." parts; empty when the answer
+    /// is not HTTP or has none.
+    /// </summary>
+    public static IEnumerable<string> Describe(ReadOnlySpan<byte> answer, string? product = null)
     {
-        var parts = new List<string>(2);
-        if (!answer.StartsWith("HTTP/"u8))
+        var parts = new List<string>(3);
+        if (!answer.StartsWith("HTTP/"u8) && !answer.StartsWith("RTSP/"u8) && !answer.StartsWith("SIP/"u8))
         {
             return parts;
         }
         var end = answer.IndexOf("\r\n\r\n"u8);
         var headers = end < 0 ? answer : answer[..end];
+        if (product is not null && Framings.TryHeaderValue(headers, "server:"u8, out var server) && !server.IsEmpty)
+        {
+            var value = Clean(Encoding.Latin1.GetString(server[..Math.Min(server.Length, 80)]));
+            var token = value.Split('/', ' ', '(')[0];
+            if (token.Length > 0 && !product.Contains(token, StringComparison.OrdinalIgnoreCase) && !token.Contains(product.Split(' ')[0], StringComparison.OrdinalIgnoreCase))
+            {
+                parts.Add("server: " + value);
+            }
+        }
         if (answer.Length > 12 && answer[9] == (byte)'3' && Framings.TryHeaderValue(headers, "location:"u8, out var location) && !location.IsEmpty)
         {
             parts.Add("redirect: " + Clean(Encoding.Latin1.GetString(location[..Math.Min(location.Length, 200)])));

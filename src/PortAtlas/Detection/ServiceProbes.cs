@@ -8,12 +8,19 @@ namespace PortAtlas.Detection;
 /// <summary>One probe: bytes to send (built for the endpoint) and the framing of the answer.</summary>
 internal sealed class ServiceProbe
 {
-    public ServiceProbe(string name, Func<IPEndPoint, byte[]> payload, Framing framing)
+    public ServiceProbe(string name, Func<IPEndPoint, byte[]> payload, Framing framing, bool patient = false)
     {
         Name = name;
         Payload = payload;
         Framing = framing;
+        Patient = patient;
     }
+
+    /// <summary>
+    /// The answer may pause for seconds before it is complete (an IRC server looks up the client's name first):
+    /// reading goes on until the framing says complete or the probe timeout, not only until the idle gap.
+    /// </summary>
+    public bool Patient { get; }
 
     /// <summary>The name the signature file refers to.</summary>
     public string Name { get; }
@@ -44,7 +51,7 @@ internal sealed record ProbePlan
 /// The probes, written from the protocols' specifications, and which to send on which port.
 /// "tls" and "pg" are dialogs handled by the session rather than single payloads.
 /// </summary>
-internal static class ServiceProbes
+internal static partial class ServiceProbes
 {
     public const string Banner = "banner";
     public const string Tls = "tls";
@@ -68,11 +75,66 @@ internal static class ServiceProbes
         ["mqtt"] = new("mqtt", _ => MqttConnect(), Framings.Mqtt),
         // AMQP 0-9-1 section 4.2.2: "AMQP" 0 0 9 1.
         ["amqp"] = new("amqp", _ => [.. "AMQP"u8, 0, 0, 9, 1], Framings.Amqp),
+        // A line most text protocols that wait for the client answer with an error or a help text.
+        ["generic-line"] = new("generic-line", _ => "HELP\r\n"u8.ToArray(), Framings.Line),
+        ["http-proxy"] = new("http-proxy", _ => HttpProxyGet(), Framings.Http),
+        ["socks5"] = new("socks5", _ => Socks5Greeting(), Framings.Socks),
+        ["socks4"] = new("socks4", _ => Socks4Connect(), Framings.Socks),
+        ["rpc-portmap"] = new("rpc-portmap", _ => RpcNull(100000, 2), Framings.RpcRecord),
+        ["rpc-nfs"] = new("rpc-nfs", _ => RpcNull(100003, 3), Framings.RpcRecord),
+        ["kafka"] = new("kafka", _ => KafkaApiVersions(), Framings.Int32Length),
+        ["tds"] = new("tds", _ => TdsPrelogin(), Framings.Tds),
+        ["cassandra"] = new("cassandra", _ => CassandraOptions(), Framings.Cql),
+        ["mongodb-ismaster"] = new("mongodb-ismaster", _ => MongoIsMaster(), Framings.MongoDb),
+        ["xmpp"] = new("xmpp", _ => XmppStream(), Framings.None),
+        ["x11"] = new("x11", _ => X11Setup(), Framings.X11),
+        ["git"] = new("git", _ => GitUploadPack(), Framings.None),
+        ["zabbix"] = new("zabbix", _ => ZabbixAgentVersion(), Framings.Zabbix),
+        ["modbus"] = new("modbus", _ => ModbusDeviceId(), Framings.Modbus),
+        ["iso-tsap"] = new("iso-tsap", _ => IsoTsapConnect(), Framings.Tpkt),
+        ["enip"] = new("enip", _ => EnipListIdentity(), Framings.Enip),
+        ["dnp3"] = new("dnp3", _ => Dnp3LinkStatus(), Framings.None),
+        ["sip"] = new("sip", SipOptions, Framings.Headers),
+        ["rtsp"] = new("rtsp", _ => RtspOptions(), Framings.Headers),
+        ["msrpc"] = new("msrpc", _ => MsRpcBind(), Framings.DceRpc),
+        ["openvpn"] = new("openvpn", _ => OpenVpnReset(), Framings.UInt16Length),
+        ["pptp"] = new("pptp", _ => PptpStart(), Framings.UInt16LengthInclusive),
+        ["minecraft"] = new("minecraft", MinecraftStatus, Framings.None),
+        // beanstalkd protocol.txt "stats" (YAML with "version:"); memcached answers it too.
+        ["stats"] = new("stats", _ => "stats\r\n"u8.ToArray(), Framings.None),
+        // ZooKeeper four-letter word "srvr" (administrator's guide): "Zookeeper version: ...".
+        ["srvr"] = new("srvr", _ => "srvr"u8.ToArray(), Framings.None),
+        // EPMD NAMES_REQ (Erlang distribution protocol): length 1, 'n'.
+        ["epmd"] = new("epmd", _ => [0x00, 0x01, 0x6E], Framings.None),
+        ["tns"] = new("tns", _ => TnsConnect(), Framings.UInt16LengthInclusive),
+        // RFC 8489 section 5: a Binding request over TCP (magic cookie, our transaction id); answers carry SOFTWARE (0x8022).
+        ["stun"] = new("stun", _ => [0x00, 0x01, 0x00, 0x00, 0x21, 0x12, 0xA4, 0x42, .. "PortAtlasSTN"u8], Framings.Stun),
+        // Gearman administrative protocol: "version" answers "OK <version>".
+        ["kerberos"] = new("kerberos", _ => KerberosAsReq(), Framings.Int32Length),
+        ["gearman"] = new("gearman", _ => "version\n"u8.ToArray(), Framings.Line),
+        // munin node protocol: "version" after the greeting.
+        ["munin"] = new("munin", _ => "version\n"u8.ToArray(), Framings.MuninVersion),
+        // RFC 2812 section 3.1: registration; the welcome numerics 002 and 004 carry the server's version.
+        ["irc"] = new("irc", _ => "NICK portatlas\r\nUSER portatlas 0 * :PortAtlas\r\n"u8.ToArray(), Framings.IrcWelcome, patient: true),
     };
 
-    /// <summary>After the hinted probes, the general ones, most useful first: TLS and HTTP carry most services.</summary>
+    /// <summary>
+    /// After the hinted probes, the general ones: first those that reveal the most services (TLS and HTTP carry
+    /// most of them), sent one after another; then the rest, sent a few at a time in parallel on separate
+    /// connections, each protocol on any port, not only its registry one.
+    /// </summary>
     private static readonly string[] s_general =
-        [Tls, "http-get", "redis", "smb-negotiate", "rdp", Postgres, "mongodb", "ldap-rootdse", "dns-version-bind", "mqtt", "amqp", "memcached"];
+    [
+        Tls, "http-get",
+        "generic-line", "dns-version-bind", "rpc-portmap", "smb-negotiate",
+        "socks5", "redis", "rdp", "mongodb",
+        "ldap-rootdse", "tds", "kafka", "cassandra",
+        Postgres, "mqtt", "amqp", "msrpc",
+        "socks4", "stun", "xmpp", "x11",
+    ];
+
+    /// <summary>Probes that must not run in parallel with others (dialogs handled by the session).</summary>
+    public static bool IsDialog(string name) => name is Tls or Postgres;
 
     private static readonly ProbePlan s_httpInner = new() { Hint = "http", ClientFirst = true, Probes = ["http-get"] };
     private static readonly ProbePlan s_serverFirstInner = new() { Probes = ["http-get"] };
@@ -83,6 +145,7 @@ internal static class ServiceProbes
     public static string? ProbeFor(string service) => service switch
     {
         "http" => "http-get",
+        "http-proxy" => "http-proxy",
         "redis" => "redis",
         "memcache" => "memcached",
         "postgresql" => Postgres,
@@ -93,6 +156,17 @@ internal static class ServiceProbes
         "ms-wbt-server" => "rdp",
         "mqtt" => "mqtt",
         "amqp" => "amqp",
+        "beanstalkd" => "stats",
+        "munin" => "munin",
+        "irc" => "irc",
+        "xmpp-client" => "xmpp",
+        "rtsp" => "rtsp",
+        "sip" => "sip",
+        "ms-sql-s" => "tds",
+        "kafka" => "kafka",
+        "cassandra" => "cassandra",
+        "rpcbind" => "rpc-portmap",
+        "msrpc" => "msrpc",
         _ => null,
     };
 
@@ -102,7 +176,7 @@ internal static class ServiceProbes
     /// <summary>The plan for a port whose registry name is <paramref name="hint"/> (null when unknown).</summary>
     public static ProbePlan PlanFor(string? hint) => hint switch
     {
-        "http" or "http-alt" or "www-http" or "http-proxy" or "webcache" or "http-mgmt" or "elasticsearch" or "http-rpc-epmap"
+        "http" or "http-alt" or "www-http" or "http-mgmt" or "elasticsearch" or "http-rpc-epmap"
             or "ipp" or "sun-answerbook" or "radan-http" or "trivnet1" or "irdmi" or "jetdirect"
             => new() { Hint = hint, ClientFirst = true, Probes = ["http-get"] },
         "docker" => new() { Hint = hint, ClientFirst = true, Probes = ["http-version", "http-get"] },
@@ -121,16 +195,52 @@ internal static class ServiceProbes
         "redis" => new() { Hint = hint, ClientFirst = true, Probes = ["redis"] },
         "memcache" => new() { Hint = hint, ClientFirst = true, Probes = ["memcached"] },
         "postgresql" => new() { Hint = hint, ClientFirst = true, Probes = [Postgres] },
-        "mongodb" => new() { Hint = hint, ClientFirst = true, Probes = ["mongodb"] },
+        "mongodb" or "mongod" => new() { Hint = hint, ClientFirst = true, Probes = ["mongodb", "mongodb-ismaster"] },
         "domain" => new() { Hint = hint, ClientFirst = true, Probes = ["dns-version-bind"] },
-        "ldap" => new() { Hint = hint, ClientFirst = true, Probes = ["ldap-rootdse"] },
+        "ldap" or "msft-gc" => new() { Hint = hint, ClientFirst = true, Probes = ["ldap-rootdse"] },
         "microsoft-ds" or "netbios-ssn" => new() { Hint = hint, ClientFirst = true, Probes = ["smb-negotiate"] },
         "ms-wbt-server" => new() { Hint = hint, ClientFirst = true, Probes = ["rdp"] },
         "mqtt" => new() { Hint = hint, ClientFirst = true, Probes = ["mqtt"] },
         "amqp" => new() { Hint = hint, ClientFirst = true, Probes = ["amqp"] },
-        "ssh" or "ssh-alt" or "ftp" or "smtp" or "submission" or "pop3" or "imap" or "telnet" or "mysql" or "rfb" or "vnc"
-            or "nntp" or "pop2" or "ircu" or "irc" or "xmpp-client" or "xmpp-server" or "lmtp" or "ftp-alt"
+        "socks" => new() { Hint = hint, ClientFirst = true, Probes = ["socks5", "socks4", "http-proxy"] },
+        "squid-http" or "webcache" or "http-proxy" or "privoxy" or "tinyproxy"
+            => new() { Hint = hint, ClientFirst = true, Probes = ["http-get", "http-proxy"] },
+        "sunrpc" or "rpcbind" => new() { Hint = hint, ClientFirst = true, Probes = ["rpc-portmap"] },
+        "nfs" => new() { Hint = hint, ClientFirst = true, Probes = ["rpc-nfs", "rpc-portmap"] },
+        "epmap" or "msrpc" => new() { Hint = hint, ClientFirst = true, Probes = ["msrpc"] },
+        "ms-sql-s" => new() { Hint = hint, ClientFirst = true, Probes = ["tds"] },
+        "kafka" => new() { Hint = hint, ClientFirst = true, Probes = ["kafka"] },
+        "cassandra-cql" or "cassandra" => new() { Hint = hint, ClientFirst = true, Probes = ["cassandra"] },
+        "x11" => new() { Hint = hint, ClientFirst = true, Probes = ["x11"] },
+        "git" => new() { Hint = hint, ClientFirst = true, Probes = ["git"] },
+        "zabbix-agent" => new() { Hint = hint, ClientFirst = true, Probes = ["zabbix"] },
+        "mbap" => new() { Hint = hint, ClientFirst = true, Probes = ["modbus"] },
+        "iso-tsap" => new() { Hint = hint, ClientFirst = true, Probes = ["iso-tsap"] },
+        "EtherNet-IP-2" or "EtherNet/IP-2" or "ethernet-ip-2" => new() { Hint = hint, ClientFirst = true, Probes = ["enip"] },
+        "dnp" => new() { Hint = hint, ClientFirst = true, Probes = ["dnp3"] },
+        "sip" => new() { Hint = hint, ClientFirst = true, Probes = ["sip"] },
+        "rtsp" or "rtsp-alt" => new() { Hint = hint, ClientFirst = true, Probes = ["rtsp", "http-get"] },
+        "openvpn" => new() { Hint = hint, ClientFirst = true, Probes = ["openvpn"] },
+        "pptp" => new() { Hint = hint, ClientFirst = true, Probes = ["pptp"] },
+        "minecraft" => new() { Hint = hint, ClientFirst = true, Probes = ["minecraft"] },
+        "beanstalkd" => new() { Hint = hint, ClientFirst = true, Probes = ["stats"] },
+        "eforward" or "zookeeper" => new() { Hint = hint, ClientFirst = true, Probes = ["srvr"] },
+        "epmd" => new() { Hint = hint, ClientFirst = true, Probes = ["epmd"] },
+        "stun" or "turn" or "stun-behavior" => new() { Hint = hint, ClientFirst = true, Probes = ["stun"] },
+        "gearman" => new() { Hint = hint, ClientFirst = true, Probes = ["gearman"] },
+        "kerberos" or "kerberos-sec" or "kerberos-adm" => new() { Hint = hint, ClientFirst = true, Probes = ["kerberos"] },
+        "ncube-lm" or "oracle-tns" or "oracle" => new() { Hint = hint, ClientFirst = true, Probes = ["tns"] },
+        "etcd-client" or "etcd-server" or "etcd" => new() { Hint = hint, ClientFirst = true, Probes = ["http-version", "http-get"] },
+        "grafana" or "consul" or "kubelet" or "couchdb" or "influxdb" or "clickhouse-http" or "wsman" or "node-exporter"
+            or "prometheus" or "kibana" or "d-s-n" or "pdl-datastream"
+            => new() { Hint = hint, ClientFirst = true, Probes = ["http-get"] },
+        "munin" or "rsync" or "svn" or "nats" or "ircs-u" or "sieve" or "nut" or "mpd"
             => new() { Hint = hint, ServerFirst = true },
+        "ssh" or "ssh-alt" or "ftp" or "smtp" or "submission" or "pop3" or "imap" or "telnet" or "mysql" or "rfb" or "vnc"
+            or "nntp" or "pop2" or "lmtp" or "ftp-alt"
+            => new() { Hint = hint, ServerFirst = true },
+        "ircu" or "irc" => new() { Hint = hint, ServerFirst = true, Probes = ["irc"] },
+        "xmpp-client" or "xmpp-server" => new() { Hint = hint, ClientFirst = true, Probes = ["xmpp"] },
         _ => new() { Hint = hint },
     };
 
@@ -140,6 +250,18 @@ internal static class ServiceProbes
         null => s_serverFirstInner,
         _ when outer.Probes.Count > 0 => outer with { TlsFirst = false, Inner = null },
         _ => s_serverFirstInner,
+    };
+
+    /// <summary>
+    /// The port's registry name when it names the same protocol as <paramref name="service"/> in another role
+    /// (SMB on the NetBIOS session port, XMPP between servers), else <paramref name="service"/>.
+    /// </summary>
+    public static string InRoleOf(string service, string? hint) => (service, hint) switch
+    {
+        ("microsoft-ds", "netbios-ssn") => "netbios-ssn",
+        ("xmpp-client", "xmpp-server") => "xmpp-server",
+        ("irc", "ircu" or "ircs-u") => "irc",
+        _ => service,
     };
 
     /// <summary>The name of a service when it runs inside TLS.</summary>
@@ -154,6 +276,12 @@ internal static class ServiceProbes
         "telnet" => "telnets",
         "mqtt" => "secure-mqtt",
         "amqp" => "amqps",
+        "nntp" => "nntps",
+        "irc" => "ircs-u",
+        "submission" => "submissions",
+        "domain" => "domain-s",
+        "sip" => "sips",
+        "xmpp-client" => "xmpps-client",
         _ => service,
     };
 

@@ -55,6 +55,14 @@ public sealed record ServiceInfo
     public IReadOnlyDictionary<string, string> Facts { get; init; } = ServiceFacts.Empty;
     /// <summary>How the service was identified: "registry" (port number only), "banner", "probe", "tls".</summary>
     public string Method { get; init; } = "registry";
+    /// <summary>
+    /// How sure detection is, 0 to 10 (Nmap's <c>conf</c> scale): 10 a signature named the product from the wire;
+    /// 8 the protocol's structure proved the service (or an echo); 7 product and version read by a generic
+    /// recogniser from a greeting shape; 5 the service from the answer's shape only; 4 a TLS tunnel whose inner
+    /// service is the port's registry name; 3 the port number only. Null when not stated: readers then take 10
+    /// for a service found on the wire and 3 for one named from the port number.
+    /// </summary>
+    public int? Confidence { get; init; }
     /// <summary>The bytes that identified it, escaped for display.</summary>
     public string? Evidence { get; init; }
     /// <summary>TLS details when the service speaks TLS.</summary>

@@ -57,6 +57,14 @@ internal static class JsonFields
         }
         WriteText(json, "service"u8, facts.ServiceName);
         WriteText(json, "serviceMethod"u8, facts.ServiceMethod);
+        if (facts.ServiceName is null)
+        {
+            json.WriteNull("confidence"u8);
+        }
+        else
+        {
+            json.WriteNumber("confidence"u8, facts.Confidence);
+        }
         // The bytes that identified the service, escaped: the evidence behind the name and version.
         WriteText(json, "evidence"u8, service?.Evidence);
         WriteText(json, "product"u8, service?.Product);

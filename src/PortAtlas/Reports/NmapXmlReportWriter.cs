@@ -20,7 +20,7 @@ namespace PortAtlas.Reports;
 /// (<see cref="HostResult.StateCounts"/> minus the listed ones) become <c>extraports</c>, without
 /// <c>extrareasons</c> since reasons of unlisted ports are not kept. A port without detection gets the
 /// registry's service name with <c>method="table" conf="3"</c>, as Nmap does from nmap-services; detected
-/// services get <c>method="probed" conf="10"</c> and <c>tunnel="ssl"</c> over TLS, and a certificate is
+/// services get <c>method="probed"</c> with detection's confidence as <c>conf</c> (10 when unstated) and <c>tunnel="ssl"</c> over TLS, and a certificate is
 /// summarised in an <c>ssl-cert</c> script element; assessment findings go in a <c>portatlas-findings</c> script element. Host start and end times are the scan's. DCCP ports are
 /// left out: the DTD cannot name the protocol.
 /// </para>
@@ -212,7 +212,8 @@ public sealed class NmapXmlReportWriter : ReportWriter
             // nmap.dtd: what the service revealed about its host, as Nmap's version detection reports it.
             XmlText.WriteOptionalAttribute(output, "ostype"u8, service?.OperatingSystem);
             XmlText.WriteOptionalAttribute(output, "devicetype"u8, service?.DeviceType);
-            Utf8Text.Write(output, facts.Probed ? " method=\"probed\" conf=\"10\""u8 : " method=\"table\" conf=\"3\""u8);
+            Utf8Text.Write(output, facts.Probed ? " method=\"probed\""u8 : " method=\"table\""u8);
+            XmlText.WriteAttribute(output, "conf"u8, facts.Confidence.ToString(System.Globalization.CultureInfo.InvariantCulture));
             var cpes = service?.Cpe ?? [];
             if (cpes.Count == 0)
             {

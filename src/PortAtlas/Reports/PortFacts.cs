@@ -27,6 +27,9 @@ internal readonly struct PortFacts
     /// <summary>How <see cref="ServiceName"/> was found: detection's method, "registry" for a port-number guess, or null.</summary>
     public string? ServiceMethod => Result.Service is { } service ? service.Method : ServiceName is null ? null : "registry";
 
+    /// <summary>Detection's confidence (0-10), or 3 for a name taken from the port number (Nmap's table confidence).</summary>
+    public int Confidence => Math.Clamp(Result.Service?.Confidence ?? (Probed ? 10 : 3), 0, 10);
+
     public ServiceInfo? Service => Result.Service;
 
     /// <summary>Nmap's "fullversion": product, version and (extra info), separated by spaces; empty when none.</summary>
