@@ -3,6 +3,7 @@ using System.Diagnostics;
 using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
 using PortAtlas.Detection;
+using PortAtlas.Detection.Udp;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
@@ -387,6 +388,8 @@ internal static class ScanCommand
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
                 results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
+                // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
+                results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))
             {
