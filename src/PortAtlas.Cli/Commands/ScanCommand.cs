@@ -387,9 +387,9 @@ internal static class ScanCommand
             if (request.Detect)
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
-                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
                 // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
                 results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
+                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))
             {

@@ -18,8 +18,8 @@ public sealed record UdpDetectionOptions
     /// <summary>Times the likely probes of a port are sent again when nothing answered (datagrams get lost). Default 1; 0 to 5.</summary>
     public int Retries { get; init; } = 1;
 
-    /// <summary>Most generic probes sent to a port when its likely probes got no answer, or it has none. Default 8; 0 to 16.</summary>
-    public int MaxGenericProbes { get; init; } = 8;
+    /// <summary>Most generic probes sent to a port when its likely probes got no answer, or it has none. Default 10; 0 to 16.</summary>
+    public int MaxGenericProbes { get; init; } = 10;
 
     /// <summary>Total budget for one port; when it runs out, what was recognised so far is the result. Default 5 s.</summary>
     public TimeSpan PortTimeout { get; init; } = TimeSpan.FromSeconds(5);

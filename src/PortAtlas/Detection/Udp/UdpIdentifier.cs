@@ -47,8 +47,8 @@ public sealed class UdpIdentifier
     /// <summary>
     /// Passes scan results through, identifying open and open|filtered UDP ones, at most
     /// <see cref="UdpDetectionOptions.MaxConcurrency"/> at a time. A port that answers is reported <c>open</c>
-    /// (reason <c>udp-response</c>), as its answer proves. Other results, and results that already carry a service,
-    /// pass at once; the output order is the order identification finishes.
+    /// (reason <c>udp-response</c>), as its answer proves. Other results, and results whose service was identified
+    /// by more than its port number, pass at once; the output order is the order identification finishes.
     /// </summary>
     /// <param name="results">The scan's results, streamed.</param>
     /// <param name="options">Waits and limits; <see cref="UdpDetectionOptions.Default"/> when null.</param>
@@ -97,7 +97,7 @@ public sealed class UdpIdentifier
             await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
             {
                 if (result.Protocol != Transport.Udp || result.State is not (PortState.Open or PortState.OpenFiltered)
-                    || result.Service is not null || (uint)result.Port is 0 or > 65535)
+                    || result.Service is { Method: not "registry" } || (uint)result.Port is 0 or > 65535)
                 {
                     await writer.WriteAsync(result, cancellationToken).ConfigureAwait(false);
                     continue;

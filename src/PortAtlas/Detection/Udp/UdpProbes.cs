@@ -53,23 +53,22 @@ internal static partial class UdpProbes
         new("dns-id.server", UdpPayloads.DnsQuery(IdServerId, ["id", "server"], type: 16, @class: 3), RecogniseDns, [53]),
         new("dns-root-ns", UdpPayloads.For(53).ToArray(), RecogniseDns, [53]),
         new("ntp-client", UdpPayloads.For(123).ToArray(), RecogniseNtp, [123], GenericRank: 3),
-        new("ntp-readvar", NtpReply.ReadVariablesRequest(), RecogniseNtp, [123]),
+        new("ntp-readvar", NtpReply.ReadVariablesRequest(), RecogniseNtp, [123], GenericRank: 4),
         new("snmp-v2c-sysdescr", UdpPayloads.SnmpGetSysDescr(1), RecogniseSnmp, [161, 162, 1161], GenericRank: 1),
         new("snmp-v3-discovery", SnmpReply.DiscoveryRequest(SnmpV3MessageId), RecogniseSnmp, [161, 162, 1161], GenericRank: 2),
-        new("snmp-v1-sysdescr", UdpPayloads.SnmpGetSysDescr(0), RecogniseSnmp, [161, 162, 1161]),
-        new("sip-options", UdpPayloads.For(5060).ToArray(), RecogniseSip, [5060, 5061, 5062, 5070, 5080], GenericRank: 4),
-        new("stun-binding", UdpPayloads.For(3478).ToArray(), RecogniseStun, [3478, 3479, 5349, 19302], GenericRank: 5),
+        new("sip-options", UdpPayloads.For(5060).ToArray(), RecogniseSip, [5060, 5061, 5062, 5070, 5080], GenericRank: 5),
+        new("stun-binding", UdpPayloads.For(3478).ToArray(), RecogniseStun, [3478, 3479, 5349, 19302], GenericRank: 6),
         new("netbios-nbstat", UdpPayloads.For(137).ToArray(), RecogniseNetbios, [137]),
         new("mdns-services", UdpPayloads.For(5353).ToArray(), RecogniseMdns, [5353]),
         new("llmnr", UdpPayloads.For(5355).ToArray(), RecogniseLlmnr, [5355]),
-        new("memcached-version", UdpPayloads.For(11211).ToArray(), RecogniseMemcached, [11211], GenericRank: 6),
+        new("memcached-version", UdpPayloads.For(11211).ToArray(), RecogniseMemcached, [11211], GenericRank: 7),
         new("openvpn-reset", UdpPayloads.For(1194).ToArray(), RecogniseOpenVpn, [1194, 1195, 1196]),
         new("ike-main-mode", UdpPayloads.For(500).ToArray(), RecogniseIke, [500]),
         new("ike-nat-t", [0, 0, 0, 0, .. UdpPayloads.For(500)], RecogniseIkeNatT, [4500]),
         new("quic-version", QuicVersionNegotiation.Request(QuicDestination, QuicSource), RecogniseQuic, [443, 4433, 8443]),
         new("tftp-read", UdpPayloads.For(69).ToArray(), RecogniseTftp, [69], AnySourcePort: true),
-        new("rpc-null", UdpPayloads.For(111).ToArray(), RecogniseRpc, [111], GenericRank: 7),
-        new("mumble-ping", [0, 0, 0, 0, .. MumbleIdent], RecogniseMumble, [64738], GenericRank: 8),
+        new("rpc-null", UdpPayloads.For(111).ToArray(), RecogniseRpc, [111], GenericRank: 8),
+        new("mumble-ping", [0, 0, 0, 0, .. MumbleIdent], RecogniseMumble, [64738], GenericRank: 9),
         new("ssdp-search", UdpPayloads.For(1900).ToArray(), RecogniseSsdp, [1900]),
         new("coap-core", UdpPayloads.For(5683).ToArray(), RecogniseCoap, [5683]),
         new("rmcp-ping", UdpPayloads.For(623).ToArray(), RecogniseRmcp, [623]),
@@ -190,7 +189,8 @@ internal static partial class UdpProbes
                 4413 => ("Broadcom SNMP service", null),
                 _ => ((string?)null, (string?)null),
             };
-            var uptime = snmp.EngineTime > 0 ? $"; up {TimeSpan.FromSeconds(Math.Min(snmp.EngineTime, int.MaxValue)).TotalDays:0.#} days" : "";
+            var up = TimeSpan.FromSeconds(Math.Clamp(snmp.EngineTime, 0, int.MaxValue));
+            var uptime = snmp.EngineTime <= 0 ? "" : up.TotalDays >= 1 ? $"; up {(int)up.TotalDays} days" : $"; up {(int)up.TotalHours} hours";
             var enterprise = product is null && snmp.Enterprise >= 0 ? $"; enterprise {snmp.Enterprise}" : "";
             return Probed("snmp", product, extra: $"SNMPv3; engine boots {snmp.EngineBoots}{uptime}{enterprise}", cpe: cpe is null ? null : "cpe:/a:" + cpe);
         }
