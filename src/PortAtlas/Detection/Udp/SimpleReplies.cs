@@ -33,21 +33,29 @@ internal readonly record struct MemcachedReply(string? Version)
 
 /// <summary>
 /// OpenVPN's answer to P_CONTROL_HARD_RESET_CLIENT_V2: P_CONTROL_HARD_RESET_SERVER_V2 (opcode 8), the server's
-/// session ID, then an ACK array that names our session (OpenVPN's reliability layer, ssl_pkt.h).
+/// session ID, an ACK array (count, packet IDs, then the session acknowledged) and its own packet ID (OpenVPN's
+/// reliability layer, ssl_pkt.h). A server bound to an earlier peer answers every datagram with its reset to that
+/// peer, so the acknowledged session need not be ours; the exact length of the unauthenticated packet is the check.
 /// </summary>
 internal static class OpenVpnReply
 {
-    /// <summary>True when <paramref name="packet"/> is a server hard reset acknowledging <paramref name="clientSession"/>.</summary>
-    public static bool IsServerReset(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> clientSession)
+    /// <summary>True when <paramref name="packet"/> is a server hard reset without tls-auth; <paramref name="ours"/> when it acknowledges <paramref name="clientSession"/>.</summary>
+    public static bool IsServerReset(ReadOnlySpan<byte> packet, ReadOnlySpan<byte> clientSession, out bool ours)
     {
-        // opcode/key (1), session (8), ack count (1), acked packet IDs (4 each), remote session (8).
-        if (packet.Length < 10 || packet[0] >> 3 != 8 || clientSession.Length != 8)
+        ours = false;
+        // opcode/key (1), session (8), ack count (1), acked packet IDs (4 each), remote session (8 when acks), packet ID (4).
+        if (packet.Length < 14 || packet[0] >> 3 != 8 || clientSession.Length != 8)
         {
             return false;
         }
         var acks = packet[9];
-        var remote = 10 + (acks * 4);
-        return acks > 0 && remote + 8 <= packet.Length && packet.Slice(remote, 8).SequenceEqual(clientSession);
+        var expected = 10 + (acks * 4) + (acks > 0 ? 8 : 0) + 4;
+        if (packet.Length != expected)
+        {
+            return false;
+        }
+        ours = acks > 0 && packet.Slice(10 + (acks * 4), 8).SequenceEqual(clientSession);
+        return true;
     }
 }
 

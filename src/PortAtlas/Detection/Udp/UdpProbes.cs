@@ -73,6 +73,7 @@ internal static partial class UdpProbes
         new("coap-core", UdpPayloads.For(5683).ToArray(), RecogniseCoap, [5683]),
         new("rmcp-ping", UdpPayloads.For(623).ToArray(), RecogniseRmcp, [623]),
         new("nat-pmp", UdpPayloads.For(5351).ToArray(), RecogniseNatPmp, [5351]),
+        new("kerberos-as-req", KerberosReply.AsRequest(), RecogniseKerberos, [88, 750]),
         new("daytime", "\r\n"u8.ToArray(), RecogniseDaytime, [13]),
         new("qotd", "\r\n"u8.ToArray(), RecogniseQotd, [17]),
     ];
@@ -306,7 +307,8 @@ internal static partial class UdpProbes
     }
 
     internal static ServiceInfo? RecogniseOpenVpn(ReadOnlySpan<byte> reply) =>
-        OpenVpnReply.IsServerReset(reply, OpenVpnSession) ? Probed("openvpn", "OpenVPN", cpe: "cpe:/a:openvpn:openvpn") : null;
+        OpenVpnReply.IsServerReset(reply, OpenVpnSession, out var ours)
+            ? Probed("openvpn", "OpenVPN", extra: ours ? null : "busy with another peer", cpe: "cpe:/a:openvpn:openvpn") : null;
 
     internal static ServiceInfo? RecogniseIke(ReadOnlySpan<byte> reply)
     {
@@ -415,6 +417,23 @@ internal static partial class UdpProbes
     // NAT-PMP (RFC 6886, 3.2): version 0, opcode 128 (the answer to 0), a result code.
     internal static ServiceInfo? RecogniseNatPmp(ReadOnlySpan<byte> reply) =>
         reply.Length >= 8 && reply[0] == 0 && reply[1] == 128 ? Probed("nat-pmp") : null;
+
+    internal static ServiceInfo? RecogniseKerberos(ReadOnlySpan<byte> reply)
+    {
+        if (!KerberosReply.TryParse(reply, out var kerberos))
+        {
+            return null;
+        }
+        var error = kerberos.ErrorCode switch
+        {
+            -1 => "AS-REP",
+            6 => "client unknown",
+            25 => "pre-authentication required",
+            68 => "wrong realm",
+            var code => $"error {code}",
+        };
+        return Probed("kerberos-sec", extra: kerberos.Realm is null ? error : $"realm: {kerberos.Realm}; {error}");
+    }
 
     internal static ServiceInfo? RecogniseDaytime(ReadOnlySpan<byte> reply) => RecogniseText(reply, "daytime");
 

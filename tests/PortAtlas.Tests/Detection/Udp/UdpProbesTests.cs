@@ -192,9 +192,19 @@ public class UdpProbesTests
     {
         byte[] reply = [0x40, 1, 2, 3, 4, 5, 6, 7, 8, 1, 0, 0, 0, 0, .. UdpProbes.OpenVpnSession, 0, 0, 0, 0];
 
-        Assert.Equal("OpenVPN", UdpProbes.RecogniseOpenVpn(reply)?.Product);
+        Assert.Equal(("OpenVPN", null), (UdpProbes.RecogniseOpenVpn(reply)?.Product, UdpProbes.RecogniseOpenVpn(reply)?.ExtraInfo));
         reply[^5] ^= 1;
-        Assert.Null(UdpProbes.RecogniseOpenVpn(reply));
+        Assert.Equal("busy with another peer", UdpProbes.RecogniseOpenVpn(reply)?.ExtraInfo);
+        Assert.Null(UdpProbes.RecogniseOpenVpn(reply.AsSpan(0, reply.Length - 1)));
+    }
+
+    [Fact]
+    public void RecogniseOpenVpn_ResetCapturedFromTheLabServer_IsOpenVpn()
+    {
+        // OpenVPN 2.6 (Debian 12) in point-to-point TLS mode, answering while bound to an earlier peer.
+        var reply = Convert.FromHexString("4070011e80709b69b5010000000064c17801b89bcb8f00000000");
+
+        Assert.Equal("OpenVPN", UdpProbes.RecogniseOpenVpn(reply)?.Product);
     }
 
     [Fact]
@@ -234,6 +244,28 @@ public class UdpProbesTests
     }
 
     [Fact]
+    public void RecogniseKerberos_ErrorCapturedFromMitKdc_GivesTheRealm()
+    {
+        // MIT krb5kdc 1.20 (Debian 12) answering an AS-REQ for an unknown client in realm "NM": KDC_ERR_C_PRINCIPAL_UNKNOWN.
+        var reply = Convert.FromHexString("7e593057a003020105a10302011ea411180f32303236313230313230333432305aa50502030234"
+            + "15a603020106a9041b024e4daa173015a003020100a10e300c1b066b72627467741b024e4dab0d1b0b4e554c4c5f434c49454e54");
+
+        var service = UdpProbes.RecogniseKerberos(reply);
+
+        Assert.Equal(("kerberos-sec", "realm: NM; client unknown"), (service?.Name, service?.ExtraInfo));
+    }
+
+    [Fact]
+    public void KerberosAsRequest_IsWellFormedDer()
+    {
+        var request = KerberosReply.AsRequest();
+        var reader = new BerReader(request);
+
+        Assert.True(reader.TryRead(0x6A, out var body));
+        Assert.True(new BerReader(body).TryRead(0x30, out _));
+    }
+
+    [Fact]
     public void RecogniseRpc_AcceptedNullReply_IsRpcbind()
     {
         byte[] reply = [0x50, 0x41, 0x00, 0x01, 0, 0, 0, 1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0];
@@ -264,6 +296,8 @@ public class UdpProbesTests
         ["netbios"] = UdpReplies.NetbiosStatus(UdpProbes.NetbiosQueryId, "SVC", "WG", new byte[6]),
         ["ike"] = UdpReplies.IkeResponse(UdpProbes.IkeSpi, MD5.HashData("strongSwan"u8)),
         ["quic"] = UdpReplies.QuicVersionNegotiation(UdpProbes.QuicDestination, UdpProbes.QuicSource, 1),
+        ["kerberos"] = Convert.FromHexString("7e593057a003020105a10302011ea411180f32303236313230313230333432305aa50502030234"
+            + "15a603020106a9041b024e4daa173015a003020100a10e300c1b066b72627467741b024e4dab0d1b0b4e554c4c5f434c49454e54"),
     };
 
     private static readonly UdpRecogniser[] s_recognisers = [.. UdpProbes.All.Select(p => p.Recognise).Distinct()];
