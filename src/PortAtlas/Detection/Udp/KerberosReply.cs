@@ -52,14 +52,16 @@ internal readonly record struct KerberosReply(long ErrorCode, string? Realm)
         return true;
     }
 
+    /// <summary>The realm our AS-REQ names.</summary>
+    public const string ProbeRealm = "PORTATLAS.INVALID";
+
     /// <summary>
     /// An AS-REQ (RFC 4120, 5.4.1) for the unknown client "portatlas" in realm PORTATLAS.INVALID, asking for a ticket
     /// for krbtgt: any KDC answers it with a KRB-ERROR naming its own realm or the error.
     /// </summary>
     public static byte[] AsRequest()
     {
-        const string Realm = "PORTATLAS.INVALID";
-        byte[] realm = Der(0x1B, Encoding.ASCII.GetBytes(Realm));
+        byte[] realm = Der(0x1B, Encoding.ASCII.GetBytes(ProbeRealm));
         byte[] cname = Der(0x30, [.. Der(0xA0, Der(0x02, [1])), .. Der(0xA1, Der(0x30, Der(0x1B, "portatlas"u8.ToArray())))]);
         byte[] sname = Der(0x30, [.. Der(0xA0, Der(0x02, [2])), .. Der(0xA1, Der(0x30, [.. Der(0x1B, "krbtgt"u8.ToArray()), .. realm]))]);
         byte[] body = Der(0x30,

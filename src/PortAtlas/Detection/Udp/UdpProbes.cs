@@ -432,7 +432,9 @@ internal static partial class UdpProbes
             68 => "wrong realm",
             var code => $"error {code}",
         };
-        return Probed("kerberos-sec", extra: kerberos.Realm is null ? error : $"realm: {kerberos.Realm}; {error}");
+        // A KDC echoes the realm asked for; only another realm (a referral, error 68) is news.
+        var realm = kerberos.Realm is { } r && !r.Equals(KerberosReply.ProbeRealm, StringComparison.OrdinalIgnoreCase) ? r : null;
+        return Probed("kerberos-sec", extra: realm is null ? error : $"realm: {realm}; {error}");
     }
 
     internal static ServiceInfo? RecogniseDaytime(ReadOnlySpan<byte> reply) => RecogniseText(reply, "daytime");
