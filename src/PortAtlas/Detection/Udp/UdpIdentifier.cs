@@ -45,6 +45,32 @@ public sealed class UdpIdentifier
     }
 
     /// <summary>
+    /// Scans and identifies one UDP port without raw-socket privilege: a reply makes it <c>open</c>
+    /// (<c>udp-response</c>) with its service; an ICMP port unreachable, seen by a connected socket as ECONNREFUSED,
+    /// makes it <c>closed</c> (<c>port-unreach</c>); silence leaves it <c>open|filtered</c> (<c>no-response</c>). The
+    /// fallback for UDP scans when the raw engine is not permitted; slower than it, as each port waits out its rounds.
+    /// </summary>
+    /// <param name="address">The host; the caller is responsible for it being a permitted target.</param>
+    /// <param name="port">The port, 1 to 65535.</param>
+    /// <param name="options">Waits and limits; <see cref="UdpDetectionOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Cancels the scan (the only source of <see cref="OperationCanceledException"/>).</param>
+    public async Task<PortResult> ScanPortAsync(IPAddress address, int port, UdpDetectionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        ArgumentOutOfRangeException.ThrowIfLessThan(port, 1);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65535);
+        options ??= UdpDetectionOptions.Default;
+        options.Validate();
+        var outcome = await new UdpSession(new IPEndPoint(address, port), options, _time).RunAsync(cancellationToken).ConfigureAwait(false);
+        var result = new PortResult { Address = address, Port = port, Protocol = Transport.Udp, State = PortState.OpenFiltered, Reason = "no-response" };
+        if (outcome.FirstReply is not null)
+        {
+            return result with { State = PortState.Open, Reason = "udp-response", RoundTrip = outcome.RoundTrip, Service = Conclude(port, outcome, options) };
+        }
+        return outcome.Refused ? result with { State = PortState.Closed, Reason = "port-unreach" } : result;
+    }
+
+    /// <summary>
     /// Passes scan results through, identifying open and open|filtered UDP ones, at most
     /// <see cref="UdpDetectionOptions.MaxConcurrency"/> at a time. A port that answers is reported <c>open</c>
     /// (reason <c>udp-response</c>), as its answer proves. Other results, and results whose service was identified

@@ -188,6 +188,28 @@ public class UdpIdentifierTests
         Assert.Equal((PortState.Open, "udp-response", "Kamailio", "5.6.3"), (udp.State, udp.Reason, udp.Service?.Product, udp.Service?.Version));
     }
 
+    [Fact]
+    public async Task ScanPortAsync_WithoutRawSockets_TellsOpenClosedAndOpenFiltered()
+    {
+        await using var sip = new FakeUdpServer(d => d.AsSpan().StartsWith("OPTIONS "u8) ? UdpReplies.Sip("OpenSIPS (3.4.2 (x86_64/linux))") : null);
+        await using var silent = new FakeUdpServer(_ => null);
+        int closedPort;
+        using (var probe = new UdpClient(new IPEndPoint(IPAddress.Loopback, 0)))
+        {
+            closedPort = ((IPEndPoint)probe.Client.LocalEndPoint!).Port;
+        }
+        var identifier = new UdpIdentifier();
+        var token = TestContext.Current.CancellationToken;
+
+        var open = await identifier.ScanPortAsync(IPAddress.Loopback, sip.EndPoint.Port, s_fast, token);
+        var closed = await identifier.ScanPortAsync(IPAddress.Loopback, closedPort, s_fast, token);
+        var quiet = await identifier.ScanPortAsync(IPAddress.Loopback, silent.EndPoint.Port, s_fast, token);
+
+        Assert.Equal((PortState.Open, "udp-response", "OpenSIPS"), (open.State, open.Reason, open.Service?.Product));
+        Assert.Equal((PortState.Closed, "port-unreach"), (closed.State, closed.Reason));
+        Assert.Equal((PortState.OpenFiltered, "no-response", null), (quiet.State, quiet.Reason, quiet.Service));
+    }
+
     private static async IAsyncEnumerable<PortResult> Stream(IEnumerable<PortResult> results)
     {
         foreach (var result in results)
