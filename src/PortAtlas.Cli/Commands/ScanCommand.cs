@@ -3,6 +3,7 @@ using System.Diagnostics;
 using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
 using PortAtlas.Detection;
+using PortAtlas.Detection.Udp;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
@@ -386,6 +387,8 @@ internal static class ScanCommand
             if (request.Detect)
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
+                // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
+                results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
                 results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))

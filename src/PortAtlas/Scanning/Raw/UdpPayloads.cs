@@ -61,7 +61,8 @@ public static class UdpPayloads
         return payloads;
     }
 
-    private static byte[] DnsQuery(ushort id, string[] labels, ushort type)
+    /// <summary>A DNS query (RFC 1035, 4.1) for one name, type and class (1 IN, 3 CHAOS), recursion desired.</summary>
+    internal static byte[] DnsQuery(ushort id, string[] labels, ushort type, ushort @class = 1)
     {
         var bytes = new List<byte> { (byte)(id >> 8), (byte)id, 0x01, 0x00, 0, 1, 0, 0, 0, 0, 0, 0 };
         foreach (var label in labels)
@@ -69,11 +70,12 @@ public static class UdpPayloads
             bytes.Add((byte)label.Length);
             bytes.AddRange(Encoding.ASCII.GetBytes(label));
         }
-        bytes.AddRange([0, (byte)(type >> 8), (byte)type, 0, 1]);
+        bytes.AddRange([0, (byte)(type >> 8), (byte)type, (byte)(@class >> 8), (byte)@class]);
         return [.. bytes];
     }
 
-    private static byte[] RpcNullCall(uint xid, uint program, uint version)
+    /// <summary>An ONC RPC NULL call (RFC 5531, 9) with AUTH_NULL credentials and verifier.</summary>
+    internal static byte[] RpcNullCall(uint xid, uint program, uint version)
     {
         var words = new uint[] { xid, 0, 2, program, version, 0, 0, 0, 0, 0 };
         var bytes = new byte[words.Length * 4];
@@ -99,11 +101,12 @@ public static class UdpPayloads
         return [.. bytes];
     }
 
-    private static byte[] SnmpGetSysDescr()
+    /// <summary>An SNMP GetRequest for sysDescr.0 (1.3.6.1.2.1.1.1.0) with community "public"; version 1 is SNMPv2c, 0 is SNMPv1.</summary>
+    internal static byte[] SnmpGetSysDescr(byte version = 1)
     {
         byte[] varbind = [0x30, 0x0C, 0x06, 0x08, 0x2B, 0x06, 0x01, 0x02, 0x01, 0x01, 0x01, 0x00, 0x05, 0x00];
         byte[] pduBody = [0x02, 0x04, 0x50, 0x41, 0x54, 0x4C, 0x02, 0x01, 0x00, 0x02, 0x01, 0x00, 0x30, (byte)varbind.Length, .. varbind];
-        byte[] message = [0x02, 0x01, 0x01, 0x04, 0x06, .. "public"u8, 0xA0, (byte)pduBody.Length, .. pduBody];
+        byte[] message = [0x02, 0x01, version, 0x04, 0x06, .. "public"u8, 0xA0, (byte)pduBody.Length, .. pduBody];
         return [0x30, (byte)message.Length, .. message];
     }
 
