@@ -202,7 +202,14 @@ public readonly record struct TlsCipherSuite(ushort Code, string Name)
         s_byCode.TryGetValue(code, out var suite) ? suite : new TlsCipherSuite(code, "0x" + code.ToString("X4", System.Globalization.CultureInfo.InvariantCulture));
 
     /// <summary>The suites a ClientHello for <paramref name="version"/> may offer.</summary>
+    /// <remarks>
+    /// Strongest first, ECDHE before static RSA before DHE: a server that follows the client's order then answers with a
+    /// suite it can complete (a DHE pick without parameters ends some handshakes in silence).
+    /// </remarks>
     public static IReadOnlyList<TlsCipherSuite> For(TlsVersion version) => version == TlsVersion.Tls13
         ? All.Where(s => s.IsTls13).ToArray()
-        : All.Where(s => !s.IsTls13 && (version == TlsVersion.Tls12 || !s.NeedsTls12)).ToArray();
+        : All.Where(s => !s.IsTls13 && (version == TlsVersion.Tls12 || !s.NeedsTls12))
+            .OrderBy(s => s.Grade)
+            .ThenBy(s => s.Name.StartsWith("TLS_ECDHE_", StringComparison.Ordinal) ? 0 : s.IsDhe ? 2 : 1)
+            .ToArray();
 }

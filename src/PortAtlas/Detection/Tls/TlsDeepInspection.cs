@@ -33,6 +33,8 @@ internal static class TlsDeepInspection
             CheckHsts = info.Name is "https" or "https-alt" || info.Tls?.Alpn is "http/1.1" or "h2" || info.Name.StartsWith("http", StringComparison.Ordinal),
             TrustAnchors = options.TrustAnchors,
             HelloTimeout = options.TlsHandshakeTimeout,
+            // Full enumeration is a few dozen hellos in a row per version: give it room.
+            Budget = options.EnumerateTls ? TimeSpan.FromSeconds(45) : TimeSpan.FromSeconds(20),
             Time = time,
         }, ct).ConfigureAwait(false);
         if (scan.AcceptedVersions.Count == 0)
@@ -41,10 +43,27 @@ internal static class TlsDeepInspection
         }
         // Detection's own handshake stays the record of what was negotiated; the scan adds what is accepted.
         var tls = info.Tls is { } seen
-            ? scan with { Protocol = seen.Protocol ?? scan.Protocol, CipherSuite = seen.CipherSuite, Alpn = seen.Alpn }
+            ? (scan.Subject is null ? MergeAccepted(seen, scan) : scan with { Protocol = seen.Protocol ?? scan.Protocol, CipherSuite = seen.CipherSuite, Alpn = seen.Alpn })
             : scan;
         return info with { Tls = tls, Facts = WithFacts(info.Facts, tls, time.GetUtcNow()) };
     }
+
+    // The scan ran out of time before it read a certificate: keep detection's, add what was learnt.
+    private static TlsInfo MergeAccepted(TlsInfo seen, TlsInfo scan) => seen with
+    {
+        AcceptedVersions = scan.AcceptedVersions,
+        CipherSuites = scan.CipherSuites,
+        WeakSuites = scan.WeakSuites,
+        Groups = scan.Groups,
+        ForwardSecrecy = scan.ForwardSecrecy,
+        DhBits = scan.DhBits,
+        FallbackScsv = scan.FallbackScsv,
+        SecureRenegotiation = scan.SecureRenegotiation,
+        Compression = scan.Compression,
+        OcspStapling = scan.OcspStapling,
+        AlpnProtocols = scan.AlpnProtocols,
+        ServerName = scan.ServerName,
+    };
 
     /// <summary>The TLS facts (see <see cref="ServiceFacts"/>) for what the scan found.</summary>
     internal static IReadOnlyDictionary<string, string> WithFacts(IReadOnlyDictionary<string, string> facts, TlsInfo tls, DateTimeOffset now)

@@ -223,17 +223,8 @@ public static class TlsScanner
 
         private async Task<TlsCipherList?> EnumerateAsync(TlsVersion version)
         {
-            var remaining = Codes(TlsCipherSuite.For(version)).ToList();
             var found = new List<ushort>();
-            while (remaining.Count > 0 && !ct.IsCancellationRequested)
-            {
-                var flight = await HelloAsync(new TlsHelloSpec { Version = version, CipherSuites = remaining, ServerName = options.ServerName, KeyShares = [0x001D, 0x0017] }, full: false).ConfigureAwait(false);
-                if (flight is not { HasServerHello: true } || flight.Version != version || !remaining.Remove(flight.CipherSuite))
-                {
-                    break;
-                }
-                found.Add(flight.CipherSuite);
-            }
+            await CollectAsync(version, Codes(TlsCipherSuite.For(version)).ToList(), found, depth: 0).ConfigureAwait(false);
             if (found.Count == 0)
             {
                 return null;
@@ -246,6 +237,42 @@ public static class TlsScanner
                 serverOrder = flight is { HasServerHello: true } ? flight.CipherSuite == found[0] : null;
             }
             return new TlsCipherList { Version = version.ToName(), ServerOrder = serverOrder, Suites = [.. found.Select(c => TlsCipherSuite.ForCode(c).Name)] };
+        }
+
+        /// <summary>
+        /// Offers <paramref name="remaining"/> and takes the server's pick out until it refuses. A server that hangs up
+        /// without an alert usually chose a suite it cannot complete (DHE without parameters, a key it lacks): the list
+        /// is then split in halves, each enumerated alone, which isolates the suite that breaks it.
+        /// </summary>
+        private async Task CollectAsync(TlsVersion version, List<ushort> remaining, List<ushort> found, int depth)
+        {
+            while (remaining.Count > 0 && !ct.IsCancellationRequested)
+            {
+                var spec = new TlsHelloSpec { Version = version, CipherSuites = remaining, ServerName = options.ServerName, KeyShares = [0x001D, 0x0017] };
+                var flight = await HelloAsync(spec, full: false).ConfigureAwait(false);
+                if (flight is { HasServerHello: true } && flight.Version == version && remaining.Remove(flight.CipherSuite))
+                {
+                    found.Add(flight.CipherSuite);
+                    continue;
+                }
+                if (flight is { Alert: not null } || flight?.HasServerHello == true || remaining.Count == 1 || depth >= 12)
+                {
+                    return; // refused: nothing left that the server accepts with this version
+                }
+                // DHE is the usual cause: a server whose DHE pick ends in silence cannot complete DHE at all, so the
+                // DHE suites are tried together once and the rest goes on; anything else is halved.
+                var dhe = remaining.Where(c => TlsCipherSuite.ForCode(c).IsDhe).ToList();
+                if (dhe.Count > 0 && dhe.Count < remaining.Count)
+                {
+                    await CollectAsync(version, [.. remaining.Except(dhe)], found, depth + 1).ConfigureAwait(false);
+                    await CollectAsync(version, dhe, found, depth: 12).ConfigureAwait(false);
+                    return;
+                }
+                var half = remaining.Count / 2;
+                await CollectAsync(version, remaining[..half], found, depth + 1).ConfigureAwait(false);
+                await CollectAsync(version, remaining[half..], found, depth + 1).ConfigureAwait(false);
+                return;
+            }
         }
 
         private async Task<List<string>> GroupsAsync(List<TlsVersion> versions)
@@ -286,11 +313,16 @@ public static class TlsScanner
             {
                 using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
                 timeout.CancelAfter(options.HelloTimeout);
+                var started = options.Time.GetTimestamp();
                 using var stream = await ConnectAsync(timeout.Token).ConfigureAwait(false);
                 if (stream is null)
                 {
                     return null;
                 }
+                // A server that answers does so within a few round trips of its connect (and of the upgrade, if any):
+                // waiting the whole hello timeout for one that stays silent would spend the port's budget on silence.
+                var setup = options.Time.GetElapsedTime(started);
+                timeout.CancelAfter(TimeSpan.FromTicks(Math.Clamp((setup * 10).Ticks + TimeSpan.FromMilliseconds(700).Ticks, TimeSpan.FromSeconds(1).Ticks, options.HelloTimeout.Ticks)));
                 await stream.WriteAsync(TlsHello.Build(spec), timeout.Token).ConfigureAwait(false);
                 var flight = new TlsServerFlight();
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
@@ -400,8 +432,10 @@ public static class TlsScanner
                 await tls.AuthenticateAsClientAsync(sslOptions, timeout.Token).ConfigureAwait(false);
                 if (options.CheckHsts)
                 {
+                    // The answer's head is all we need: give it one hello's time, not the handshake's double.
+                    timeout.CancelAfter(options.HelloTimeout);
                     var host = options.ServerName ?? (endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString());
-                    await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"HEAD / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: PortAtlas\r\nConnection: close\r\n\r\n"), timeout.Token).ConfigureAwait(false);
+                    await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: PortAtlas\r\nAccept: */*\r\nConnection: close\r\n\r\n"), timeout.Token).ConfigureAwait(false);
                     var head = new byte[16 * 1024];
                     var filled = 0;
                     while (filled < head.Length)
