@@ -43,6 +43,9 @@ internal static class ScanCommand
         var vulnDb = new Option<string?>("--vulndb") { Description = "NVD store made by 'ports vulndb import', for version-accurate CVE findings" };
         var noAssess = new Option<bool>("--no-assess") { Description = "Skip the assessment (no findings)" };
         var detect = new Option<bool>("--detect", "-sV") { Description = "Identify the service, product and version on each open port (banners, probes, TLS)" };
+        var tlsEnum = new Option<bool>("--tls-enum") { Description = "With --detect: enumerate every cipher suite each TLS version accepts, in the server's order, and every key-exchange group" };
+        var sni = new Option<string?>("--sni") { Description = "With --detect: the name sent as TLS SNI and matched against certificates (default: the host name scanned, when one was given)" };
+        var caFile = new Option<string?>("--ca-file") { Description = "With --detect: PEM file of CA certificates to validate TLS chains against, instead of the system store" };
         var connect = new Option<bool>("--connect", "-sT") { Description = "TCP connect scan (no privileges needed)" };
         var syn = new Option<bool>("--syn", "-sS") { Description = "Raw SYN scan (root or CAP_NET_RAW); the default when permitted" };
         var udp = new Option<bool>("--udp", "-sU") { Description = "UDP scan with protocol payloads (root or CAP_NET_RAW)" };
@@ -56,7 +59,7 @@ internal static class ScanCommand
         {
             targets, targetsFile, exclude, excludeFile, resolveAll, allowHuge, ports, excludePorts, topPorts,
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
-            rules, vulnDb, noAssess, detect, db, noSave, resume, connect, syn, udp, sctp, skipDiscovery,
+            rules, vulnDb, noAssess, detect, tlsEnum, sni, caFile, db, noSave, resume, connect, syn, udp, sctp, skipDiscovery,
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
@@ -85,6 +88,9 @@ internal static class ScanCommand
                 VulnDb = parse.GetValue(vulnDb),
                 NoAssess = parse.GetValue(noAssess),
                 Detect = parse.GetValue(detect),
+                TlsEnum = parse.GetValue(tlsEnum),
+                Sni = parse.GetValue(sni),
+                CaFile = parse.GetValue(caFile),
                 Db = parse.GetValue(db),
                 NoSave = parse.GetValue(noSave),
                 Resume = parse.GetValue(resume),
@@ -125,6 +131,9 @@ internal static class ScanCommand
         public string? VulnDb { get; init; }
         public bool NoAssess { get; init; }
         public bool Detect { get; init; }
+        public bool TlsEnum { get; init; }
+        public string? Sni { get; init; }
+        public string? CaFile { get; init; }
         public string? Db { get; init; }
         public bool NoSave { get; init; }
         public long? Resume { get; init; }
@@ -171,6 +180,10 @@ internal static class ScanCommand
         else if (request.OutputFormat is not null)
         {
             return cli.Fail(ExitCodes.BadInput, "--output-format needs --output FILE");
+        }
+        if (!TlsDetectionOptions.TryCreate(request, out var detection, out var tlsError))
+        {
+            return cli.Fail(ExitCodes.BadInput, tlsError);
         }
         if (request.Rate is <= 0)
         {
@@ -388,8 +401,8 @@ internal static class ScanCommand
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
                 // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
-                results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
-                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
+                results = new UdpIdentifier().IdentifyAsync(results, Udpdetection, cancellationToken);
+                results = new ServiceDetector().DetectAsync(results, detection, cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))
             {

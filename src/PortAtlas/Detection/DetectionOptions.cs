@@ -77,6 +77,22 @@ public sealed record DetectionOptions
     /// <summary>Most characters of <see cref="ServiceInfo.Evidence"/>. Default 160.</summary>
     public int MaxEvidenceLength { get; init; } = 160;
 
+    /// <summary>
+    /// On TLS services and services offering STARTTLS (SMTP, IMAP, POP3, FTP, LDAP, PostgreSQL, MySQL, XMPP), find what the
+    /// server accepts with ClientHellos of our own: versions, weak suite classes, forward secrecy, DH size, fallback
+    /// protection, renegotiation, compression, OCSP stapling, ALPN, and the chain validated. Default true.
+    /// </summary>
+    public bool InspectTlsAccepted { get; init; } = true;
+
+    /// <summary>Also enumerate every accepted cipher suite per version and every key-exchange group (<c>--tls-enum</c>). Default false.</summary>
+    public bool EnumerateTls { get; init; }
+
+    /// <summary>Name to send as SNI and to match the certificate against (<c>--sni</c>, or the name the user scanned); null for none.</summary>
+    public string? ServerName { get; init; }
+
+    /// <summary>Trust anchors for chain validation (<c>--ca-file</c>); null uses the system trust store.</summary>
+    public System.Security.Cryptography.X509Certificates.X509Certificate2Collection? TrustAnchors { get; init; }
+
     /// <summary>Name the service of UDP results that carry a reply from the registry (no UDP probes are sent). Default true.</summary>
     public bool NameUdpFromRegistry { get; init; } = true;
 

@@ -42,7 +42,7 @@ public sealed class ServiceDetector
         ArgumentNullException.ThrowIfNull(endpoint);
         options ??= DetectionOptions.Default;
         options.Validate();
-        return new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken);
+        return DetectWithTlsAsync(endpoint, options, cancellationToken);
     }
 
     /// <summary>
@@ -90,6 +90,12 @@ public sealed class ServiceDetector
                 // Expected after the cancel above.
             }
         }
+    }
+
+    private async Task<ServiceInfo?> DetectWithTlsAsync(IPEndPoint endpoint, DetectionOptions options, CancellationToken cancellationToken)
+    {
+        var info = await new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken).ConfigureAwait(false);
+        return await Tls.TlsDeepInspection.EnrichAsync(endpoint, info, options, _time, cancellationToken).ConfigureAwait(false);
     }
 
     private async Task PumpAsync(IAsyncEnumerable<PortResult> results, DetectionOptions options, ChannelWriter<PortResult> writer, CancellationToken cancellationToken)
@@ -142,7 +148,7 @@ public sealed class ServiceDetector
             try
             {
                 var endpoint = new IPEndPoint(result.Address, result.Port);
-                service = await new DetectionSession(endpoint, options, _time, _signatures, _registry).RunAsync(cancellationToken).ConfigureAwait(false);
+                service = await DetectWithTlsAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
             }
             catch (Exception e) when (e is not OperationCanceledException)
             {

@@ -109,4 +109,73 @@ public sealed record TlsInfo
     public bool Expired { get; init; }
     /// <summary>SHA-256 of the certificate's DER encoding, lowercase hex.</summary>
     public string? CertificateSha256 { get; init; }
+
+    // What the server accepts, from ClientHellos of PortAtlas's own (empty or null: not checked).
+
+    /// <summary>Every protocol version the server accepted when offered alone, oldest first (TLSv1.2, TLSv1.3 ...).</summary>
+    public IReadOnlyList<string> AcceptedVersions { get; init; } = [];
+    /// <summary>Accepted cipher suites per version (with <c>--tls-enum</c>), in the server's order of preference when it has one.</summary>
+    public IReadOnlyList<TlsCipherList> CipherSuites { get; init; } = [];
+    /// <summary>Weak suites accepted, as "TLSv1.0 TLS_RSA_WITH_RC4_128_SHA" (NULL, EXPORT, anonymous, RC4, DES/3DES).</summary>
+    public IReadOnlyList<string> WeakSuites { get; init; } = [];
+    /// <summary>Key-exchange groups accepted (with <c>--tls-enum</c>): x25519, secp256r1, ffdhe2048 ...</summary>
+    public IReadOnlyList<string> Groups { get; init; } = [];
+    /// <summary>A suite with forward secrecy was accepted (false: only static RSA key exchange).</summary>
+    public bool? ForwardSecrecy { get; init; }
+    /// <summary>Size in bits of the DHE prime the server sent, when it accepted a DHE suite.</summary>
+    public int? DhBits { get; init; }
+    /// <summary>The server refused a downgraded hello carrying TLS_FALLBACK_SCSV (RFC 7507); null with one version only.</summary>
+    public bool? FallbackScsv { get; init; }
+    /// <summary>The server supports secure renegotiation (RFC 5746); null when only TLS 1.3 is accepted.</summary>
+    public bool? SecureRenegotiation { get; init; }
+    /// <summary>The server accepted TLS compression (CRIME).</summary>
+    public bool? Compression { get; init; }
+    /// <summary>The server stapled an OCSP response (RFC 6066 section 8).</summary>
+    public bool? OcspStapling { get; init; }
+    /// <summary>ALPN protocols the server agreed to (h2, http/1.1).</summary>
+    public IReadOnlyList<string> AlpnProtocols { get; init; } = [];
+    /// <summary>The certificates as the server sent them, leaf first.</summary>
+    public IReadOnlyList<TlsCertificate> Chain { get; init; } = [];
+    /// <summary>The name sent as SNI and checked against the certificate; null when none (an address was scanned).</summary>
+    public string? ServerName { get; init; }
+    /// <summary>The chain validates against the system trust store (or the given CA file).</summary>
+    public bool? Trusted { get; init; }
+    /// <summary>Why the chain does not validate, when it does not.</summary>
+    public string? TrustProblem { get; init; }
+    /// <summary>The certificate is valid for the name (or address) scanned.</summary>
+    public bool? NameMatches { get; init; }
+    /// <summary>Certificate Transparency SCTs came with the certificate (embedded, TLS extension or OCSP).</summary>
+    public bool? CertificateTransparency { get; init; }
+    /// <summary>An HTTP answer over this TLS carried Strict-Transport-Security; null when not HTTP or not checked.</summary>
+    public bool? Hsts { get; init; }
+}
+
+/// <summary>The cipher suites accepted with one protocol version.</summary>
+public sealed record TlsCipherList
+{
+    /// <summary>TLSv1.2 and the like.</summary>
+    public required string Version { get; init; }
+    /// <summary>True when the server chooses by its own preference (the order below is its order).</summary>
+    public bool? ServerOrder { get; init; }
+    /// <summary>IANA names of the suites.</summary>
+    public IReadOnlyList<string> Suites { get; init; } = [];
+}
+
+/// <summary>One certificate of a chain as sent.</summary>
+public sealed record TlsCertificate
+{
+    /// <summary>Subject distinguished name.</summary>
+    public string? Subject { get; init; }
+    /// <summary>Issuer distinguished name.</summary>
+    public string? Issuer { get; init; }
+    /// <summary>Validity end.</summary>
+    public DateTimeOffset? NotAfter { get; init; }
+    /// <summary>RSA, ECDSA, Ed25519 ...</summary>
+    public string? KeyType { get; init; }
+    /// <summary>Key size in bits.</summary>
+    public int? KeyBits { get; init; }
+    /// <summary>Signature algorithm, such as sha256RSA.</summary>
+    public string? SignatureAlgorithm { get; init; }
+    /// <summary>SHA-256 of the DER encoding, lowercase hex.</summary>
+    public string? Sha256 { get; init; }
 }

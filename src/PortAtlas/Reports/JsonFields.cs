@@ -182,6 +182,7 @@ internal static class JsonFields
         json.WriteBoolean("selfSigned"u8, tls.SelfSigned);
         json.WriteBoolean("expired"u8, tls.Expired);
         WriteText(json, "certificateSha256"u8, tls.CertificateSha256);
+        TlsAcceptedJson.Write(json, tls);
         json.WriteEndObject();
     }
 

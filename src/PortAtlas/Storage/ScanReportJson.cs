@@ -343,6 +343,7 @@ public static class ScanReportJson
             writer.WriteBoolean("selfSigned"u8, tls.SelfSigned);
             writer.WriteBoolean("expired"u8, tls.Expired);
             WriteOptional(writer, "certificateSha256"u8, tls.CertificateSha256);
+            PortAtlas.Reports.TlsAcceptedJson.Write(writer, tls);
             writer.WriteEndObject();
         }
         writer.WriteEndObject();
@@ -370,6 +371,7 @@ public static class ScanReportJson
                 Expired = t.TryGetProperty("expired"u8, out var expired) && expired.GetBoolean(),
                 CertificateSha256 = String(t, "certificateSha256"u8),
             };
+            tls = PortAtlas.Reports.TlsAcceptedJson.Read(t, tls);
         }
         return new ServiceInfo
         {

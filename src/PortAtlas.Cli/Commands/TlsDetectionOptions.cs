@@ -1,0 +1,57 @@
+using System.Security.Cryptography;
+using System.Security.Cryptography.X509Certificates;
+using PortAtlas.Detection;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Cli.Commands;
+
+/// <summary>Detection settings from the scan's TLS flags (--tls-enum, --sni, --ca-file), checked before any packet.</summary>
+internal static class TlsDetectionOptions
+{
+    public static bool TryCreate(ScanCommand.ScanRequest request, out DetectionOptions options, out string error)
+    {
+        options = DetectionOptions.Default;
+        error = "";
+        if ((request.TlsEnum || request.Sni is not null || request.CaFile is not null) && !request.Detect)
+        {
+            error = "--tls-enum, --sni and --ca-file need --detect (-sV)";
+            return false;
+        }
+        var serverName = request.Sni;
+        if (serverName is not null && (serverName.Length is 0 or > 253 || Uri.CheckHostName(serverName) != UriHostNameType.Dns))
+        {
+            error = $"bad --sni '{Printable(serverName)}': give a DNS name such as www.example.org";
+            return false;
+        }
+        // One host name scanned: it is the name TLS should present and be checked against, as a browser would.
+        if (serverName is null && request.Targets.Count == 1 && Uri.CheckHostName(request.Targets[0]) == UriHostNameType.Dns
+            && !request.Targets[0].Contains('/', StringComparison.Ordinal))
+        {
+            serverName = request.Targets[0];
+        }
+        X509Certificate2Collection? anchors = null;
+        if (request.CaFile is string path)
+        {
+            try
+            {
+                anchors = [];
+                anchors.ImportFromPemFile(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException or CryptographicException or ArgumentException)
+            {
+                error = $"cannot read --ca-file '{Printable(path)}': {(e is CryptographicException ? "not a PEM file of certificates" : e.Message)}";
+                return false;
+            }
+            if (anchors.Count == 0)
+            {
+                error = $"--ca-file '{Printable(path)}' holds no PEM certificate";
+                return false;
+            }
+        }
+        options = DetectionOptions.Default with { EnumerateTls = request.TlsEnum, ServerName = serverName, TrustAnchors = anchors };
+        return true;
+    }
+
+    private static string Printable(string text) =>
+        new([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+}
