@@ -401,7 +401,7 @@ internal static class ScanCommand
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
                 // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
-                results = new UdpIdentifier().IdentifyAsync(results, Udpdetection, cancellationToken);
+                results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
                 results = new ServiceDetector().DetectAsync(results, detection, cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))
