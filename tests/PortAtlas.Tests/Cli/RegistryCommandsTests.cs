@@ -135,7 +135,7 @@ public sealed class RegistryListTopTests
         using var json = JsonDocument.Parse(output);
         var rows = json.RootElement.EnumerateArray().ToList();
         Assert.Equal(100, rows.Count);
-        Assert.Equal(PortAtlas.Registry.PortRegistry.Default.TopPorts(PortAtlas.Registry.Transport.Tcp, 100), rows.Select(r => r.GetProperty("port").GetInt32()));
+        Assert.Equal(PortAtlas.Registry.PortRegistry.Default.TopPorts(Transport.Tcp, 100), rows.Select(r => r.GetProperty("port").GetInt32()));
         Assert.All(rows, r => Assert.Equal("tcp", r.GetProperty("protocol").GetString()));
         Assert.All(rows, r => Assert.InRange(r.GetProperty("score").GetInt32(), 0, 100));
         Assert.All(rows, r => Assert.NotEmpty(r.GetProperty("reason").GetString()!));
