@@ -165,14 +165,13 @@ internal static class ScanCommand
             cli.Error.WriteLine($"ports: {session.TechniqueNote}");
         }
 
-        using var signals = new TerminationSignals(cancellationToken);
         var stream = new StreamingOutput(cli, stdoutFormat is ReportFormat.Jsonl, fileFormat is ReportFormat.Jsonl ? outputPath : null, plan);
         await using (stream.ConfigureAwait(false))
         {
             using (var progress = request.NoProgress || cli.Progress is null || stdoutFormat is ReportFormat.Jsonl
                 ? null : new ProgressRenderer(cli.Progress, () => session.Progress))
             {
-                await foreach (var result in session.RunAsync(signals.Token).ConfigureAwait(false))
+                await foreach (var result in session.RunAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await stream.WriteAsync(result).ConfigureAwait(false);
                 }
@@ -196,19 +195,19 @@ internal static class ScanCommand
             {
                 cli.Error.WriteLine($"ports: {note}");
             }
-            return await SaveAsync(cli, store, session, report, signals).ConfigureAwait(false);
+            return await SaveAsync(cli, store, session, report).ConfigureAwait(false);
         }
     }
 
-    /// <summary>Saves the report (finished) or leaves the checkpoint (interrupted); the exit code says which signal stopped it.</summary>
-    private static async Task<int> SaveAsync(CliContext cli, IScanStore? store, ScanSession session, ScanReport report, TerminationSignals signals)
+    /// <summary>Saves the report (finished) or leaves the checkpoint (interrupted); CliApp turns 130 into 143 when SIGTERM or SIGHUP stopped it.</summary>
+    private static async Task<int> SaveAsync(CliContext cli, IScanStore? store, ScanSession session, ScanReport report)
     {
         var id = session.CheckpointId;
         if (session.Interrupted)
         {
             cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {session.Plan.PairCount} probes decided so far"
                 + (store is null || id == 0 ? "" : $"; continue with 'ports scan --resume {id}'"));
-            return signals.ExitCode;
+            return ExitCodes.Interrupted;
         }
         if (store is null)
         {

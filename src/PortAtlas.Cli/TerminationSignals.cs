@@ -1,8 +1,8 @@
 using System.Runtime.InteropServices;
 
-namespace PortAtlas.Cli.Commands;
+namespace PortAtlas.Cli;
 
-/// <summary>SIGINT, SIGTERM and SIGHUP stop the scan (which then prints, writes and saves what it found); the exit code is 128 + the signal, SIGHUP as SIGTERM.</summary>
+/// <summary>SIGINT, SIGTERM and SIGHUP cancel the running command (a scan then prints, writes and saves what it found); the exit code is 128 + the signal, SIGHUP as SIGTERM.</summary>
 internal sealed class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cts;
@@ -19,9 +19,12 @@ internal sealed class TerminationSignals : IDisposable
 
     public int ExitCode => _exitCode;
 
+    public bool Signalled { get; private set; }
+
     private void OnSignal(PosixSignalContext context)
     {
         context.Cancel = true;
+        Signalled = true;
         _exitCode = context.Signal == PosixSignal.SIGINT ? ExitCodes.Interrupted : ExitCodes.Terminated;
         _cts.Cancel();
     }
