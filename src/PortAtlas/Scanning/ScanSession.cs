@@ -220,6 +220,7 @@ public sealed class ScanSession : IAsyncDisposable
         }
         await SaveCheckpointAsync(interrupted: true).ConfigureAwait(false);
         var lastSave = _time.GetTimestamp();
+        var sinceSave = 0;
         var completed = false;
         try
         {
@@ -230,11 +231,16 @@ public sealed class ScanSession : IAsyncDisposable
                 {
                     var result = Record(item);
                     yield return result;
+                    if (++sinceSave >= _options.CheckpointResults)
+                    {
+                        break;
+                    }
                 }
-                if (_time.GetElapsedTime(lastSave) >= _options.CheckpointInterval)
+                if (sinceSave >= _options.CheckpointResults || _time.GetElapsedTime(lastSave) >= _options.CheckpointInterval)
                 {
                     await SaveCheckpointAsync(interrupted: true).ConfigureAwait(false);
                     lastSave = _time.GetTimestamp();
+                    sinceSave = 0;
                 }
             }
             completed = true;

@@ -15,6 +15,9 @@ public sealed record ScanSessionOptions
     /// <summary>Save a checkpoint at least this often while results arrive; default 1 s.</summary>
     public TimeSpan CheckpointInterval { get; init; } = TimeSpan.FromSeconds(1);
 
+    /// <summary>Save a checkpoint after this many results even within <see cref="CheckpointInterval"/>; default 100 000.</summary>
+    public int CheckpointResults { get; init; } = 100_000;
+
     /// <summary>The assessor; null builds one from the plan's rule files and NVD store when the plan assesses.</summary>
     public Assessor? Assessor { get; init; }
 
