@@ -71,7 +71,7 @@ using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = 
 if (type == "discover")
 {
     var up = 0;
-    await foreach (var host in scanner.DiscoverAsync(targetResult.Value!, options))
+    await foreach (var host in scanner.DiscoverAsync(targetResult.Value!, new ScanOptions { Rate = options.Rate, Seed = options.Seed }))
     {
         if (host.IsUp || all)
         {

@@ -1,6 +1,7 @@
 using System.CommandLine;
 using PortAtlas.Cli.Commands;
 
+
 namespace PortAtlas.Cli;
 
 /// <summary>The `ports` command line: parsing with System.CommandLine, one action per command, exit codes per the machine contract.</summary>
@@ -22,16 +23,18 @@ public static class CliApp
             Output = cli.Out,
             Error = cli.Error,
             EnableDefaultExceptionHandler = false,
-            // The scan action stops on Ctrl-C by itself and writes what it found; give it time to do so.
-            ProcessTerminationTimeout = TimeSpan.FromSeconds(10),
+            // Signals are ours (TerminationSignals): the scan stops on them by itself and writes what it found.
+            ProcessTerminationTimeout = null,
         };
+        using var signals = new TerminationSignals(cancellationToken);
         try
         {
-            return await parse.InvokeAsync(invocation, cancellationToken).ConfigureAwait(false);
+            var code = await parse.InvokeAsync(invocation, signals.Token).ConfigureAwait(false);
+            return signals.Signalled && code == ExitCodes.Interrupted ? signals.ExitCode : code;
         }
         catch (OperationCanceledException)
         {
-            return ExitCodes.Interrupted;
+            return signals.ExitCode;
         }
         catch (IOException ex)
         {

@@ -76,4 +76,6 @@ public static class ExitCodes
     public const int BadInput = 2;
     /// <summary>Interrupted by SIGINT (128 + 2).</summary>
     public const int Interrupted = 130;
+    /// <summary>Stopped by SIGTERM or SIGHUP (128 + 15).</summary>
+    public const int Terminated = 143;
 }

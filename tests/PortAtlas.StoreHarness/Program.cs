@@ -67,65 +67,72 @@ static async Task<int> ScanAsync(string db, long? resumeId, string? target, stri
         }
     }
     await using var store = ScanStore.Open(db);
-    var resumable = new ResumableScan(store, new ResumableScanOptions { Results = every, Interval = TimeSpan.FromSeconds(30) });
-    ScanCheckpoint checkpoint;
+    ScanCheckpoint? resumed = null;
+    ScanPlan plan;
     if (resumeId is { } id)
     {
-        checkpoint = await store.GetCheckpointAsync(id) ?? throw new InvalidOperationException($"no checkpoint {id}");
+        resumed = await store.GetCheckpointAsync(id) ?? throw new InvalidOperationException($"no checkpoint {id}");
+        plan = resumed.Plan;
     }
     else
     {
-        var parsedPorts = PortSpecParser.Parse(portSpec!).Value!;
-        checkpoint = await resumable.BeginAsync(new ScanCheckpoint
+        plan = (await ScanPlan.ParseAsync(new ScanPlanInput
         {
             Targets = [target!],
-            Ports = PortSpecParser.Format(parsedPorts),
-            Options = new ScanOptions { Seed = seed, Concurrency = 256 },
-            Partial = new ScanReport { Stats = new ScanStats { CommandLine = $"scan {target} {portSpec}", Ports = parsedPorts } },
-        });
+            Ports = portSpec,
+            Seed = seed,
+            Concurrency = 256,
+            Techniques = [ScanTechnique.Connect],
+            Assess = false,
+            CommandLine = $"scan {target} {portSpec}",
+        })).Plan!;
     }
-    Console.Out.WriteLine($"checkpoint {checkpoint.Id} position {checkpoint.Position}");
-    Console.Out.Flush();
-    var targets = TargetSpecParser.Parse(checkpoint.Targets).Value!;
-    var ports = PortSpecParser.Parse(checkpoint.Ports).Value!;
+    await using var session = new ScanSession(plan, new ScanSessionOptions
+    {
+        Checkpoints = store,
+        Resume = resumed,
+        CheckpointResults = every,
+        CheckpointInterval = TimeSpan.FromSeconds(30),
+    });
     using var cts = new CancellationTokenSource();
     long seen = 0;
-    var stopped = false;
-    try
+    var announced = false;
+    await foreach (var _ in session.RunAsync(cts.Token))
     {
-        await foreach (var _ in resumable.RunAsync(new PortScanner(), checkpoint, targets, ports, cts.Token))
+        if (!announced)
         {
-            seen++;
-            if (crashAfter > 0 && seen >= crashAfter)
-            {
-                Console.Out.WriteLine("crashing");
-                Console.Out.Flush();
-                System.Diagnostics.Process.GetCurrentProcess().Kill();
-            }
-            if (stopAfter > 0 && seen >= stopAfter)
-            {
-                cts.Cancel();
-            }
+            Console.Out.WriteLine($"checkpoint {session.CheckpointId} position {resumed?.Position ?? 0}");
+            Console.Out.Flush();
+            announced = true;
+        }
+        seen++;
+        if (crashAfter > 0 && seen >= crashAfter)
+        {
+            Console.Out.WriteLine("crashing");
+            Console.Out.Flush();
+            System.Diagnostics.Process.GetCurrentProcess().Kill();
+        }
+        if (stopAfter > 0 && seen >= stopAfter)
+        {
+            cts.Cancel();
         }
     }
-    catch (OperationCanceledException)
-    {
-        stopped = true;
-    }
-    var report = resumable.BuildReport();
+    var stopped = session.Interrupted;
+    var report = session.BuildReport();
     foreach (var port in report.Hosts.SelectMany(h => h.Ports).Where(p => p.State == PortState.Open).Select(p => p.Port).Order())
     {
         Console.Out.WriteLine($"open {port}");
     }
-    Console.Out.WriteLine($"decided {report.Stats.StateCounts.Values.Sum()} checkpointed {resumable.LastCheckpoint!.Position} this-run {seen}");
+    var last = await store.GetCheckpointAsync(session.CheckpointId);
+    Console.Out.WriteLine($"decided {report.Stats.StateCounts.Values.Sum()} checkpointed {last?.Position ?? 0} this-run {seen}");
     if (stopped)
     {
         Console.Out.WriteLine("stopped");
     }
     else
     {
-        await store.SaveAsync(report, new ScanMetadata { Targets = checkpoint.Targets });
-        await store.DeleteCheckpointAsync(checkpoint.Id);
+        await store.SaveAsync(report, new ScanMetadata { Targets = [.. plan.Targets.ToSpecs()] });
+        await store.DeleteCheckpointAsync(session.CheckpointId);
     }
     return 0;
 }

@@ -1,22 +1,15 @@
 using System.CommandLine;
-using System.Diagnostics;
-using PortAtlas.Assessment;
 using PortAtlas.Cli.Rendering;
-using PortAtlas.Detection;
-using PortAtlas.Detection.Udp;
-using PortAtlas.Registry;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
-using PortAtlas.Scanning.Raw;
 using PortAtlas.Storage;
-using PortAtlas.Targets;
 
 namespace PortAtlas.Cli.Commands;
 
-/// <summary>`ports scan`: parse every input first (bad input exits 2 before any packet), scan, render, write.</summary>
+/// <summary>`ports scan`: options → <see cref="ScanPlan"/> (bad input exits 2 before any packet) → <see cref="ScanSession"/> → render, write, save.</summary>
 internal static class ScanCommand
 {
-    private const int DefaultTopPorts = 1000;
+    private const int DefaultTopPorts = ScanPlan.DefaultTopPorts;
 
     public static Command Build(CliContext cli)
     {
@@ -63,7 +56,12 @@ internal static class ScanCommand
         };
         command.SetAction(async (parse, cancellationToken) =>
         {
-            var request = new ScanRequest
+            var techniques = new List<ScanTechnique>();
+            techniques.AddRange(parse.GetValue(connect) ? [ScanTechnique.Connect] : []);
+            techniques.AddRange(parse.GetValue(syn) ? [ScanTechnique.Syn] : []);
+            techniques.AddRange(parse.GetValue(udp) ? [ScanTechnique.Udp] : []);
+            techniques.AddRange(parse.GetValue(sctp) ? [ScanTechnique.Sctp] : []);
+            var input = new ScanPlanInput
             {
                 Targets = parse.GetValue(targets) ?? [],
                 TargetsFile = parse.GetValue(targetsFile),
@@ -74,81 +72,44 @@ internal static class ScanCommand
                 Ports = parse.GetValue(ports),
                 ExcludePorts = parse.GetValue(excludePorts),
                 TopPorts = parse.GetValue(topPorts),
+                Techniques = techniques,
                 Rate = parse.GetValue(rate),
                 MaxRetries = parse.GetValue(maxRetries),
                 HostTimeout = parse.GetValue(hostTimeout),
                 Concurrency = parse.GetValue(concurrency),
                 Seed = parse.GetValue(seed),
-                Format = parse.GetValue(format)!,
-                Output = parse.GetValue(output),
-                OutputFormat = parse.GetValue(outputFormat),
-                AllStates = parse.GetValue(allStates),
-                NoProgress = parse.GetValue(noProgress),
-                Rules = parse.GetValue(rules) ?? [],
-                VulnDb = parse.GetValue(vulnDb),
-                NoAssess = parse.GetValue(noAssess),
-                Detect = parse.GetValue(detect),
-                TlsEnum = parse.GetValue(tlsEnum),
-                Sni = parse.GetValue(sni),
-                CaFile = parse.GetValue(caFile),
-                Db = parse.GetValue(db),
-                NoSave = parse.GetValue(noSave),
-                Resume = parse.GetValue(resume),
-                Connect = parse.GetValue(connect),
-                Syn = parse.GetValue(syn),
-                Udp = parse.GetValue(udp),
-                Sctp = parse.GetValue(sctp),
                 SkipDiscovery = parse.GetValue(skipDiscovery),
+                Detect = parse.GetValue(detect),
+                Assess = !parse.GetValue(noAssess),
+                RuleFiles = parse.GetValue(rules) ?? [],
+                VulnDb = parse.GetValue(vulnDb),
+                ListEveryState = parse.GetValue(allStates),
+                OutputPaths = parse.GetValue(output) is { } path ? [path] : [],
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
+            if (!TlsDetectionOptions.TryCreate(input, parse.GetValue(tlsEnum), parse.GetValue(sni), parse.GetValue(caFile), out var detection, out var tlsError))
+            {
+                return cli.Fail(ExitCodes.BadInput, tlsError);
+            }
+            var request = new ScanRequest(input, parse.GetValue(format)!, parse.GetValue(outputFormat), parse.GetValue(noProgress),
+                parse.GetValue(db), parse.GetValue(noSave), parse.GetValue(resume)) { Detection = detection };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
         });
         return command;
     }
 
-    internal sealed record ScanRequest
+    /// <summary>The scan as the command line gave it: the plan's input, and what the CLI does with the results.</summary>
+    internal sealed record ScanRequest(ScanPlanInput Input, string Format, string? OutputFormat, bool NoProgress, string? Db, bool NoSave, long? Resume)
     {
-        public IReadOnlyList<string> Targets { get; init; } = [];
-        public string? TargetsFile { get; init; }
-        public IReadOnlyList<string> Exclude { get; init; } = [];
-        public string? ExcludeFile { get; init; }
-        public bool ResolveAll { get; init; }
-        public bool AllowHuge { get; init; }
-        public string? Ports { get; init; }
-        public string? ExcludePorts { get; init; }
-        public int? TopPorts { get; init; }
-        public double? Rate { get; init; }
-        public int? MaxRetries { get; init; }
-        public string? HostTimeout { get; init; }
-        public int? Concurrency { get; init; }
-        public ulong? Seed { get; init; }
-        public string Format { get; init; } = "table";
-        public string? Output { get; init; }
-        public string? OutputFormat { get; init; }
-        public bool AllStates { get; init; }
-        public bool NoProgress { get; init; }
-        public IReadOnlyList<string> Rules { get; init; } = [];
-        public string? VulnDb { get; init; }
-        public bool NoAssess { get; init; }
-        public bool Detect { get; init; }
-        public bool TlsEnum { get; init; }
-        public string? Sni { get; init; }
-        public string? CaFile { get; init; }
-        public string? Db { get; init; }
-        public bool NoSave { get; init; }
-        public long? Resume { get; init; }
-        public bool Connect { get; init; }
-        public bool Syn { get; init; }
-        public bool Udp { get; init; }
-        public bool Sctp { get; init; }
-        public bool SkipDiscovery { get; init; }
-        public string CommandLine { get; init; } = "ports scan";
+        /// <summary>Detection settings from the TLS flags; the defaults when none were given.</summary>
+        public PortAtlas.Detection.DetectionOptions? Detection { get; init; }
     }
 
     internal static async Task<int> RunAsync(CliContext cli, ScanRequest request, CancellationToken cancellationToken)
     {
         // Everything is parsed and checked before the first packet: bad input exits 2 and sends nothing.
-        ReportFormat? stdoutFormat = null;
+        var input = request.Input;
+        ReportFormat? stdoutFormat = null, fileFormat = null;
         if (!request.Format.Equals("table", StringComparison.OrdinalIgnoreCase))
         {
             if (!ReportFormats.TryParse(request.Format, out var f))
@@ -157,405 +118,125 @@ internal static class ScanCommand
             }
             stdoutFormat = f;
         }
-        ReportFormat? fileFormat = null;
-        if (request.Output is not null)
-        {
-            if (request.OutputFormat is not null)
-            {
-                if (!ReportFormats.TryParse(request.OutputFormat, out var f))
-                {
-                    return cli.Fail(ExitCodes.BadInput, $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml, grep, sarif or html");
-                }
-                fileFormat = f;
-            }
-            else
-            {
-                fileFormat = ReportFormats.FromExtension(request.Output);
-                if (fileFormat is null)
-                {
-                    return cli.Fail(ExitCodes.BadInput, $"cannot tell the format of '{request.Output}' from its extension: add --output-format");
-                }
-            }
-        }
-        else if (request.OutputFormat is not null)
+        var outputPath = input.OutputPaths.FirstOrDefault();
+        if (outputPath is null != request.OutputFormat is null && outputPath is null)
         {
             return cli.Fail(ExitCodes.BadInput, "--output-format needs --output FILE");
         }
-        if (!TlsDetectionOptions.TryCreate(request, out var detection, out var tlsError))
+        if (outputPath is not null)
         {
-            return cli.Fail(ExitCodes.BadInput, tlsError);
-        }
-        if (request.Rate is <= 0)
-        {
-            return cli.Fail(ExitCodes.BadInput, $"bad --rate '{request.Rate}': give a positive number of probes per second");
-        }
-        if (request.MaxRetries is < 0 or > 50)
-        {
-            return cli.Fail(ExitCodes.BadInput, $"bad --max-retries '{request.MaxRetries}': give 0-50");
-        }
-        if (request.Concurrency is < 1)
-        {
-            return cli.Fail(ExitCodes.BadInput, $"bad --concurrency '{request.Concurrency}': give a positive number");
-        }
-        TimeSpan? hostTimeout = null;
-        if (request.HostTimeout is not null)
-        {
-            if (!DurationParser.TryParse(request.HostTimeout, out var t))
+            fileFormat = request.OutputFormat is null ? ReportFormats.FromExtension(outputPath)
+                : ReportFormats.TryParse(request.OutputFormat, out var f) ? f : null;
+            if (fileFormat is null)
             {
-                return cli.Fail(ExitCodes.BadInput, $"bad --host-timeout '{request.HostTimeout}': use e.g. 500ms, 30s, 5m");
+                return cli.Fail(ExitCodes.BadInput, request.OutputFormat is null
+                    ? $"cannot tell the format of '{outputPath}' from its extension: add --output-format"
+                    : $"unknown output format '{request.OutputFormat}': use json, jsonl, csv, xml, grep, sarif or html");
             }
-            hostTimeout = t;
         }
-
-        IScanStore? store = null;
+        if (request.Resume is not null && (request.NoSave || input.Targets.Count > 0 || input.TargetsFile is not null || input.Ports is not null || input.TopPorts is not null))
+        {
+            return cli.Fail(ExitCodes.BadInput, request.NoSave ? "--resume needs the history: drop --no-save" : "--resume continues the scan as it was started: give no targets or ports with it");
+        }
+        ScanPlan plan;
         ScanCheckpoint? resumed = null;
-        if (request.Resume is long resumeId)
+        if (request.Resume is null)
         {
-            if (request.NoSave)
+            var parsed = await ScanPlan.ParseAsync(input, cancellationToken: cancellationToken).ConfigureAwait(false);
+            if (!parsed.Success)
             {
-                return cli.Fail(ExitCodes.BadInput, "--resume needs the history: drop --no-save");
+                return cli.Fail(ExitCodes.BadInput, parsed.Error);
             }
-            if (request.Targets.Count > 0 || request.TargetsFile is not null || request.Ports is not null || request.TopPorts is not null)
-            {
-                return cli.Fail(ExitCodes.BadInput, "--resume continues the scan as it was started: give no targets or ports with it");
-            }
-            store = ScanStore.Open(request.Db);
-            resumed = await store.GetCheckpointAsync(resumeId, cancellationToken).ConfigureAwait(false);
-            if (resumed is null)
-            {
-                await store.DisposeAsync().ConfigureAwait(false);
-                return cli.Fail(ExitCodes.BadInput, $"no interrupted scan {resumeId} in {store.Location}");
-            }
-            request = ScanConfig.Restore(request, resumed);
-        }
-        else if (!request.NoSave)
-        {
-            store = ScanStore.Open(request.Db);
-        }
-        await using var storeToClose = store;
-
-        var assessor = LoadAssessor(cli, request, out var assessError);
-        if (assessError != 0)
-        {
-            return assessError;
-        }
-        using var vulnDbToClose = assessor?.Options.VulnDb;
-
-        if (request.Syn && request.Connect)
-        {
-            return cli.Fail(ExitCodes.BadInput, "choose one TCP scan type: --syn or --connect");
-        }
-        var portList = ParsePorts(cli, request, out var portError);
-        if (portList is null)
-        {
-            return portError;
-        }
-        // TCP goes raw (SYN) when asked, or by default when raw sockets are permitted; UDP and SCTP are always raw.
-        var tcpRaw = portList.Tcp.Count > 0 && (request.Syn || (!request.Connect && resumed is null && RawCapability.IsAvailable));
-        var needsRaw = tcpRaw || portList.Udp.Count > 0 || portList.Sctp.Count > 0;
-        if (needsRaw && !RawCapability.IsAvailable)
-        {
-            var what = new[] { tcpRaw ? "a SYN scan" : null, portList.Udp.Count > 0 ? "UDP scanning" : null, portList.Sctp.Count > 0 ? "SCTP scanning" : null }.Where(w => w is not null).ToList();
-            return cli.Fail(ExitCodes.BadInput, $"{string.Join(" and ", what)} {(what.Count == 1 ? "needs" : "need")} raw sockets: {RawCapability.UnavailableReason}");
-        }
-        var scanType = string.Join('+', new[]
-        {
-            portList.Tcp.Count > 0 ? (tcpRaw ? "syn" : "connect") : null,
-            portList.Udp.Count > 0 ? "udp" : null,
-            portList.Sctp.Count > 0 ? "sctp" : null,
-        }.Where(t => t is not null));
-
-        var specs = request.Targets.Select(t => new TargetSpec(t)).ToList();
-        if (request.TargetsFile is not null)
-        {
-            var file = await TargetSpecFile.ReadAsync(request.TargetsFile, cancellationToken).ConfigureAwait(false);
-            if (!file.Success)
-            {
-                return cli.Fail(ExitCodes.BadInput, file.Error!);
-            }
-            specs.AddRange(file.Specs!);
-        }
-        var excludes = request.Exclude.SelectMany(e => e.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)).Select(e => new TargetSpec(e)).ToList();
-        if (request.ExcludeFile is not null)
-        {
-            var file = await TargetSpecFile.ReadAsync(request.ExcludeFile, cancellationToken).ConfigureAwait(false);
-            if (!file.Success)
-            {
-                return cli.Fail(ExitCodes.BadInput, file.Error!);
-            }
-            excludes.AddRange(file.Specs!);
-        }
-        if (specs.Count == 0)
-        {
-            return cli.Fail(ExitCodes.BadInput, "no targets: name hosts to scan, e.g. 'ports scan 127.0.0.1' (PortAtlas has no default target)");
-        }
-        var parsed = await TargetSpecParser.ParseAsync(specs, new TargetParseOptions
-        {
-            Excludes = excludes,
-            ResolveAll = request.ResolveAll,
-            AllowHuge = request.AllowHuge,
-        }, cancellationToken).ConfigureAwait(false);
-        if (!parsed.Success)
-        {
-            return cli.Fail(ExitCodes.BadInput, parsed.Error!);
-        }
-        var targetSet = parsed.Value!;
-        if (targetSet.Count == 0)
-        {
-            return cli.Fail(ExitCodes.BadInput, "no targets left after --exclude");
-        }
-
-        var options = new ScanOptions
-        {
-            Rate = request.Rate,
-            MaxRetries = request.MaxRetries ?? ScanOptions.Default.MaxRetries,
-            HostTimeout = hostTimeout,
-            Concurrency = request.Concurrency,
-            // A saved scan needs a seed to be resumable: the same permutation is walked again from where it stopped.
-            Seed = request.Seed ?? (store is null ? null : (ulong)Random.Shared.NextInt64()),
-            ReportClosed = true,
-            ReportFiltered = true,
-        };
-        if (resumed is not null)
-        {
-            options = resumed.Options with { ReportClosed = true, ReportFiltered = true };
-        }
-        ResumableScan? resumable = null;
-        ScanCheckpoint? checkpoint = resumed;
-        // Checkpoints follow the connect engine's permutation; raw scans are saved when they end.
-        if (store is not null && !needsRaw)
-        {
-            resumable = new ResumableScan(store, new ResumableScanOptions { ListEveryState = request.AllStates });
-            checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
-            {
-                Targets = [.. specs.Select(t => t.Text)],
-                Ports = PortSpecParser.Format(portList),
-                Options = options,
-                ConfigJson = ScanConfig.Save(request, excludes),
-                Partial = new ScanReport { Stats = new ScanStats { ScanType = "connect", CommandLine = request.CommandLine } },
-            }, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (portList.Tcp.Count > 0 && !request.Syn && !request.Connect && resumed is null)
-        {
-            cli.Error.WriteLine(tcpRaw
-                ? "ports: SYN scan (raw sockets are permitted; --connect for a connect scan)"
-                : "ports: connect scan (no raw-socket privilege; as root PortAtlas uses a SYN scan)");
-        }
-        var scanner = new PortScanner();
-        var raw = new RawScanner();
-        var rawOptions = new RawScanOptions
-        {
-            Rate = request.Rate ?? RawScanOptions.Default.Rate,
-            MinRate = Math.Min(RawScanOptions.Default.MinRate, request.Rate ?? double.MaxValue),
-            MaxRetries = request.MaxRetries ?? RawScanOptions.Default.MaxRetries,
-            Seed = options.Seed,
-            SkipDiscovery = request.SkipDiscovery,
-            ReportClosed = true,
-            ReportFiltered = true,
-        };
-        var rawNotes = new List<string>();
-        async IAsyncEnumerable<PortResult> RawResults(RawScanType type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
-        {
-            await foreach (var result in raw.ScanAsync(targetSet, portList, rawOptions with { ScanType = type }, token).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-            rawNotes.AddRange(raw.LastStats?.Notes ?? []);
-        }
-        async IAsyncEnumerable<PortResult> Concat(IEnumerable<IAsyncEnumerable<PortResult>> streams)
-        {
-            foreach (var stream in streams)
-            {
-                await foreach (var result in stream.ConfigureAwait(false))
-                {
-                    yield return result;
-                }
-            }
-        }
-        var collector = new ScanCollector(request.AllStates);
-        var started = DateTimeOffset.Now;
-        var interrupted = false;
-        using var progress = request.NoProgress || cli.Progress is null || stdoutFormat is ReportFormat.Jsonl
-            ? null
-            : new ProgressRenderer(cli.Progress, () => scanner.Progress);
-        try
-        {
-            var streams = new List<IAsyncEnumerable<PortResult>>();
-            if (portList.Tcp.Count > 0)
-            {
-                streams.Add(tcpRaw ? RawResults(RawScanType.Syn, cancellationToken)
-                    : resumable is not null ? resumable.RunAsync(scanner, checkpoint!, targetSet, portList, cancellationToken)
-                    : scanner.ScanAsync(targetSet, portList, options, cancellationToken));
-            }
-            if (portList.Udp.Count > 0)
-            {
-                streams.Add(RawResults(RawScanType.Udp, cancellationToken));
-            }
-            if (portList.Sctp.Count > 0)
-            {
-                streams.Add(RawResults(RawScanType.Sctp, cancellationToken));
-            }
-            var results = Concat(streams);
-            if (request.Detect)
-            {
-                // Detection runs on open ports as they are found, while the scan goes on.
-                // UDP ports get protocol probes over an ordinary socket; TCP results pass through untouched.
-                results = new UdpIdentifier().IdentifyAsync(results, UdpDetectionOptions.Default, cancellationToken);
-                results = new ServiceDetector().DetectAsync(results, detection, cancellationToken);
-            }
-            await foreach (var result in results.ConfigureAwait(false))
-            {
-                collector.Add(result);
-            }
-        }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
-        {
-            interrupted = true;
-        }
-        progress?.Dispose();
-
-        var stats = new ScanStats
-        {
-            Started = started,
-            Finished = DateTimeOffset.Now,
-            ScanType = scanType,
-            CommandLine = request.CommandLine,
-            Ports = portList,
-            HostsScanned = (long)Math.Min(targetSet.Count, long.MaxValue),
-            ProbesSent = (scanner.Progress?.ProbesSent ?? 0) + (raw.LastStats?.PacketsSent ?? 0),
-            Interrupted = interrupted,
-        };
-        var report = collector.Build(stats, targetSet);
-        if (resumed is not null)
-        {
-            // The results settled before the interruption come from the checkpoint.
-            report = ScanReportMerge.Merge(resumed.Partial, report, request.AllStates) with { Stats = report.Stats with { Started = resumed.Created } };
-            report = report with { Stats = report.Stats with { PortsScanned = report.Hosts.Sum(h => h.StateCounts.Values.Sum()) } };
-        }
-        if (assessor is not null)
-        {
-            report = assessor.Annotate(report);
-        }
-
-        if (stdoutFormat is ReportFormat f2)
-        {
-            f2.CreateWriter().Write(report, cli.Out);
-            cli.Out.Flush();
+            plan = parsed.Plan;
         }
         else
         {
-            ScanTable.Render(cli.Console, report);
+            if (outputPath is not null && ScanPlan.CheckOutputPath(outputPath) is { } outputError)
+            {
+                return cli.Fail(ExitCodes.BadInput, outputError);
+            }
+            await using var lookup = ScanStore.Open(request.Db);
+            resumed = await lookup.GetCheckpointAsync(request.Resume.Value, cancellationToken).ConfigureAwait(false);
+            if (resumed is null)
+            {
+                return cli.Fail(ExitCodes.BadInput, $"no interrupted scan {request.Resume} in {lookup.Location}");
+            }
+            // The scan goes on as it was started; where its results go is the resuming command line's choice.
+            plan = resumed.Plan with { OutputPaths = input.OutputPaths };
         }
-        if (request.Output is not null)
+
+        await using var store = request.NoSave ? null : ScanStore.Open(request.Db);
+        await using var session = new ScanSession(plan, new ScanSessionOptions { Checkpoints = store, Resume = resumed, Detection = request.Detection });
+        if (session.Error is not null)
         {
-            await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, request.Output, CancellationToken.None).ConfigureAwait(false);
+            return cli.Fail(ExitCodes.BadInput, session.Error);
         }
-        foreach (var note in rawNotes.Distinct())
+        if (session.TechniqueNote is not null && resumed is null)
         {
-            cli.Error.WriteLine($"ports: {note}");
+            cli.Error.WriteLine($"ports: {session.TechniqueNote}");
         }
-        if (interrupted)
+
+        var stream = new StreamingOutput(cli, stdoutFormat is ReportFormat.Jsonl, fileFormat is ReportFormat.Jsonl ? outputPath : null, plan);
+        await using (stream.ConfigureAwait(false))
         {
-            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {(long)targetSet.Count * portList.Count} probes decided so far"
-                + (checkpoint is null ? "" : $"; continue with 'ports scan --resume {checkpoint.Id}'"));
+            using (var progress = request.NoProgress || cli.Progress is null || stdoutFormat is ReportFormat.Jsonl
+                ? null : new ProgressRenderer(cli.Progress, () => session.Progress))
+            {
+                await foreach (var result in session.RunAsync(cancellationToken).ConfigureAwait(false))
+                {
+                    await stream.WriteAsync(result).ConfigureAwait(false);
+                }
+            }
+            var report = session.BuildReport();
+            await stream.FinishAsync(report.Stats).ConfigureAwait(false);
+            if (stdoutFormat is ReportFormat f && f != ReportFormat.Jsonl)
+            {
+                f.CreateWriter().Write(report, cli.Out);
+                cli.Out.Flush();
+            }
+            else if (stdoutFormat is null)
+            {
+                ScanTable.Render(cli.Console, report);
+            }
+            if (outputPath is not null && fileFormat != ReportFormat.Jsonl)
+            {
+                await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, outputPath, CancellationToken.None).ConfigureAwait(false);
+            }
+            foreach (var note in session.Notes)
+            {
+                cli.Error.WriteLine($"ports: {note}");
+            }
+            return await SaveAsync(cli, store, session, report).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Saves the report (finished) or leaves the checkpoint (interrupted); CliApp turns 130 into 143 when SIGTERM or SIGHUP stopped it.</summary>
+    private static async Task<int> SaveAsync(CliContext cli, IScanStore? store, ScanSession session, ScanReport report)
+    {
+        var id = session.CheckpointId;
+        if (session.Interrupted)
+        {
+            cli.Error.WriteLine($"ports: interrupted; reported the {report.Stats.PortsScanned} of {session.Plan.PairCount} probes decided so far"
+                + (store is null || id == 0 ? "" : $"; continue with 'ports scan --resume {id}'"));
             return ExitCodes.Interrupted;
         }
-        if (store is not null)
+        if (store is null)
         {
-            var id = await store.SaveAsync(report, new ScanMetadata
+            return ExitCodes.Success;
+        }
+        try
+        {
+            var saved = await store.SaveAsync(report, new ScanMetadata { Targets = [.. session.Plan.Targets.ToSpecs()], ConfigJson = session.Plan.ToJson() }, CancellationToken.None).ConfigureAwait(false);
+            if (id != 0)
             {
-                Targets = checkpoint?.Targets ?? [.. specs.Select(t => t.Text)],
-                ConfigJson = checkpoint?.ConfigJson ?? ScanConfig.Save(request, excludes),
-            }, CancellationToken.None).ConfigureAwait(false);
-            if (checkpoint is not null)
-            {
-                await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                await store.DeleteCheckpointAsync(id, CancellationToken.None).ConfigureAwait(false);
             }
-            cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
+            cli.Error.WriteLine($"ports: saved as scan {saved} in {store.Location}");
+            return ExitCodes.Success;
         }
-        return ExitCodes.Success;
-    }
-
-    /// <summary>The assessor with the user's rules and NVD store; exit code 2 when a file is bad or missing.</summary>
-    internal static Assessor? LoadAssessor(CliContext cli, ScanRequest request, out int exitCode)
-    {
-        exitCode = 0;
-        if (request.NoAssess)
+        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
         {
-            return null;
+            return cli.Fail(ExitCodes.Failure, $"cannot save the scan in {store.Location}: {ex.Message.Split('\n')[0]}");
         }
-        var rules = AssessmentRules.BuiltIn;
-        foreach (var path in request.Rules)
-        {
-            if (!File.Exists(path))
-            {
-                exitCode = cli.Fail(ExitCodes.BadInput, $"rules file '{path}' does not exist");
-                return null;
-            }
-            using var reader = new StreamReader(path);
-            var parsed = AssessmentRules.Parse(reader, path);
-            if (parsed.Errors.Count > 0)
-            {
-                exitCode = cli.Fail(ExitCodes.BadInput, parsed.Errors[0]);
-                return null;
-            }
-            rules = rules.Merge(parsed.Rules);
-        }
-        VulnDb? vulnDb = null;
-        if (request.VulnDb is not null)
-        {
-            if (!File.Exists(request.VulnDb))
-            {
-                exitCode = cli.Fail(ExitCodes.BadInput, $"NVD store '{request.VulnDb}' does not exist: make it with 'ports vulndb import FILE --vulndb {request.VulnDb}'");
-                return null;
-            }
-            vulnDb = VulnDb.Open(request.VulnDb);
-        }
-        return new Assessor(new AssessorOptions { Rules = rules, VulnDb = vulnDb });
-    }
-
-    private static PortList? ParsePorts(CliContext cli, ScanRequest request, out int exitCode)
-    {
-        exitCode = ExitCodes.BadInput;
-        if (request.TopPorts is int top && request.Ports is not null)
-        {
-            cli.Fail(ExitCodes.BadInput, "give either -p or --top-ports, not both");
-            return null;
-        }
-        if (request.TopPorts is < 1 or > PortRange.MaxPort)
-        {
-            cli.Fail(ExitCodes.BadInput, $"bad --top-ports '{request.TopPorts}': give 1-65535");
-            return null;
-        }
-        var transports = new List<Transport>();
-        if (request.Connect || request.Syn || !(request.Udp || request.Sctp))
-        {
-            transports.Add(Transport.Tcp);
-        }
-        if (request.Udp)
-        {
-            transports.Add(Transport.Udp);
-        }
-        if (request.Sctp)
-        {
-            transports.Add(Transport.Sctp);
-        }
-        var options = new PortParseOptions { Exclude = request.ExcludePorts, DefaultTransports = transports };
-        var parsed = request.Ports is not null
-            ? PortSpecParser.Parse(request.Ports, options)
-            : PortSpecParser.Top(request.TopPorts ?? DefaultTopPorts, options);
-        if (!parsed.Success)
-        {
-            cli.Fail(ExitCodes.BadInput, parsed.Error!);
-            return null;
-        }
-        var list = parsed.Value!;
-        if (list.Count == 0)
-        {
-            cli.Fail(ExitCodes.BadInput, "no ports left to scan after --exclude-ports");
-            return null;
-        }
-        return list;
     }
 }

@@ -1,36 +1,36 @@
 using System.Security.Cryptography;
 using System.Security.Cryptography.X509Certificates;
 using PortAtlas.Detection;
-using PortAtlas.Targets;
+using PortAtlas.Scanning;
 
 namespace PortAtlas.Cli.Commands;
 
 /// <summary>Detection settings from the scan's TLS flags (--tls-enum, --sni, --ca-file), checked before any packet.</summary>
 internal static class TlsDetectionOptions
 {
-    public static bool TryCreate(ScanCommand.ScanRequest request, out DetectionOptions options, out string error)
+    public static bool TryCreate(ScanPlanInput input, bool tlsEnum, string? sni, string? caFile, out DetectionOptions options, out string error)
     {
         options = DetectionOptions.Default;
         error = "";
-        if ((request.TlsEnum || request.Sni is not null || request.CaFile is not null) && !request.Detect)
+        if ((tlsEnum || sni is not null || caFile is not null) && !input.Detect)
         {
             error = "--tls-enum, --sni and --ca-file need --detect (-sV)";
             return false;
         }
-        var serverName = request.Sni;
+        var serverName = sni;
         if (serverName is not null && (serverName.Length is 0 or > 253 || Uri.CheckHostName(serverName) != UriHostNameType.Dns))
         {
             error = $"bad --sni '{Printable(serverName)}': give a DNS name such as www.example.org";
             return false;
         }
         // One host name scanned: it is the name TLS should present and be checked against, as a browser would.
-        if (serverName is null && request.Targets.Count == 1 && Uri.CheckHostName(request.Targets[0]) == UriHostNameType.Dns
-            && !request.Targets[0].Contains('/', StringComparison.Ordinal))
+        if (serverName is null && input.Targets.Count == 1 && Uri.CheckHostName(input.Targets[0]) == UriHostNameType.Dns
+            && !input.Targets[0].Contains('/', StringComparison.Ordinal))
         {
-            serverName = request.Targets[0];
+            serverName = input.Targets[0];
         }
         X509Certificate2Collection? anchors = null;
-        if (request.CaFile is string path)
+        if (caFile is string path)
         {
             try
             {
@@ -48,7 +48,7 @@ internal static class TlsDetectionOptions
                 return false;
             }
         }
-        options = DetectionOptions.Default with { EnumerateTls = request.TlsEnum, ServerName = serverName, TrustAnchors = anchors };
+        options = DetectionOptions.Default with { EnumerateTls = tlsEnum, ServerName = serverName, TrustAnchors = anchors };
         return true;
     }
 

@@ -25,9 +25,9 @@ internal sealed class HostState(IPAddress address)
     {
         var raw = Volatile.Read(ref _rawTimeoutTicks);
         var rto = raw < 0 ? options.InitialTimeout : TimeSpan.FromTicks(raw);
-        rto = rto < options.MinTimeout ? options.MinTimeout : rto > options.MaxTimeout ? options.MaxTimeout : rto;
+        rto = rto < options.MinTimeout ? options.MinTimeout : rto > options.ConnectMaxTimeout ? options.ConnectMaxTimeout : rto;
         var backedOff = rto.Ticks << Math.Min(attempt, 16);
-        return backedOff > options.MaxTimeout.Ticks || backedOff < 0 ? options.MaxTimeout : TimeSpan.FromTicks(backedOff);
+        return backedOff > options.ConnectMaxTimeout.Ticks || backedOff < 0 ? options.ConnectMaxTimeout : TimeSpan.FromTicks(backedOff);
     }
 
     /// <summary>Records an answer: its round trip as an RTT sample, and which attempt it took.</summary>

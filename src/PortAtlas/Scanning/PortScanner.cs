@@ -1,4 +1,3 @@
-using System.Net;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Scanning;
@@ -12,9 +11,13 @@ namespace PortAtlas.Scanning;
 public sealed class PortScanner
 {
     private ScanProgress? _progress;
+    private ConnectScanEngine? _engine;
 
     /// <summary>Counters of the most recently started scan of this instance (for progress bars); <see langword="null"/> before the first.</summary>
     public ScanProgress? Progress => Volatile.Read(ref _progress);
+
+    /// <summary>Hosts the most recent scan gave up on (host timeout).</summary>
+    internal IEnumerable<System.Net.IPAddress> TimedOutHosts => Volatile.Read(ref _engine)?.TimedOutHosts ?? [];
 
     /// <summary>
     /// Scans every TCP port of <paramref name="ports"/> on every address of <paramref name="targets"/> and streams each decided
@@ -42,76 +45,33 @@ public sealed class PortScanner
     {
         options ??= ScanOptions.Default;
         var engine = Start(targets, ports, options);
-        var hosts = new Dictionary<IPAddress, (List<PortResult> Ports, bool Answered)>();
+        var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = options.ReportClosed, ListFiltered = options.ReportFiltered, MaxListedPerState = 0 });
         var interrupted = false;
         try
         {
             await foreach (var result in engine.StreamAsync(cancellationToken).ConfigureAwait(false))
             {
-                var keep = result.State switch
-                {
-                    PortState.Closed => options.ReportClosed,
-                    PortState.Filtered => options.ReportFiltered,
-                    _ => true,
-                };
-                ref var host = ref System.Runtime.InteropServices.CollectionsMarshal.GetValueRefOrAddDefault(hosts, result.Address, out var exists);
-                if (!exists)
-                {
-                    host = ([], false);
-                }
-                host.Answered |= result.State is PortState.Open or PortState.Closed;
-                if (keep)
-                {
-                    host.Ports.Add(result);
-                }
+                collector.Add(result);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
         }
-
+        foreach (var address in engine.TimedOutHosts)
+        {
+            collector.AddUnknownHost(address, targets.HostnameOf(address));
+        }
         var progress = engine.Progress;
-        var timedOut = engine.TimedOutHosts.ToHashSet();
-        var report = new List<HostResult>();
-        foreach (var (address, (ports0, answered)) in hosts)
+        return collector.Build(new ScanStats
         {
-            if (!answered && ports0.Count == 0)
-            {
-                continue;
-            }
-            ports0.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
-            report.Add(new HostResult
-            {
-                Address = address,
-                Hostname = targets.HostnameOf(address),
-                State = answered ? "up" : "unknown",
-                Ports = ports0,
-            });
-        }
-        foreach (var address in timedOut)
-        {
-            if (!hosts.ContainsKey(address))
-            {
-                report.Add(new HostResult { Address = address, Hostname = targets.HostnameOf(address), State = "unknown" });
-            }
-        }
-        report.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
-        return new ScanReport
-        {
-            Hosts = report,
-            Stats = new ScanStats
-            {
-                Started = progress.StartedAt,
-                Finished = progress.StartedAt + progress.Elapsed,
-                ScanType = "connect",
-                HostsScanned = (long)targets.Count,
-                PortsScanned = progress.Completed - progress.Skipped,
-                ProbesSent = progress.ProbesSent,
-                StateCounts = progress.StateCounts(),
-                Interrupted = interrupted,
-            },
-        };
+            Started = progress.StartedAt,
+            Finished = progress.StartedAt + progress.Elapsed,
+            ScanType = "connect",
+            HostsScanned = (long)targets.Count,
+            ProbesSent = progress.ProbesSent,
+            Interrupted = interrupted,
+        }, targets);
     }
 
     /// <summary><see cref="ScanAsync"/> with each result's permutation index, for checkpoints of resumable scans.</summary>
@@ -126,6 +86,7 @@ public sealed class PortScanner
         options.Validate();
         var engine = new ConnectScanEngine(targets, ports, options);
         Volatile.Write(ref _progress, engine.Progress);
+        Volatile.Write(ref _engine, engine);
         return engine;
     }
 }

@@ -1,53 +1,109 @@
 using System.Net;
-using PortAtlas.Registry;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Scanning;
 
+/// <summary>How <see cref="ScanCollector"/> lists ports.</summary>
+public sealed record ScanCollectorOptions
+{
+    /// <summary>List closed ports whatever their number; default false (they are listed while a host has few).</summary>
+    public bool ListClosed { get; init; }
+
+    /// <summary>List filtered ports whatever their number; default false (they are listed while a host has few).</summary>
+    public bool ListFiltered { get; init; }
+
+    /// <summary>
+    /// How many closed (or filtered) ports of one host are listed before the rest of that state are only counted;
+    /// default <see cref="ScanCollector.MaxListedPerState"/>; 0 lists none.
+    /// </summary>
+    public int MaxListedPerState { get; init; } = ScanCollector.MaxListedPerState;
+}
+
 /// <summary>
-/// Gathers streamed results into a <see cref="ScanReport"/> with bounded memory, as nmap reports them: every
-/// open, open|filtered and unfiltered port is kept; closed and filtered ports are kept only while a host has few
-/// of them (<see cref="MaxListedPerState"/>), otherwise they are only counted and reported as extra ports.
+/// The one place where results become a <see cref="ScanReport"/>, with bounded memory, as nmap reports them: every
+/// open, open|filtered and unfiltered port is kept; closed and filtered ports are kept only while a host has few of
+/// them (<see cref="ScanCollectorOptions.MaxListedPerState"/>), otherwise only counted and reported as extra ports.
+/// Seedable from earlier reports (<see cref="Add(ScanReport)"/>), so that the parts of a scan run at different times
+/// add up to the report an uninterrupted run would have given. Not thread-safe: one writer.
 /// </summary>
 public sealed class ScanCollector
 {
-    /// <summary>How many closed or filtered ports of one host are listed before the rest are only counted.</summary>
+    /// <summary>How many closed or filtered ports of one host are listed, by default, before the rest are only counted.</summary>
     public const int MaxListedPerState = 25;
 
+    private const int States = (int)PortState.Unfiltered + 1;
+
     private readonly Dictionary<IPAddress, HostBucket> _hosts = [];
-    private readonly long[] _totals = new long[(int)PortState.Unfiltered + 1];
-    private readonly bool _listEveryState;
+    private readonly long[] _totals = new long[States];
+    private readonly ScanCollectorOptions _options;
 
     /// <summary>Creates a collector; <paramref name="listEveryState"/> keeps every port whatever its state.</summary>
-    public ScanCollector(bool listEveryState = false) => _listEveryState = listEveryState;
+    public ScanCollector(bool listEveryState = false)
+        : this(new ScanCollectorOptions { ListClosed = listEveryState, ListFiltered = listEveryState })
+    {
+    }
 
-    /// <summary>Number of results added.</summary>
+    /// <summary>Creates a collector with <paramref name="options"/>.</summary>
+    public ScanCollector(ScanCollectorOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        ArgumentOutOfRangeException.ThrowIfNegative(options.MaxListedPerState, nameof(options));
+        _options = options;
+    }
+
+    /// <summary>Number of results added (seeded reports' counted ports included).</summary>
     public long Count { get; private set; }
+
+    /// <summary>Number of open ports added.</summary>
+    public long OpenCount => _totals[(int)PortState.Open];
 
     /// <summary>Adds one result.</summary>
     public void Add(PortResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        if (!_hosts.TryGetValue(result.Address, out var bucket))
-        {
-            _hosts[result.Address] = bucket = new HostBucket();
-        }
+        var bucket = BucketOf(result.Address, null, "unknown");
         var state = (int)result.State;
         bucket.Counts[state]++;
         _totals[state]++;
         Count++;
-        var listed = result.State is not (PortState.Closed or PortState.Filtered) || _listEveryState;
-        if (listed)
+        AddListed(bucket, result);
+    }
+
+    /// <summary>
+    /// Adds an earlier part of the scan: each host's counts (from <see cref="HostResult.StateCounts"/>, else its listed
+    /// ports), listed ports, name and state. Each port must be in one part only.
+    /// </summary>
+    public void Add(ScanReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        foreach (var host in report.Hosts)
         {
-            bucket.Listed.Add(result);
-        }
-        else if (bucket.Counts[state] <= MaxListedPerState + 1)
-        {
-            bucket.Unlisted.Add(result);
+            var bucket = BucketOf(host.Address, host.Hostname, host.State);
+            var counted = new long[States];
+            foreach (var port in host.Ports)
+            {
+                counted[(int)port.State]++;
+                AddListed(bucket, port);
+            }
+            foreach (var (name, count) in host.StateCounts)
+            {
+                if (PortStateNames.TryParse(name, out var state))
+                {
+                    counted[(int)state] = Math.Max(counted[(int)state], count);
+                }
+            }
+            for (var s = 0; s < States; s++)
+            {
+                bucket.Counts[s] += counted[s];
+                _totals[s] += counted[s];
+                Count += counted[s];
+            }
         }
     }
 
-    /// <summary>The report so far. Hosts in address order, each host's ports by protocol then number.</summary>
+    /// <summary>The report so far, with <paramref name="stats"/>' fields and this collector's counts. Hosts in address order, each host's ports by protocol then number.</summary>
+    /// <param name="stats">Statistics; <see cref="ScanStats.PortsScanned"/> and <see cref="ScanStats.StateCounts"/> are replaced.</param>
+    /// <param name="targets">Where host names come from, for hosts that have none yet.</param>
     public ScanReport Build(ScanStats stats, TargetSet? targets = null)
     {
         ArgumentNullException.ThrowIfNull(stats);
@@ -58,17 +114,18 @@ public sealed class ScanCollector
             foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
             {
                 // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
-                if (bucket.Counts[(int)state] <= MaxListedPerState)
+                if (bucket.Counts[(int)state] <= _options.MaxListedPerState)
                 {
                     ports.AddRange(bucket.Unlisted.Where(r => r.State == state));
                 }
             }
             ports.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
+            var answered = bucket.Counts[(int)PortState.Open] + bucket.Counts[(int)PortState.Closed] > 0;
             hosts.Add(new HostResult
             {
                 Address = address,
-                Hostname = targets?.HostnameOf(address),
-                State = bucket.Counts[(int)PortState.Open] + bucket.Counts[(int)PortState.Closed] > 0 ? "up" : "unknown",
+                Hostname = bucket.Hostname ?? targets?.HostnameOf(address),
+                State = answered ? "up" : bucket.State,
                 Ports = ports,
                 StateCounts = StateNames(bucket.Counts),
             });
@@ -86,6 +143,46 @@ public sealed class ScanCollector
         };
     }
 
+    /// <summary>Marks a host as one that was scanned but could not be decided (a host timeout): reported "unknown" without ports.</summary>
+    public void AddUnknownHost(IPAddress address, string? hostname = null)
+    {
+        ArgumentNullException.ThrowIfNull(address);
+        BucketOf(address, hostname, "unknown");
+    }
+
+    private HostBucket BucketOf(IPAddress address, string? hostname, string state)
+    {
+        if (!_hosts.TryGetValue(address, out var bucket))
+        {
+            _hosts[address] = bucket = new HostBucket { State = state };
+        }
+        bucket.Hostname ??= hostname;
+        if (state == "up")
+        {
+            bucket.State = state;
+        }
+        return bucket;
+    }
+
+    private void AddListed(HostBucket bucket, PortResult result)
+    {
+        var listAll = result.State switch
+        {
+            PortState.Closed => _options.ListClosed,
+            PortState.Filtered => _options.ListFiltered,
+            _ => true,
+        };
+        if (listAll)
+        {
+            bucket.Listed.Add(result);
+        }
+        else if (bucket.UnlistedCounts[(int)result.State]++ < _options.MaxListedPerState + 1)
+        {
+            // One beyond the limit is enough to know the state is summarised rather than listed.
+            bucket.Unlisted.Add(result);
+        }
+    }
+
     private static Dictionary<string, long> StateNames(long[] counts)
     {
         var names = new Dictionary<string, long>();
@@ -101,8 +198,11 @@ public sealed class ScanCollector
 
     private sealed class HostBucket
     {
-        public long[] Counts { get; } = new long[(int)PortState.Unfiltered + 1];
+        public long[] Counts { get; } = new long[States];
+        public int[] UnlistedCounts { get; } = new int[States];
         public List<PortResult> Listed { get; } = [];
         public List<PortResult> Unlisted { get; } = [];
+        public string? Hostname { get; set; }
+        public string State { get; set; } = "unknown";
     }
 }

@@ -1,18 +1,28 @@
 namespace PortAtlas.Scanning;
 
-/// <summary>Settings of a TCP connect scan. Every property has a default that suits both loopback and a LAN.</summary>
+/// <summary>
+/// Settings of a scan, one type for every engine (TCP connect, raw SYN, UDP and SCTP). Every property has a default
+/// that suits loopback, a LAN and the lab; a few apply to one engine only and say so.
+/// </summary>
 public sealed record ScanOptions
 {
     /// <summary>The defaults.</summary>
     public static ScanOptions Default { get; } = new();
 
-    /// <summary>Ceiling on connection attempts per second, retransmissions included; <see langword="null"/> (default) for no ceiling.</summary>
+    /// <summary>The raw engines' ceiling when <see cref="Rate"/> is not set: 100 000 packets per second.</summary>
+    public const double DefaultRawRate = 100_000;
+
+    /// <summary>
+    /// Ceiling on probes per second, retransmissions included; <see langword="null"/> (default) for none on the connect
+    /// engine and <see cref="DefaultRawRate"/> on the raw ones. Every engine holds it: over any 100 ms window at most 10 %
+    /// above it plus one send batch. The raw engines start at the ceiling and halve their rate on drops.
+    /// </summary>
     public double? Rate { get; init; }
 
     /// <summary>
-    /// Upper bound on retransmissions (new connection attempts) of a probe that got no answer; default 6, as nmap -T4.
-    /// The engine adapts below this bound, as nmap does: a host whose ports always answered at the first attempt gets one
-    /// retransmission per silent port, a host that needed the n-th retransmission to answer gets n+1. 0 disables retries.
+    /// Upper bound on retransmissions of a probe that got no answer; default 6, as nmap -T4, for every engine; 0 to 50.
+    /// Engines adapt below this bound, as nmap does: the connect engine gives a host that always answered at the first
+    /// attempt one retransmission per silent port; the raw engines make further passes only while they draw new answers.
     /// </summary>
     public int MaxRetries { get; init; } = 6;
 
@@ -26,11 +36,29 @@ public sealed record ScanOptions
     public TimeSpan MinTimeout { get; init; } = TimeSpan.FromMilliseconds(100);
 
     /// <summary>
-    /// Upper bound of the adaptive probe timeout, backoff included; default 1.25 s (nmap -T4's max-rtt-timeout).
-    /// Under heavy load the measured round trips include our own queueing; a low ceiling keeps a few silent
-    /// (filtered) ports from holding the whole scan for seconds.
+    /// Upper bound of the adaptive timeout; <see langword="null"/> (default) for each engine's own: 1.25 s per connect
+    /// probe, backoff included (nmap -T4's max-rtt-timeout: under load the measured round trips include our own queueing,
+    /// and a low ceiling keeps a few silent ports from holding the scan), and 10 s of waiting after a raw pass.
     /// </summary>
-    public TimeSpan MaxTimeout { get; init; } = TimeSpan.FromMilliseconds(1250);
+    public TimeSpan? MaxTimeout { get; init; }
+
+    /// <summary>Raw scans: scan every target without first checking that it is up (nmap's -Pn); default false. A single target is never pinged.</summary>
+    public bool SkipDiscovery { get; init; }
+
+    /// <summary>
+    /// SYN scans: probe a few random high canary ports per host beside the real ones; a host that answers SYN-ACK on most of
+    /// them answers SYN-ACK everywhere, and its open ports are confirmed with a full connect. Default true.
+    /// </summary>
+    public bool VerifyOpen { get; init; } = true;
+
+    /// <summary>
+    /// UDP scans: re-probe, one at a time, the silent ports of a host whose ICMP port-unreachables are rate limited, so
+    /// closed ports are reported closed rather than open|filtered. Slow by nature. Default true.
+    /// </summary>
+    public bool PaceIcmpRateLimit { get; init; } = true;
+
+    /// <summary>Raw scans: source port of the probes; default random in 40000-59999 for each scan.</summary>
+    public int? SourcePort { get; init; }
 
     /// <summary>
     /// Connection attempts in flight at once. <see langword="null"/> (default): derived from the open-file limit, which the
@@ -63,6 +91,9 @@ public sealed record ScanOptions
     /// <summary>Which sending mechanism to use; tests pin one, everyone else gets the best the platform has.</summary>
     internal ConnectMechanism Mechanism { get; init; }
 
+    /// <summary>The connect engine's ceiling of the probe timeout.</summary>
+    internal TimeSpan ConnectMaxTimeout => MaxTimeout ?? TimeSpan.FromMilliseconds(1250);
+
     internal void Validate()
     {
         if (Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))
@@ -70,8 +101,17 @@ public sealed record ScanOptions
             throw new ArgumentOutOfRangeException(nameof(Rate), rate, "Rate must be a positive number of probes per second.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(MaxRetries, nameof(MaxRetries));
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetries, 50, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinTimeout, TimeSpan.Zero, nameof(MinTimeout));
-        ArgumentOutOfRangeException.ThrowIfLessThan(MaxTimeout, MinTimeout, nameof(MaxTimeout));
+        if (MaxTimeout is { } maxTimeout)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(maxTimeout, MinTimeout, nameof(MaxTimeout));
+        }
+        if (SourcePort is { } port)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(port, 1, nameof(SourcePort));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(port, 65534, nameof(SourcePort));
+        }
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(InitialTimeout, TimeSpan.Zero, nameof(InitialTimeout));
         if (HostTimeout is { } hostTimeout)
         {

@@ -52,7 +52,10 @@ public sealed class ScanProgress
     public long Skipped => Volatile.Read(ref _skipped);
 
     /// <summary>Connection attempts made, retransmissions included.</summary>
-    public long ProbesSent => Volatile.Read(ref _probesSent);
+    public long ProbesSent => ProbeCounter?.Invoke() ?? Volatile.Read(ref _probesSent);
+
+    /// <summary>Where a session's progress reads probes sent: the sum over its engines.</summary>
+    internal Func<long>? ProbeCounter { get; init; }
 
     /// <summary>Connection attempts that repeated an unanswered one.</summary>
     public long Retransmissions => Volatile.Read(ref _retransmissions);

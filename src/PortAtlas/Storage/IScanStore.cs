@@ -8,7 +8,7 @@ namespace PortAtlas.Storage;
 /// are safe to use from several threads, and several processes may use one store at once.
 /// Open one with <see cref="ScanStore.Open"/>.
 /// </summary>
-public interface IScanStore : IAsyncDisposable
+public interface IScanStore : IScanCheckpointSink, IAsyncDisposable
 {
     /// <summary>Where the store is, for messages: a file path, or a PostgreSQL host and database (never a password).</summary>
     string Location { get; }
@@ -36,12 +36,6 @@ public interface IScanStore : IAsyncDisposable
 
     /// <summary>The listed ports of a stored scan, from the ports table (no JSON parsed), by address, protocol and port; empty for an unknown id.</summary>
     Task<IReadOnlyList<StoredPort>> ListPortsAsync(long scanId, CancellationToken cancellationToken = default);
-
-    /// <summary>
-    /// Saves a checkpoint of a scan in progress, replacing the previous one of the same <see cref="ScanCheckpoint.Id"/>;
-    /// an <see cref="ScanCheckpoint.Id"/> of 0 creates a new one. Returns the checkpoint's id.
-    /// </summary>
-    Task<long> SaveCheckpointAsync(ScanCheckpoint checkpoint, CancellationToken cancellationToken = default);
 
     /// <summary>A checkpoint, or <see langword="null"/> when there is none with that id.</summary>
     Task<ScanCheckpoint?> GetCheckpointAsync(long id, CancellationToken cancellationToken = default);

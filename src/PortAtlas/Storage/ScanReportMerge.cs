@@ -18,7 +18,7 @@ public static class ScanReportMerge
     {
         ArgumentNullException.ThrowIfNull(first);
         ArgumentNullException.ThrowIfNull(second);
-        var accumulator = new ScanAccumulator(listEveryState);
+        var accumulator = new ScanCollector(listEveryState);
         accumulator.Add(first);
         accumulator.Add(second);
         return accumulator.Build(second.Stats with

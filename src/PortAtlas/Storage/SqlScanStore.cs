@@ -236,7 +236,7 @@ internal abstract class SqlScanStore : IScanStore
     public async Task<long> SaveCheckpointAsync(ScanCheckpoint checkpoint, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(checkpoint);
-        if (checkpoint.Options.Seed is null)
+        if (checkpoint.Plan.Options.Seed is null)
         {
             throw new ArgumentException("A checkpoint needs the scan's seed: without it the scan cannot be resumed in the same order.", nameof(checkpoint));
         }

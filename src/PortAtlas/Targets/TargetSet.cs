@@ -137,6 +137,12 @@ public sealed partial class TargetSet
     /// <summary>The host name the user gave for an address, when it came from a name.</summary>
     public string? HostnameOf(IPAddress address) => _hostnames.GetValueOrDefault(address);
 
+    /// <summary>Every address that came from a host name, with that name.</summary>
+    public IReadOnlyDictionary<IPAddress, string> Hostnames => _hostnames;
+
+    /// <summary>This set with <paramref name="hostnames"/> as its names (those of addresses outside the set are dropped).</summary>
+    internal TargetSet WithHostnames(IReadOnlyDictionary<IPAddress, string> hostnames) => new([.. _v4], [.. _v6], hostnames);
+
     /// <summary>
     /// The set as target specs, one per merged range: a single address, a CIDR block when the range is exactly one,
     /// else a full dash range (<c>198.18.0.1-198.18.0.20</c>). Parsing them gives this set back (without host names).

@@ -69,4 +69,16 @@ public sealed class ScanCommandInputTests
         Assert.Equal(2, code);
         Assert.Contains("/nonexistent/targets.txt", error, StringComparison.Ordinal);
     }
+
+    [Theory]
+    [InlineData("/nonexistent-pa-dir/report.json")]
+    [InlineData("/proc/pa-report.json")]
+    [InlineData("/tmp")]
+    public async Task OutputThatCannotBeWritten_ExitsTwoBeforeScanning(string path)
+    {
+        var (code, output, error) = await CliRunner.RunAsync("scan", "198.18.0.2", "-p", "80", "-o", path, "--output-format", "json", "--no-save");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains(path, Assert.Single(error.TrimEnd('\n').Split('\n')), StringComparison.Ordinal);
+    }
 }

@@ -152,14 +152,24 @@ public sealed class ScanStoreTests
     {
         await using var test = await TestStore.CreateAsync(kind);
         var ct = TestContext.Current.CancellationToken;
-        var checkpoint = new ScanCheckpoint
+        var plan = (await ScanPlan.ParseAsync(new ScanPlanInput
         {
             Targets = ["198.18.0.0/30"],
             Ports = "T:1-1000",
-            Options = new ScanOptions { Seed = ulong.MaxValue - 5, Rate = 1500.5, MaxRetries = 2, HostTimeout = TimeSpan.FromSeconds(90), Concurrency = 64, ReportClosed = true },
-            ConfigJson = "{\"detect\":true}",
+            Seed = ulong.MaxValue - 5,
+            Rate = 1500.5,
+            MaxRetries = 2,
+            HostTimeout = "90s",
+            Concurrency = 64,
+            Detect = true,
+        }, cancellationToken: ct)).Plan!;
+        var checkpoint = new ScanCheckpoint
+        {
+            Plan = plan,
             Position = 12,
+            FinishedEngines = ["udp"],
             Partial = ReportFixture.Create(),
+            Identified = ReportFixture.Create(),
             Created = new DateTimeOffset(2025, 2, 3, 4, 5, 6, TimeSpan.Zero),
             Updated = new DateTimeOffset(2025, 2, 3, 4, 5, 7, TimeSpan.Zero),
         };
@@ -169,9 +179,9 @@ public sealed class ScanStoreTests
         Assert.NotNull(loaded);
         Assert.Equal(id, loaded.Id);
         Assert.Equal(checkpoint.Targets, loaded.Targets);
-        Assert.Equal(checkpoint.Ports, loaded.Ports);
-        Assert.Equal(checkpoint.Options with { TimeProvider = loaded.Options.TimeProvider }, loaded.Options);
-        Assert.Equal(checkpoint.ConfigJson, loaded.ConfigJson);
+        Assert.Equal(plan.ToJson(), loaded.Plan.ToJson());
+        Assert.Equal(["udp"], loaded.FinishedEngines);
+        Assert.Equal(ScanReportJson.ToJson(checkpoint.Identified), ScanReportJson.ToJson(loaded.Identified!));
         Assert.Equal(12UL, loaded.Position);
         Assert.Equal(checkpoint.Created, loaded.Created);
         Assert.Equal(ScanReportJson.ToJson(checkpoint.Partial), ScanReportJson.ToJson(loaded.Partial));
@@ -182,7 +192,7 @@ public sealed class ScanStoreTests
         Assert.Equal([second, id], (await test.Store.ListCheckpointsAsync(ct)).Select(c => c.Id));
         Assert.True(await test.Store.DeleteCheckpointAsync(id, ct));
         Assert.Null(await test.Store.GetCheckpointAsync(id, ct));
-        await Assert.ThrowsAsync<ArgumentException>(() => test.Store.SaveCheckpointAsync(checkpoint with { Options = new ScanOptions() }, ct));
+        await Assert.ThrowsAsync<ArgumentException>(() => test.Store.SaveCheckpointAsync(checkpoint with { Plan = plan with { Options = new ScanOptions() } }, ct));
     }
 
     [Fact]

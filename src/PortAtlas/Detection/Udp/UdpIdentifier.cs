@@ -159,28 +159,39 @@ public sealed class UdpIdentifier
     {
         try
         {
-            var output = result;
-            try
-            {
-                var outcome = await new UdpSession(new IPEndPoint(result.Address, result.Port), options, _time).RunAsync(cancellationToken).ConfigureAwait(false);
-                var service = Conclude(result.Port, outcome, options);
-                if (service is not null)
-                {
-                    output = result.State == PortState.OpenFiltered
-                        ? result with { Service = service, State = PortState.Open, Reason = "udp-response", RoundTrip = outcome.RoundTrip ?? result.RoundTrip }
-                        : result with { Service = service };
-                }
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One port's unforeseen socket failure must not end the scan: pass it on unidentified.
-            }
+            var output = await IdentifyResultAsync(result, options, cancellationToken).ConfigureAwait(false);
             await writer.WriteAsync(output, cancellationToken).ConfigureAwait(false);
         }
         finally
         {
             gate.Release();
         }
+    }
+
+    /// <summary>
+    /// One UDP result identified: the service when a reply carried one, and an open|filtered port that answered becomes
+    /// open (reason udp-response), as nmap does. A result that cannot be identified comes back as it was.
+    /// </summary>
+    public async Task<PortResult> IdentifyResultAsync(PortResult result, UdpDetectionOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(result);
+        options ??= UdpDetectionOptions.Default;
+        try
+        {
+            var outcome = await new UdpSession(new IPEndPoint(result.Address, result.Port), options, _time).RunAsync(cancellationToken).ConfigureAwait(false);
+            var service = Conclude(result.Port, outcome, options);
+            if (service is not null)
+            {
+                return result.State == PortState.OpenFiltered
+                    ? result with { Service = service, State = PortState.Open, Reason = "udp-response", RoundTrip = outcome.RoundTrip ?? result.RoundTrip }
+                    : result with { Service = service };
+            }
+        }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // One port's unforeseen socket failure must not end the scan: pass it on unidentified.
+        }
+        return result;
     }
 
     private ServiceInfo? Conclude(int port, UdpOutcome outcome, UdpDetectionOptions options)

@@ -90,7 +90,17 @@ internal sealed partial class RawScanEngine
 
         var sweep = new Sweep(hosts, slots, _canarySynAcks is null ? 0 : canaries, isDiscovery: false, OnPortVerdict);
         var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
-        RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, ReleaseHeld);
+        try
+        {
+            RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, ReleaseHeld);
+        }
+        catch (OperationCanceledException)
+        {
+            // Stopped: every open port decided so far goes out, except those of hosts the canaries flagged (unconfirmed).
+            Quiesce();
+            ReleaseHeld();
+            throw;
+        }
         ReleaseHeld();
         if (pacing)
         {

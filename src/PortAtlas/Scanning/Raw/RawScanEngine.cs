@@ -159,6 +159,10 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var baseTime = _time.GetTimestamp();
         long baseSent = 0;
         var rate = Volatile.Read(ref _rate);
+        // The cap holds over any 100 ms window within 10 % plus one batch, so a batch never carries more than 10 ms of
+        // the ceiling: at --rate 10 each packet leaves on its own, paced, instead of 64 at once.
+        var burst = BurstFor(_options.Rate);
+        var checkMask = burst >= 16 ? 15 : 0;
         var congestion = new CongestionWindow(this, sweep, allowIncrease: pass == 0);
         for (ulong i = 0; i < sweep.Total; i++)
         {
@@ -167,7 +171,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             {
                 continue;
             }
-            if ((sent & 15) == 0)
+            if ((sent & checkMask) == 0)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var current = Volatile.Read(ref _rate);
@@ -184,23 +188,30 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     baseSent = sent;
                 }
                 congestion.Check(sent);
-                Pace(baseTime, sent - baseSent, rate);
+                Pace(baseTime, sent - baseSent, rate, burst);
             }
             if (SendProbe(sweep, index, pass))
             {
                 sent++;
+                if (burst < _sender.BatchSize && sent % burst == 0)
+                {
+                    _sender.Flush();
+                }
             }
         }
         _sender.Flush();
         return sent;
     }
 
-    private void Pace(long baseTime, long sentSinceBase, double rate)
+    /// <summary>Packets one send batch may carry at a ceiling of <paramref name="rate"/>: 10 ms of it, 1 to the sender's batch size.</summary>
+    internal int BurstFor(double rate) => (int)Math.Clamp(rate / 100, 1, _sender.BatchSize);
+
+    private void Pace(long baseTime, long sentSinceBase, double rate, int burst)
     {
         while (true)
         {
             var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
-            var ahead = sentSinceBase - (elapsed * rate) - _sender.BatchSize;
+            var ahead = sentSinceBase - (elapsed * rate) - burst;
             if (ahead <= 0)
             {
                 return;

@@ -11,9 +11,31 @@ public enum RawScanType
     Sctp,
 }
 
-/// <summary>Settings of a raw-packet scan (<see cref="RawScanner"/>). Every property has a default that suits loopback, a LAN and the lab.</summary>
-public sealed record RawScanOptions
+/// <summary>
+/// The raw engine's own settings, derived from the public <see cref="ScanOptions"/> (<see cref="From"/>): one options type
+/// for every engine outside, the raw engine's fine controls inside.
+/// </summary>
+internal sealed record RawScanOptions
 {
+    /// <summary>The raw engine's settings for <paramref name="options"/> and <paramref name="type"/>.</summary>
+    public static RawScanOptions From(ScanOptions options, RawScanType type) => new()
+    {
+        ScanType = type,
+        Rate = options.Rate ?? ScanOptions.DefaultRawRate,
+        MinRate = Math.Min(Default.MinRate, options.Rate ?? double.MaxValue),
+        MinRetries = Math.Min(Default.MinRetries, options.MaxRetries),
+        MaxRetries = options.MaxRetries,
+        InitialTimeout = options.InitialTimeout,
+        MinTimeout = options.MinTimeout,
+        MaxTimeout = options.MaxTimeout ?? Default.MaxTimeout,
+        SkipDiscovery = options.SkipDiscovery,
+        VerifyOpen = options.VerifyOpen,
+        PaceIcmpRateLimit = options.PaceIcmpRateLimit,
+        SourcePort = options.SourcePort,
+        Seed = options.Seed,
+        TimeProvider = options.TimeProvider,
+    };
+
     /// <summary>The defaults: a SYN scan.</summary>
     public static RawScanOptions Default { get; } = new();
 
@@ -34,11 +56,11 @@ public sealed record RawScanOptions
     public int MinRetries { get; init; } = 1;
 
     /// <summary>
-    /// Upper bound on retransmission passes; default 10 (nmap's). Beyond <see cref="MinRetries"/> a further pass is made
+    /// Upper bound on retransmission passes; default 6 (as every engine's, <see cref="ScanOptions.MaxRetries"/>). Beyond <see cref="MinRetries"/> a further pass is made
     /// while retransmissions still draw new answers (evidence of loss rather than filtering); once loss has been seen, it
     /// takes two silent passes in a row to stop. A pass resends only the unanswered probes, so late passes are small.
     /// </summary>
-    public int MaxRetries { get; init; } = 10;
+    public int MaxRetries { get; init; } = 6;
 
     /// <summary>Wait after a pass before the first round-trip sample; default 1 s (RFC 6298, 2.1).</summary>
     public TimeSpan InitialTimeout { get; init; } = TimeSpan.FromSeconds(1);
@@ -79,12 +101,6 @@ public sealed record RawScanOptions
 
     /// <summary>Seed of the probe order and cookie key; <see langword="null"/> (default) for random (a fixed seed makes cookies predictable: tests only).</summary>
     public ulong? Seed { get; init; }
-
-    /// <summary>Whether <see cref="RawScanner.RunAsync"/> keeps closed ports in the report (always counted); default false.</summary>
-    public bool ReportClosed { get; init; }
-
-    /// <summary>Whether <see cref="RawScanner.RunAsync"/> keeps filtered and open|filtered ports in the report (always counted); default false.</summary>
-    public bool ReportFiltered { get; init; }
 
     /// <summary>The clock for timeouts, rate and statistics; default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;

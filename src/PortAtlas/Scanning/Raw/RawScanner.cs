@@ -1,4 +1,3 @@
-using System.Net;
 using System.Runtime.CompilerServices;
 using System.Threading.Channels;
 using PortAtlas.Targets;
@@ -15,29 +14,47 @@ namespace PortAtlas.Scanning.Raw;
 public sealed class RawScanner
 {
     private RawScanStats? _lastStats;
+    private RawScanEngine? _running;
 
     /// <summary>Statistics of the most recent scan of this instance once its enumeration has ended; <see langword="null"/> before.</summary>
     public RawScanStats? LastStats => Volatile.Read(ref _lastStats);
 
+    /// <summary>Packets sent so far by the running (or last) scan of this instance, for progress.</summary>
+    internal long PacketsSent => Volatile.Read(ref _running)?.PacketsSent ?? 0;
+
+    /// <summary>Ports decided so far by the running (or last) scan of this instance, for progress.</summary>
+    internal long Decided => Volatile.Read(ref _running)?.Decided ?? 0;
+
     /// <summary>
-    /// Scans the ports of <paramref name="ports"/> that match <see cref="RawScanOptions.ScanType"/> (TCP for SYN, UDP, SCTP)
-    /// on every address of <paramref name="targets"/> (those found up first, unless <see cref="RawScanOptions.SkipDiscovery"/>
-    /// or a single target), and streams each decided port whatever its state, in the order decided. Silent ports come last.
+    /// Scans the ports of <paramref name="ports"/> that match <paramref name="type"/> (TCP for SYN, UDP, SCTP) on every
+    /// address of <paramref name="targets"/> (those found up first, unless <see cref="ScanOptions.SkipDiscovery"/> or a
+    /// single target), and streams each decided port whatever its state, in the order decided. Silent ports come last.
     /// </summary>
     /// <param name="targets">The hosts.</param>
     /// <param name="ports">The ports.</param>
-    /// <param name="options">Settings; <see cref="RawScanOptions.Default"/> (SYN) when null.</param>
-    /// <param name="cancellationToken">Stops the scan: decided ports are still yielded, then <see cref="OperationCanceledException"/> is thrown.</param>
+    /// <param name="type">Which probes to send.</param>
+    /// <param name="options">Settings; <see cref="ScanOptions.Default"/> when null.</param>
+    /// <param name="cancellationToken">Stops the scan: every port decided so far is still yielded, then <see cref="OperationCanceledException"/> is thrown.</param>
     /// <exception cref="RawScanUnavailableException">Raw sockets cannot be opened here (one-line message).</exception>
     /// <exception cref="ArgumentException">An option is out of range.</exception>
-    public async IAsyncEnumerable<PortResult> ScanAsync(TargetSet targets, PortList ports, RawScanOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public IAsyncEnumerable<PortResult> ScanAsync(TargetSet targets, PortList ports, RawScanType type, ScanOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        options ??= ScanOptions.Default;
+        options.Validate();
+        return ScanAsync(targets, ports, RawScanOptions.From(options, type), cancellationToken);
+    }
+
+    internal async IAsyncEnumerable<PortResult> ScanAsync(TargetSet targets, PortList ports, RawScanOptions options, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(targets);
         ArgumentNullException.ThrowIfNull(ports);
-        options ??= RawScanOptions.Default;
         options.Validate();
         RawCapability.EnsureAvailable(options.ScanType.ToString().ToUpperInvariant());
-        await foreach (var result in RunEngineAsync<PortResult>(options, (engine, writer) => engine.RunScan(targets, ports, writer),
+        await foreach (var result in RunEngineAsync<PortResult>(options, (engine, writer) =>
+            {
+                Volatile.Write(ref _running, engine);
+                engine.RunScan(targets, ports, writer);
+            },
             engine => Volatile.Write(ref _lastStats, engine.BuildStats(targets)), cancellationToken).ConfigureAwait(false))
         {
             yield return result;
@@ -84,95 +101,63 @@ public sealed class RawScanner
     }
 
     /// <summary>
-    /// Runs a scan to the end and collects a report: hosts in address order with their ports (closed and filtered ones
-    /// only when <see cref="RawScanOptions.ReportClosed"/> or <see cref="RawScanOptions.ReportFiltered"/> asks; all are
+    /// Runs a scan to the end and collects a report (<see cref="ScanCollector"/>: closed and filtered ports listed all
+    /// when <see cref="ScanOptions.ReportClosed"/> or <see cref="ScanOptions.ReportFiltered"/> asks, else none; all are
     /// counted), and the raw engine's statistics.
     /// </summary>
     /// <param name="targets">The hosts.</param>
     /// <param name="ports">The ports.</param>
-    /// <param name="options">Settings; <see cref="RawScanOptions.Default"/> when null.</param>
+    /// <param name="type">Which probes to send.</param>
+    /// <param name="options">Settings; <see cref="ScanOptions.Default"/> when null.</param>
     /// <param name="cancellationToken">Stops the scan; the report then holds what was decided, with <see cref="ScanStats.Interrupted"/> set.</param>
     /// <exception cref="RawScanUnavailableException">Raw sockets cannot be opened here.</exception>
-    public async Task<RawScanReport> RunAsync(TargetSet targets, PortList ports, RawScanOptions? options = null, CancellationToken cancellationToken = default)
+    public async Task<RawScanReport> RunAsync(TargetSet targets, PortList ports, RawScanType type, ScanOptions? options = null, CancellationToken cancellationToken = default)
     {
-        options ??= RawScanOptions.Default;
+        options ??= ScanOptions.Default;
         var started = options.TimeProvider.GetUtcNow();
-        var hosts = new Dictionary<IPAddress, (List<PortResult> Ports, Dictionary<string, long> Counts)>();
-        var totals = new Dictionary<string, long>();
+        var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = options.ReportClosed, ListFiltered = options.ReportFiltered, MaxListedPerState = 0 });
         var interrupted = false;
-        long probed = 0;
         try
         {
-            await foreach (var result in ScanAsync(targets, ports, options, cancellationToken).ConfigureAwait(false))
+            await foreach (var result in ScanAsync(targets, ports, type, options, cancellationToken).ConfigureAwait(false))
             {
-                probed++;
-                var name = result.State.ToName();
-                totals[name] = totals.GetValueOrDefault(name) + 1;
-                if (!hosts.TryGetValue(result.Address, out var host))
-                {
-                    host = ([], []);
-                    hosts[result.Address] = host;
-                }
-                host.Counts[name] = host.Counts.GetValueOrDefault(name) + 1;
-                var keep = result.State switch
-                {
-                    PortState.Closed => options.ReportClosed,
-                    PortState.Filtered or PortState.OpenFiltered => options.ReportFiltered,
-                    _ => true,
-                };
-                if (keep)
-                {
-                    host.Ports.Add(result);
-                }
+                collector.Add(result);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
         {
             interrupted = true;
         }
-        var raw = LastStats ?? new RawScanStats { ScanType = options.ScanType.ToString().ToLowerInvariant() };
-        var list = new List<HostResult>();
-        foreach (var (address, (portResults, counts)) in hosts)
-        {
-            portResults.Sort(static (a, b) => a.Port.CompareTo(b.Port));
-            list.Add(new HostResult { Address = address, Hostname = targets.HostnameOf(address), State = "up", Ports = portResults, StateCounts = counts });
-        }
-        list.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
-        var finished = options.TimeProvider.GetUtcNow();
+        var raw = LastStats ?? new RawScanStats { ScanType = type.ToString().ToLowerInvariant() };
         return new RawScanReport
         {
             Raw = raw,
-            Report = new ScanReport
+            Report = collector.Build(new ScanStats
             {
-                Hosts = list,
-                Stats = new ScanStats
-                {
-                    Started = started,
-                    Finished = finished,
-                    ScanType = raw.ScanType,
-                    Ports = ports,
-                    HostsScanned = raw.HostsScanned,
-                    PortsScanned = probed,
-                    ProbesSent = raw.PacketsSent,
-                    StateCounts = totals,
-                    Interrupted = interrupted,
-                },
-            },
+                Started = started,
+                Finished = options.TimeProvider.GetUtcNow(),
+                ScanType = raw.ScanType,
+                Ports = ports,
+                HostsScanned = raw.HostsScanned,
+                ProbesSent = raw.PacketsSent,
+                Interrupted = interrupted,
+            }, targets),
         };
     }
 
     /// <summary>Host discovery alone: probes every target (ICMP echo and timestamp, TCP SYN to 443 and ACK to 80, UDP to 40125, ARP where attached) and streams each verdict.</summary>
     /// <param name="targets">The hosts.</param>
-    /// <param name="options">Rate, timeouts and clock; the scan type is ignored.</param>
+    /// <param name="options">Rate, timeouts and clock.</param>
     /// <param name="cancellationToken">Stops discovery.</param>
     /// <exception cref="RawScanUnavailableException">Raw sockets cannot be opened here.</exception>
-    public async IAsyncEnumerable<HostDiscoveryResult> DiscoverAsync(TargetSet targets, RawScanOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public async IAsyncEnumerable<HostDiscoveryResult> DiscoverAsync(TargetSet targets, ScanOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(targets);
-        options ??= RawScanOptions.Default;
+        options ??= ScanOptions.Default;
         options.Validate();
+        var raw = RawScanOptions.From(options, RawScanType.Syn);
         RawCapability.EnsureAvailable("host discovery");
-        await foreach (var result in RunEngineAsync<HostDiscoveryResult>(options, (engine, writer) => engine.RunDiscovery(targets, r => writer.TryWrite(r)),
+        await foreach (var result in RunEngineAsync<HostDiscoveryResult>(raw, (engine, writer) => engine.RunDiscovery(targets, r => writer.TryWrite(r)),
             null, cancellationToken).ConfigureAwait(false))
         {
             yield return result;

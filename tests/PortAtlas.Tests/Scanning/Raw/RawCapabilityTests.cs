@@ -30,5 +30,7 @@ public sealed class RawCapabilityTests
         Assert.Throws<ArgumentOutOfRangeException>(() => new RawScanOptions { MaxRetries = 0, MinRetries = 1 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new RawScanOptions { CanaryPorts = 0 }.Validate());
         Assert.Throws<ArgumentOutOfRangeException>(() => new RawScanOptions { SourcePort = 65535 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PortAtlas.Scanning.ScanOptions { SourcePort = 65535 }.Validate());
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PortAtlas.Scanning.ScanOptions { MaxRetries = 51 }.Validate());
     }
 }

@@ -1,6 +1,6 @@
 using System.Globalization;
 
-namespace PortAtlas.Cli.Commands;
+namespace PortAtlas.Scanning;
 
 /// <summary>Durations as nmap writes them: 500ms, 30s, 5m, 1h; a bare number is seconds.</summary>
 internal static class DurationParser

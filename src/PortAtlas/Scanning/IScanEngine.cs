@@ -1,0 +1,101 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using PortAtlas.Scanning.Raw;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Scanning;
+
+/// <summary>A decided port with its place in the engine's permutation (0 for engines without one).</summary>
+internal readonly record struct EngineResult(ulong Index, PortResult Result);
+
+/// <summary>
+/// What <see cref="ScanSession"/> needs of an engine: stream every port it decides, as decided; on cancellation, stream
+/// what was decided and stop. Engines only send and receive: no collecting, no printing.
+/// </summary>
+internal interface IScanEngine
+{
+    /// <summary>connect, syn, udp or sctp: the name checkpoints record it under.</summary>
+    string Name { get; }
+
+    /// <summary>Host × port pairs this engine decides in this run.</summary>
+    ulong Pairs { get; }
+
+    /// <summary>Probes sent so far.</summary>
+    long ProbesSent { get; }
+
+    /// <summary>Whether <see cref="EngineResult.Index"/> places results in a permutation that <see cref="SettledPrefix"/> settles.</summary>
+    bool Indexed { get; }
+
+    /// <summary>The settled prefix of the permutation (indexed engines); 0 otherwise.</summary>
+    ulong SettledPrefix { get; }
+
+    /// <summary>Notes for the user once the engine has run (hosts that answer everywhere, ICMP rate limits).</summary>
+    IReadOnlyList<string> Notes { get; }
+
+    /// <summary>Hosts given up on (host timeout).</summary>
+    IEnumerable<IPAddress> TimedOutHosts { get; }
+
+    /// <summary>Runs the engine; see the interface's remarks for cancellation.</summary>
+    IAsyncEnumerable<EngineResult> RunAsync(CancellationToken cancellationToken);
+}
+
+/// <summary>The TCP connect engine behind <see cref="IScanEngine"/>; resumes from a permutation index.</summary>
+internal sealed class ConnectEngine(TargetSet targets, PortList ports, ScanOptions options) : IScanEngine
+{
+    private readonly PortScanner _scanner = new();
+
+    public string Name => "connect";
+
+    public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
+
+    public long ProbesSent => _scanner.Progress?.ProbesSent ?? 0;
+
+    public bool Indexed => true;
+
+    public ulong SettledPrefix => _scanner.Progress?.DecidedPrefix ?? options.StartIndex;
+
+    public IReadOnlyList<string> Notes => [];
+
+    public IEnumerable<IPAddress> TimedOutHosts => _scanner.TimedOutHosts;
+
+    public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var item in _scanner.ScanIndexedAsync(targets, new PortList(tcp: ports.Tcp), options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new EngineResult(item.Index, item.Result);
+        }
+    }
+}
+
+/// <summary>A raw engine (SYN, UDP or SCTP) behind <see cref="IScanEngine"/>; a resumed raw engine sweeps again (its passes are cheap and stateless).</summary>
+internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOptions options) : IScanEngine
+{
+    private readonly RawScanner _scanner = new();
+
+    public string Name => options.ScanType.ToString().ToLowerInvariant();
+
+    public ulong Pairs => targets.Count * (ulong)(options.ScanType switch
+    {
+        RawScanType.Udp => ports.Udp.Count,
+        RawScanType.Sctp => ports.Sctp.Count,
+        _ => ports.Tcp.Count,
+    });
+
+    public long ProbesSent => _scanner.PacketsSent;
+
+    public bool Indexed => false;
+
+    public ulong SettledPrefix => 0;
+
+    public IReadOnlyList<string> Notes => _scanner.LastStats?.Notes ?? [];
+
+    public IEnumerable<IPAddress> TimedOutHosts => [];
+
+    public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var result in _scanner.ScanAsync(targets, ports, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return new EngineResult(0, result);
+        }
+    }
+}
