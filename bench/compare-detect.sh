@@ -24,8 +24,8 @@ if [[ ${1:-} == --lab ]]; then
   trap 'rm -rf "$WORK"' EXIT
   echo "building the CLI..." >&2
   dotnet build src/PortAtlas.Cli -c Release >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
-  DLL=$(ls src/PortAtlas.Cli/bin/Release/net10.0/*.Cli.dll src/PortAtlas.Cli/bin/Release/net10.0/ports.dll 2>/dev/null | head -1)
-  [[ -n $DLL ]] || { echo "CLI build output not found" >&2; exit 1; }
+  DLL=src/PortAtlas.Cli/bin/Release/net10.0/ports.dll
+  [[ -f $DLL ]] || { echo "CLI build output $DLL not found" >&2; exit 1; }
   OURS=(dotnet "$PWD/$DLL")
   now() { date +%s.%N; }
   : >"$WORK/times"
