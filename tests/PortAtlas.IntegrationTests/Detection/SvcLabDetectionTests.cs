@@ -2,6 +2,7 @@ using System.Net;
 using System.Runtime.CompilerServices;
 using PortAtlas.Detection;
 using PortAtlas.IntegrationTests.Lab;
+using PortAtlas.Registry;
 using PortAtlas.Scanning;
 
 namespace PortAtlas.IntegrationTests.Detection;
