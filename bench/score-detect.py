@@ -15,7 +15,8 @@ Scoring, per open manifest row (the sweep /24 is left out):
   first word (e.g. "Apache httpd" accepts "apache"; "Squid http proxy" accepts "squid").
 - version right (only rows whose manifest gives a version): the tool's version equals the manifest's upstream
   version, or is a prefix of it ending at a dot with at least two components ("7.1" for 7.1.1: what the daemon
-  itself says). nmap's "X or later" counts as no version. A version is only counted with the product right.
+  itself says), or is the manifest's version followed by a packaging suffix ("9.18.49-1~deb12u3").
+  nmap's "X or later" counts as no version. A version is only counted with the product right.
 """
 import sys
 import xml.etree.ElementTree as ET
@@ -84,6 +85,9 @@ def version_ok(truth, got):
     got = got.split(" ")[0].lower()
     truth = truth.lower()
     if got == truth:
+        return True
+    # The upstream version followed by a packaging suffix ("9.18.49-1~deb12u3").
+    if got.startswith(truth) and got[len(truth)] in "-+~ (":
         return True
     return truth.startswith(got + ".") and got.count(".") >= 1
 
