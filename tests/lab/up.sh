@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # PortAtlas test lab: bring the lab up (see tests/lab/README.md).
 #
-#   tests/lab/up.sh [--delay 50ms] [--loss 2%]
+#   tests/lab/up.sh [--delay 50ms] [--loss 2%] [--no-svc]
+#
+# --no-svc leaves out the pa-svc / pa-svc2 hosts (issue 11's everyday daemons, tests/lab/svc.sh).
 #
 # Idempotent: it first runs down.sh to remove any leftovers. Writes
 # tests/lab/manifest.tsv from what was verified to be up; exits non-zero if
@@ -30,7 +32,8 @@ HOST=198.18.0.2
 
 DELAY_MS=0
 LOSS_PCT=0
-usage() { echo "usage: $0 [--delay Nms] [--loss N%]" >&2; exit 2; }
+WITH_SVC=1
+usage() { echo "usage: $0 [--delay Nms] [--loss N%] [--no-svc]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --delay) [[ $# -ge 2 ]] || usage; d=${2%ms}
@@ -39,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --loss)  [[ $# -ge 2 ]] || usage; l=${2%\%}
              [[ "$l" =~ ^[0-9]+$ && "$l" -le 100 ]] || { echo "up.sh: bad --loss '$2' (want e.g. 2%, integer percent)" >&2; exit 2; }
              LOSS_PCT=$l; shift 2 ;;
+    --no-svc) WITH_SVC=0; shift ;;
     -h|--help) usage ;;
     *) usage ;;
   esac
@@ -96,7 +100,7 @@ ip netns exec "$SWNS" ip link set pa-sw-n up
 # The sweep namespace owns every address 198.18.1.1-254 (as /32s on lo).
 for i in $(seq 1 254); do echo "addr add 198.18.1.$i/32 dev lo"; done | ip -n "$SWNS" -batch -
 ip route add 198.18.1.0/24 via 198.18.2.2 dev pa-sw-h
-svc_network
+[[ $WITH_SVC -eq 1 ]] && svc_network
 # Safety net: the rest of the lab range never leaves through the default route.
 ip route add blackhole 198.18.0.0/15 2>/dev/null || true
 
@@ -516,8 +520,10 @@ run_start dnsmasq start_dnsmasq
 run_start chrony start_chrony
 run_start snmpd start_snmpd
 run_start telnetd start_telnetd
-log "starting pa-svc / pa-svc2 daemons"
-svc_start_all
+if [[ $WITH_SVC -eq 1 ]]; then
+  log "starting pa-svc / pa-svc2 daemons"
+  svc_start_all
+fi
 
 wait $PG_JOB $MY_JOB || true
 for db in postgresql mariadb; do
@@ -574,7 +580,8 @@ EXP=$RUN/expected.tsv
   while IFS=$'\t' read -r a p; do
     row sweep "$a" tcp "$p" open "${SVC[$p]}" - - "sweep listener (python asyncio; 443 is plain TCP, no TLS)" tcp-open
   done < <("$PY" "$LAB_DIR/sweep.py" --plan)
-  svc_rows
+  [[ $WITH_SVC -eq 1 ]] && svc_rows
+  true
 } > "$EXP"
 
 # ---------------------------------------------------------------- readiness
@@ -607,7 +614,9 @@ svc_missing() {   # namespace host -> prints "daemon proto/port" for each expect
   awk -v failed=" ${!START_FAILED[*]} " '$1=="have" {h[$2" "$3]=1; next}
     $1=="want" && index(failed, " "$4" ")==0 && !(($2" "$3) in h) {print $4" "$2"/"$3}'
 }
+svc_wait=
 for _ in $(seq 1 100); do        # up to ~30 s
+  [[ $WITH_SVC -eq 1 ]] || break
   svc_wait=$(svc_missing "$SVC_NS" "$SVC_HOST"; svc_missing "$SVC2_NS" "$SVC2_HOST")
   [[ -z $svc_wait ]] && break
   sleep 0.3
@@ -647,6 +656,7 @@ unexpected=$(nsx ss -Hltun 2>/dev/null | awk '{print $1" "$5}' | while read -r p
 done)
 [[ -z "$unexpected" ]] || log "note: listeners in pa-lab not in the manifest: $(echo $unexpected)"
 for pair in "$SVC_NS $SVC_HOST" "$SVC2_NS $SVC2_HOST"; do
+  [[ $WITH_SVC -eq 1 ]] || break
   set -- $pair
   unexpected=$(ip netns exec "$1" ss -Hltun 2>/dev/null | awk '{print $1" "$5}' | while read -r proto la; do
     p=${la##*:}; a=${la%:*}
