@@ -1,11 +1,68 @@
 #!/usr/bin/env bash
-# Side-by-side service detection on the lab host: PortAtlas (bench/PortAtlas.DetectHarness, Native AOT) against
-# `nmap -sV`, on the open TCP ports of 198.18.0.2 listed in the lab manifest. Alternates the two, RUNS times each,
-# and writes bench/detection-results.md (table + median wall times). Sends packets only to 198.18.0.2.
-#   bench/compare-detect.sh            # needs root (nmap -sS), the lab up, nmap installed
+# Side-by-side service detection against `nmap -sV`.
+#
+#   bench/compare-detect.sh --lab      # issue 11: every open port of the extended lab, from one run
+#   bench/compare-detect.sh            # issue 5: the harness on the open TCP ports of 198.18.0.2, RUNS times
+#
+# --lab: on every open port of the lab hosts 198.18.0.2 (pa-lab), 198.18.3.2 (pa-svc) and 198.18.4.2 (pa-svc2)
+# listed in the manifest, runs the CLI (`ports scan HOST -p PORTS --detect -f xml`, `--udp` for UDP ports) and
+# `nmap -sV` (`nmap -sU -sV` for UDP), host by host, and scores service, product and version against the
+# manifest with bench/score-detect.py (rules in its docstring). Writes bench/detection-lab-results.md.
+# nmap runs from a scratch directory. Sends packets only to those three lab addresses. Needs root and the lab up.
+#
+# Default mode: alternates bench/PortAtlas.DetectHarness (Native AOT) and nmap -sV on 198.18.0.2, RUNS times
+# each, and writes bench/detection-results.md (table + median wall times).
 #   RUNS=5 PORTATLAS_LAB_MANIFEST=/path/manifest.tsv bench/compare-detect.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+if [[ ${1:-} == --lab ]]; then
+  MANIFEST=${PORTATLAS_LAB_MANIFEST:-$PWD/tests/lab/manifest.tsv}
+  [[ -f $MANIFEST ]] || { echo "no lab manifest at $MANIFEST (set PORTATLAS_LAB_MANIFEST)" >&2; exit 2; }
+  OUT=bench/detection-lab-results.md
+  WORK=$(mktemp -d /tmp/compare-detect-lab.XXXXXX)
+  trap 'rm -rf "$WORK"' EXIT
+  echo "building the CLI..." >&2
+  dotnet build src/PortAtlas.Cli -c Release >"$WORK/build.log" 2>&1 || { tail -20 "$WORK/build.log" >&2; exit 1; }
+  DLL=src/PortAtlas.Cli/bin/Release/net10.0/ports.dll
+  [[ -f $DLL ]] || { echo "CLI build output $DLL not found" >&2; exit 1; }
+  OURS=(dotnet "$PWD/$DLL")
+  now() { date +%s.%N; }
+  : >"$WORK/times"
+  for host in 198.18.0.2 198.18.3.2 198.18.4.2; do
+    for proto in tcp udp; do
+      ports=$(awk -F'\t' -v h="$host" -v p="$proto" '!/^#/ && $1==h && $2==p && $4=="open" {print $3}' "$MANIFEST" | sort -n | paste -sd, -)
+      [[ -n $ports ]] || continue
+      if [[ $proto == tcp ]]; then
+        ours_args=(-p "$ports"); nmap_args=(-sV)
+      else
+        ours_args=(--udp -p "U:$ports"); nmap_args=(-sU -sV)
+      fi
+      t0=$(now)
+      "${OURS[@]}" scan "$host" "${ours_args[@]}" --detect -f xml --no-save --no-assess --no-progress \
+        >"$WORK/ours-$proto-$host.xml" 2>"$WORK/ours-$proto-$host.err" || true
+      t1=$(now)
+      echo "ours $proto $host $(echo "$t1 - $t0" | bc)" >>"$WORK/times"
+      t0=$(now)
+      (cd "$WORK" && nmap "${nmap_args[@]}" -p "$ports" -n -Pn "$host" -oX "nmap-$proto-$host.xml" >/dev/null 2>&1) || true
+      t1=$(now)
+      echo "nmap $proto $host $(echo "$t1 - $t0" | bc)" >>"$WORK/times"
+      echo "$host/$proto: $(tail -2 "$WORK/times" | awk '{printf "%s %.1fs  ", $1, $4}')" >&2
+    done
+  done
+  {
+    echo "# Service detection on the extended lab (issue 11): ports scan --detect vs nmap -sV"
+    echo
+    echo "From one run on $(date -u +%Y-%m-%dT%H:%MZ), $(git rev-parse --short HEAD). Hosts 198.18.0.2, 198.18.3.2, 198.18.4.2;"
+    echo "every open port of the manifest. $(nmap --version | head -1 | sed 's/ (.*//'); machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) at the end."
+    echo
+    python3 bench/score-detect.py "$MANIFEST" "$WORK" "$WORK/times"
+  } >"$OUT"
+  [[ -n ${KEEP_WORK:-} ]] && cp -r "$WORK" "$KEEP_WORK"
+  echo "wrote $OUT" >&2
+  exit 0
+fi
+
 HOST=198.18.0.2
 RUNS=${RUNS:-3}
 OUT=bench/detection-results.md

@@ -56,7 +56,7 @@ run unit --project tests/PortAtlas.Tests -c Release --no-build
 run integration --project tests/PortAtlas.IntegrationTests -c Release --no-build
 
 if [ "$lab" -eq 1 ]; then
-  if tests/lab/up.sh --delay 50ms --loss 2% > "$log/lab-up-impaired.log" 2>&1; then
+  if tests/lab/up.sh --delay 50ms --loss 2% --no-svc > "$log/lab-up-impaired.log" 2>&1; then
     PORTATLAS_LAB_IMPAIRED=1 run impaired --project tests/PortAtlas.IntegrationTests -c Release --no-build -- --filter-trait "Lab=impaired"
   else
     echo "tests/run.sh: the impaired lab did not come up (see $log/lab-up-impaired.log)"; status=1; failed=$((failed + 1))

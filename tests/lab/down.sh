@@ -19,7 +19,7 @@ fi
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 RUN=$LAB_DIR/run
-NAMESPACES=(pa-lab pa-sweep)
+NAMESPACES=(pa-lab pa-sweep pa-svc pa-svc2)
 
 ns_pids() {
   ip netns pids "$1" 2>/dev/null || true
@@ -48,7 +48,7 @@ for ns in "${NAMESPACES[@]}"; do
 done
 
 # Root-namespace leftovers (normally gone with the namespaces).
-for dev in pa-lab-h pa-sw-h; do
+for dev in pa-lab-h pa-sw-h pa-svc-h pa-svc2-h; do
   ip link show "$dev" >/dev/null 2>&1 && ip link delete "$dev" 2>/dev/null
 done
 ip route del 198.18.1.0/24 2>/dev/null || true

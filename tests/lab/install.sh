@@ -36,6 +36,19 @@ PKGS=(
   iputils-ping
   bind9-dnsutils
   python3
+  # pa-svc / pa-svc2 (issue 11: daemons the detector was never tuned on).
+  # Not installed: ntpsec (removes chrony), proftpd/pure-ftpd (remove vsftpd),
+  # nut-server (upgrades systemd), Java and Erlang servers (too heavy here).
+  apache2 lighttpd varnish haproxy squid tinyproxy dante-server privoxy
+  bind9 unbound nsd pdns-server pdns-backend-bind knot
+  slapd ldap-utils krb5-kdc
+  samba rpcbind tftpd-hpa rsync
+  cups-daemon
+  mosquitto beanstalkd nats-server gearman-job-server redis-sentinel
+  prometheus-node-exporter zabbix-agent nagios-nrpe-server munin-node
+  openvpn coturn kamailio mumble-server
+  ngircd inspircd prosody
+  git influxdb etcd-server avahi-daemon
 )
 
 missing=()
@@ -75,6 +88,16 @@ else
     debconf-set-selections <<'EOF'
 postfix postfix/main_mailer_type select Local only
 postfix postfix/mailname string lab.portatlas.test
+slapd slapd/no_configuration boolean true
+krb5-config krb5-config/default_realm string LAB.PORTATLAS.TEST
+krb5-config krb5-config/kerberos_servers string
+krb5-config krb5-config/admin_server string
+krb5-config krb5-config/add_servers_realm string LAB.PORTATLAS.TEST
+krb5-config krb5-config/read_conf boolean true
+krb5-kdc krb5-kdc/debconf boolean false
+mumble-server mumble-server/start_daemon boolean false
+mumble-server mumble-server/use_capabilities boolean false
+samba-common samba-common/dhcp boolean false
 EOF
   fi
 
@@ -87,7 +110,13 @@ fi
 # Belt and braces: if some daemon did get started in the root namespace by an
 # init system, stop and disable it (the lab runs its own copies in namespaces).
 SERVICES=(ssh nginx postfix vsftpd dovecot redis-server memcached postgresql
-          mariadb chrony snmpd inetutils-inetd)
+          mariadb chrony snmpd inetutils-inetd
+          apache2 lighttpd varnish varnishncsa haproxy squid tinyproxy danted privoxy
+          named bind9 unbound nsd pdns knot slapd krb5-kdc smbd nmbd samba-ad-dc
+          rpcbind rpcbind.socket tftpd-hpa rsync cups cups.socket cups-browsed mosquitto beanstalkd
+          nats-server gearman-job-server redis-sentinel prometheus-node-exporter
+          zabbix-agent nagios-nrpe-server munin-node openvpn coturn kamailio
+          mumble-server ngircd inspircd prosody influxdb etcd avahi-daemon avahi-daemon.socket)
 if [[ -d /run/systemd/system ]]; then
   for s in "${SERVICES[@]}"; do
     systemctl disable --now "$s" >/dev/null 2>&1 || true

@@ -24,6 +24,10 @@ where `check` says how the row is verified, from the ROOT namespace:
   ntp           a real NTP client packet gets a server (mode 4) reply
   snmp          a real SNMPv2c GET sysDescr.0 (community public) gets a reply
   memcache-udp  a real memcached UDP "version" request gets a VERSION reply
+  dns-any       a DNS query (version.bind CHAOS TXT) gets any DNS answer
+  socks5        a SOCKS5 greeting offering "no authentication" gets 05 00
+  udp:NAME      the named request (UDP_REQUESTS below, each written from
+                its protocol's document) gets any datagram back
 
 Rows that pass go into MANIFEST_TSV (the header comment lines, then the
 header row, then rows). Daemons with a failing row are printed on stdout as
@@ -154,6 +158,74 @@ def memcache_ok(data):
     return len(data) > 8 and data[8:].startswith(b"VERSION")
 
 
+def der(tag, body):
+    n = len(body)
+    if n < 0x80:
+        head = bytes([n])
+    elif n < 0x100:
+        head = bytes([0x81, n])
+    else:
+        head = bytes([0x82, n >> 8, n & 0xFF])
+    return bytes([tag]) + head + body
+
+
+def krb_as_req():
+    """RFC 4120 section 5.4.1 AS-REQ for krbtgt/LAB.PORTATLAS.TEST, client lab."""
+    realm = der(0x1B, b"LAB.PORTATLAS.TEST")
+    def ctx(n, body):
+        return der(0xA0 + n, body)
+    def integer(v):
+        return der(0x02, bytes([v]))
+    def principal(ntype, *names):
+        return der(0x30, ctx(0, integer(ntype)) + ctx(1, der(0x30, b"".join(der(0x1B, x) for x in names))))
+    body = der(0x30,
+               ctx(0, der(0x03, b"\x00\x00\x00\x00\x00")) +
+               ctx(1, principal(1, b"lab")) +
+               ctx(2, realm) +
+               ctx(3, principal(2, b"krbtgt", b"LAB.PORTATLAS.TEST")) +
+               ctx(5, der(0x18, b"20370913024805Z")) +
+               ctx(7, der(0x02, b"PA")) +
+               ctx(8, der(0x30, integer(18) + integer(17))))
+    return der(0x6A, der(0x30, ctx(1, integer(5)) + ctx(2, integer(10)) + ctx(4, body)))
+
+
+def sip_options(addr):
+    return ("OPTIONS sip:lab@%s SIP/2.0\r\n"
+            "Via: SIP/2.0/UDP 198.18.3.1:5060;rport;branch=z9hG4bK-pa1\r\n"
+            "Max-Forwards: 70\r\nTo: <sip:lab@%s>\r\nFrom: <sip:pa@198.18.3.1>;tag=pa1\r\n"
+            "Call-ID: pa1@198.18.3.1\r\nCSeq: 1 OPTIONS\r\nContent-Length: 0\r\n\r\n" % (addr, addr)).encode()
+
+
+def dns_version_bind():
+    return (struct.pack(">HHHHHH", 0x5041, 0x0100, 1, 0, 0, 0) +
+            b"\x07version\x04bind\x00" + struct.pack(">HH", 16, 3))
+
+
+UDP_REQUESTS = {
+    # RFC 4120 AS-REQ; the KDC answers KRB-ERROR (preauth required / unknown client).
+    "krb": lambda a: krb_as_req(),
+    # RFC 1002 section 4.2.17 NODE STATUS REQUEST for "*".
+    "nbstat": lambda a: struct.pack(">HHHHHH", 0x5041, 0, 1, 0, 0, 0) +
+        b"\x20CKAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA\x00" + struct.pack(">HH", 0x21, 1),
+    # RFC 5531 CALL to program 100000 (portmapper) version 2 procedure 0 (NULL), AUTH_NONE.
+    "rpc": lambda a: struct.pack(">IIIIIIIIII", 0x5041, 0, 2, 100000, 2, 0, 0, 0, 0, 0),
+    # RFC 1350 RRQ for README, octet mode.
+    "tftp": lambda a: b"\x00\x01README\x00octet\x00",
+    # OpenVPN P_CONTROL_HARD_RESET_CLIENT_V2 (opcode 7 << 3), session id, no acks, packet id 0.
+    "openvpn": lambda a: b"\x38" + b"PAPAPAPA" + b"\x00" + b"\x00\x00\x00\x00",
+    # RFC 5389 Binding Request with a fixed transaction id.
+    "stun": lambda a: struct.pack(">HHI", 1, 0, 0x2112A442) + b"PortAtlasLab",
+    "sip": sip_options,
+    # Mumble UDP ping: 4 bytes 0 then an 8-byte identifier, answered with version and user counts.
+    "mumble": lambda a: b"\x00\x00\x00\x00PAPAPAPA",
+    "echo": lambda a: b"PortAtlas",
+    "daytime": lambda a: b"\n",
+    # RFC 6762 section 6.7 legacy unicast query: PTR _services._dns-sd._udp.local.
+    "mdns": lambda a: struct.pack(">HHHHHH", 0x5041, 0, 1, 0, 0, 0) +
+        b"\x09_services\x07_dns-sd\x04_udp\x05local\x00" + struct.pack(">HH", 12, 1),
+}
+
+
 def check(row):
     addr, port, kind = row["address"], int(row["port"]), row["check"]
     guard(addr)
@@ -177,6 +249,8 @@ def check(row):
         dialog = dict(send=b"PING\r\n", expect=b"+PONG")
     elif kind == "memcache-tcp":
         dialog = dict(send=b"version\r\n", expect=b"VERSION")
+    elif kind == "socks5":
+        dialog = dict(send=b"\x05\x01\x00", expect=b"\x05\x00")
     elif kind == "pg":
         dialog = dict(send=struct.pack(">II", 8, 80877103), expect=b"")
     if dialog is not None:
@@ -207,6 +281,11 @@ def check(row):
         return udp_query(addr, port, NTP_REQ, ntp_ok), "ntp query"
     if kind == "snmp":
         return udp_query(addr, port, SNMP_REQ, snmp_ok), "snmp get"
+    if kind == "dns-any":
+        return udp_query(addr, port, dns_version_bind(),
+                         lambda d: len(d) >= 12 and d[:2] == b"\x50\x41" and d[2] & 0x80), "dns version.bind"
+    if kind.startswith("udp:") and kind[4:] in UDP_REQUESTS:
+        return udp_query(addr, port, UDP_REQUESTS[kind[4:]](addr), lambda d: len(d) > 0, tries=3), kind
     if kind == "memcache-udp":
         return udp_query(addr, port, MEMCACHE_REQ, memcache_ok), "memcache udp version"
     return False, f"unknown check {kind}"

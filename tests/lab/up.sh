@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
 # PortAtlas test lab: bring the lab up (see tests/lab/README.md).
 #
-#   tests/lab/up.sh [--delay 50ms] [--loss 2%]
+#   tests/lab/up.sh [--delay 50ms] [--loss 2%] [--no-svc]
+#
+# --no-svc leaves out the pa-svc / pa-svc2 hosts (issue 11's everyday daemons, tests/lab/svc.sh).
 #
 # Idempotent: it first runs down.sh to remove any leftovers. Writes
 # tests/lab/manifest.tsv from what was verified to be up; exits non-zero if
@@ -30,7 +32,8 @@ HOST=198.18.0.2
 
 DELAY_MS=0
 LOSS_PCT=0
-usage() { echo "usage: $0 [--delay Nms] [--loss N%]" >&2; exit 2; }
+WITH_SVC=1
+usage() { echo "usage: $0 [--delay Nms] [--loss N%] [--no-svc]" >&2; exit 2; }
 while [[ $# -gt 0 ]]; do
   case "$1" in
     --delay) [[ $# -ge 2 ]] || usage; d=${2%ms}
@@ -39,6 +42,7 @@ while [[ $# -gt 0 ]]; do
     --loss)  [[ $# -ge 2 ]] || usage; l=${2%\%}
              [[ "$l" =~ ^[0-9]+$ && "$l" -le 100 ]] || { echo "up.sh: bad --loss '$2' (want e.g. 2%, integer percent)" >&2; exit 2; }
              LOSS_PCT=$l; shift 2 ;;
+    --no-svc) WITH_SVC=0; shift ;;
     -h|--help) usage ;;
     *) usage ;;
   esac
@@ -64,8 +68,13 @@ upver() {
   v=${v%-*}
   v=${v%%+dfsg*}
   v=${v%%~ds*}
+  v=${v%%+ds*}
   echo "${v:--}"
 }
+
+# The second part of the lab (issue 11): pa-svc / pa-svc2.
+# shellcheck source=tests/lab/svc.sh
+source "$LAB_DIR/svc.sh"
 
 declare -a FAILED=()
 declare -A START_FAILED=()
@@ -91,6 +100,7 @@ ip netns exec "$SWNS" ip link set pa-sw-n up
 # The sweep namespace owns every address 198.18.1.1-254 (as /32s on lo).
 for i in $(seq 1 254); do echo "addr add 198.18.1.$i/32 dev lo"; done | ip -n "$SWNS" -batch -
 ip route add 198.18.1.0/24 via 198.18.2.2 dev pa-sw-h
+[[ $WITH_SVC -eq 1 ]] && svc_network
 # Safety net: the rest of the lab range never leaves through the default route.
 ip route add blackhole 198.18.0.0/15 2>/dev/null || true
 
@@ -510,6 +520,10 @@ run_start dnsmasq start_dnsmasq
 run_start chrony start_chrony
 run_start snmpd start_snmpd
 run_start telnetd start_telnetd
+if [[ $WITH_SVC -eq 1 ]]; then
+  log "starting pa-svc / pa-svc2 daemons"
+  svc_start_all
+fi
 
 wait $PG_JOB $MY_JOB || true
 for db in postgresql mariadb; do
@@ -566,6 +580,8 @@ EXP=$RUN/expected.tsv
   while IFS=$'\t' read -r a p; do
     row sweep "$a" tcp "$p" open "${SVC[$p]}" - - "sweep listener (python asyncio; 443 is plain TCP, no TLS)" tcp-open
   done < <("$PY" "$LAB_DIR/sweep.py" --plan)
+  [[ $WITH_SVC -eq 1 ]] && svc_rows
+  true
 } > "$EXP"
 
 # ---------------------------------------------------------------- readiness
@@ -573,7 +589,7 @@ EXP=$RUN/expected.tsv
 # in ss, then verify from the root namespace.
 log "waiting for listeners"
 want_tcp=$(awk -F'\t' 'NR>1 && $3=="tcp" && $5=="open" && $2=="'$HOST'" {print $1" "$4}' "$EXP")
-want_udp=$(awk -F'\t' 'NR>1 && $3=="udp" {print $1" "$4}' "$EXP")
+want_udp=$(awk -F'\t' 'NR>1 && $3=="udp" && $2=="'$HOST'" {print $1" "$4}' "$EXP")
 for _ in $(seq 1 150); do        # up to 30 s
   missing=0
   have_tcp=$(nsx ss -Hltn 2>/dev/null | awk '{print $4}' | sed 's/.*://' | sort -u)
@@ -591,6 +607,21 @@ for _ in $(seq 1 150); do        # up to 30 s
   [[ $missing -eq 0 ]] && break
   sleep 0.2
 done
+# The same for pa-svc / pa-svc2: one ss and one awk per namespace and round.
+svc_missing() {   # namespace host -> prints "daemon proto/port" for each expected listener not yet bound
+  { ip netns exec "$1" ss -Hltun 2>/dev/null | awk '{n=split($5,a,":"); print "have", $1, a[n]}'
+    awk -F'\t' -v h="$2" 'NR>1 && $2==h {print "want", $3, $4, $1}' "$EXP"; } |
+  awk -v failed=" ${!START_FAILED[*]} " '$1=="have" {h[$2" "$3]=1; next}
+    $1=="want" && index(failed, " "$4" ")==0 && !(($2" "$3) in h) {print $4" "$2"/"$3}'
+}
+svc_wait=
+for _ in $(seq 1 100); do        # up to ~30 s
+  [[ $WITH_SVC -eq 1 ]] || break
+  svc_wait=$(svc_missing "$SVC_NS" "$SVC_HOST"; svc_missing "$SVC2_NS" "$SVC2_HOST")
+  [[ -z $svc_wait ]] && break
+  sleep 0.3
+done
+[[ -z $svc_wait ]] || log "still not listening: $(echo $svc_wait)"
 
 # ---------------------------------------------------------------- manifest
 RATELIMIT=$(nsx sysctl -n net.ipv4.icmp_ratelimit)
@@ -601,6 +632,7 @@ cat > "$HDR" <<EOF
 # Impairment on the pa-lab link: delay=${DELAY_MS}ms each direction (RTT +$((2*DELAY_MS))ms), loss=${LOSS_PCT}% each direction.
 # pa-lab sysctls (kernel defaults, untouched): net.ipv4.icmp_ratelimit=$RATELIMIT net.ipv4.icmp_ratemask=$RATEMASK
 # Host 198.18.0.2: every TCP port not listed is closed (RST); UDP ports not listed answer ICMP port-unreachable (rate-limited).
+# Hosts 198.18.3.2 (pa-svc) and 198.18.4.2 (pa-svc2): everyday daemons (issue 11); same closed/unreachable rule. Notes "heldout": no signature or fixture is written from that daemon (tests/lab/README.md).
 # Sweep 198.18.1.1-254: every address is up (answers ping, RST on closed ports); only the listed ports are open.
 # State column = what a SYN scan (nmap -sS) should report. Lines starting with '#' are comments.
 EOF
@@ -623,6 +655,16 @@ unexpected=$(nsx ss -Hltun 2>/dev/null | awk '{print $1" "$5}' | while read -r p
   awk -F'\t' -v p="$p" -v pr="$proto" '!/^#/ && $3==p && $2==pr {f=1} END{exit !f}' "$MANIFEST" || echo "$proto $la"
 done)
 [[ -z "$unexpected" ]] || log "note: listeners in pa-lab not in the manifest: $(echo $unexpected)"
+for pair in "$SVC_NS $SVC_HOST" "$SVC2_NS $SVC2_HOST"; do
+  [[ $WITH_SVC -eq 1 ]] || break
+  set -- $pair
+  unexpected=$(ip netns exec "$1" ss -Hltun 2>/dev/null | awk '{print $1" "$5}' | while read -r proto la; do
+    p=${la##*:}; a=${la%:*}
+    [[ $a == 127.0.0.1 || $a == "[::1]" || $a == 127.0.0.53 ]] && continue
+    awk -F'\t' -v p="$p" -v pr="$proto" -v h="$2" '!/^#/ && $1==h && $3==p && $2==pr {f=1} END{exit !f}' "$MANIFEST" || echo "$proto $la"
+  done)
+  [[ -z "$unexpected" ]] || log "note: listeners in $1 not in the manifest: $(echo $unexpected)"
+done
 
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
 log "done"

@@ -88,7 +88,7 @@ public class SignatureDatabaseTests
         { Wire.Latin1("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\n  \"major\": \"1\",\n  \"minor\": \"30\",\n  \"gitVersion\": \"v1.30.2\",\n  \"gitCommit\": \"39683505\",\n  \"platform\": \"linux/amd64\"\n}"), "http-version", "http", "Kubernetes API server", "1.30.2" },
         { Wire.VersionBindAnswer("9.18.28-1~deb12u2-Debian"), "dns-version-bind", "domain", "ISC BIND", "9.18.28" },
         { Wire.VersionBindAnswer("unbound 1.17.1"), "dns-version-bind", "domain", "Unbound", "1.17.1" },
-        { Wire.VersionBindAnswer("PowerDNS Recursor 4.8.4"), "dns-version-bind", "domain", "PowerDNS", "4.8.4" },
+        { Wire.VersionBindAnswer("PowerDNS Recursor 4.8.4"), "dns-version-bind", "domain", "PowerDNS Recursor", "4.8.4" },
         { Wire.Latin1("-NOAUTH Authentication required.\r\n"), "redis", "redis", "Redis key-value store", null },
         { Wire.Latin1("+PONG\r\n$40\r\n# Server\r\nredis_version:7.2.4\r\nvalkey_version:8.0.1\r\n\r\n"), "redis", "redis", "Valkey", "8.0.1" },
         { Wire.MongoReply(Wire.Bson(("version", "7.0.12"), ("gitVersion", "b6513ce0781db6818e24619e8a461eae90bc94fc"), ("ok", 1.0))), "mongodb", "mongodb", "MongoDB", "7.0.12" },
