@@ -27,12 +27,12 @@ internal static class ScanCommand
         var allowHuge = new Option<bool>("--allow-huge") { Description = "Allow a target set of more than 16,777,216 addresses" };
         var ports = new Option<string?>("--ports", "-p") { Description = "Ports: 22,80,443 | 1-1024 | - (1-65535) | T:80,U:53 | http,ssh" };
         var excludePorts = new Option<string?>("--exclude-ports") { Description = "Ports never to scan (same syntax)" };
-        var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)" };
-        var rate = new Option<double?>("--rate") { Description = "Most probes per second" };
-        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)" };
+        var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)", CustomParser = OptionParsers.NullableInt(1, 65535, "ports") };
+        var rate = new Option<double?>("--rate") { Description = "Most probes per second (0.1 to 10,000,000)", CustomParser = OptionParsers.NullableDouble(0.1, 10_000_000, "probes per second") };
+        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)", CustomParser = OptionParsers.NullableInt(0, 50, "retransmissions") };
         var hostTimeout = new Option<string?>("--host-timeout") { Description = "Give up on a host after this long (500ms, 30s, 5m)" };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)" };
-        var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)" };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)", CustomParser = OptionParsers.NullableInt(1, 1_000_000, "connects in flight") };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)", CustomParser = OptionParsers.NullableUInt64("a seed") };
         var format = new Option<string>("--format", "-f") { Description = "stdout format: table, json, jsonl, csv, xml, grep", DefaultValueFactory = _ => "table" };
         var output = new Option<string?>("--output", "-o") { Description = "Also write the report to FILE (format from the extension or --output-format)" };
         var outputFormat = new Option<string?>("--output-format") { Description = "Format of --output: json, jsonl, csv, xml, grep" };
@@ -49,7 +49,7 @@ internal static class ScanCommand
         var skipDiscovery = new Option<bool>("--skip-discovery", "-Pn") { Description = "Treat every host as up: no host discovery before a raw scan of a range" };
         var db = HistoryCommands.DbOption();
         var noSave = new Option<bool>("--no-save") { Description = "Do not save the scan in the history" };
-        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)" };
+        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)", CustomParser = OptionParsers.NullableLong(1, long.MaxValue, "a checkpoint id") };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
@@ -92,7 +92,7 @@ internal static class ScanCommand
                 Udp = parse.GetValue(udp),
                 Sctp = parse.GetValue(sctp),
                 SkipDiscovery = parse.GetValue(skipDiscovery),
-                CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
+                CommandLine = PortAtlas.Sanitizing.Secrets.MaskCredentials(string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports"))),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
         });
@@ -205,7 +205,7 @@ internal static class ScanCommand
             {
                 return cli.Fail(ExitCodes.BadInput, "--resume continues the scan as it was started: give no targets or ports with it");
             }
-            store = ScanStore.Open(request.Db);
+            store = HistoryCommands.OpenStore(request.Db, readOnly: false);
             resumed = await store.GetCheckpointAsync(resumeId, cancellationToken).ConfigureAwait(false);
             if (resumed is null)
             {
@@ -216,7 +216,7 @@ internal static class ScanCommand
         }
         else if (!request.NoSave)
         {
-            store = ScanStore.Open(request.Db);
+            store = HistoryCommands.OpenStore(request.Db, readOnly: false);
         }
         await using var storeToClose = store;
 
@@ -312,14 +312,24 @@ internal static class ScanCommand
         if (store is not null && !needsRaw)
         {
             resumable = new ResumableScan(store, new ResumableScanOptions { ListEveryState = request.AllStates });
-            checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
+            try
             {
-                Targets = [.. specs.Select(t => t.Text)],
-                Ports = PortSpecParser.Format(portList),
-                Options = options,
-                ConfigJson = ScanConfig.Save(request, excludes),
-                Partial = new ScanReport { Stats = new ScanStats { ScanType = "connect", CommandLine = request.CommandLine } },
-            }, cancellationToken).ConfigureAwait(false);
+                checkpoint ??= await resumable.BeginAsync(new ScanCheckpoint
+                {
+                    Targets = [.. specs.Select(t => t.Text)],
+                    Ports = PortSpecParser.Format(portList),
+                    Options = options,
+                    ConfigJson = ScanConfig.Save(request, excludes),
+                    Partial = new ScanReport { Stats = new ScanStats { ScanType = "connect", CommandLine = request.CommandLine } },
+                }, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ScanStoreException ex)
+            {
+                // The scan still runs, prints and writes its files; only the history misses it (issue 13).
+                cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message}");
+                resumable = null;
+                store = null;
+            }
         }
 
         if (portList.Tcp.Count > 0 && !request.Syn && !request.Connect && resumed is null)
@@ -447,16 +457,24 @@ internal static class ScanCommand
         }
         if (store is not null)
         {
-            var id = await store.SaveAsync(report, new ScanMetadata
+            try
             {
-                Targets = checkpoint?.Targets ?? [.. specs.Select(t => t.Text)],
-                ConfigJson = checkpoint?.ConfigJson ?? ScanConfig.Save(request, excludes),
-            }, CancellationToken.None).ConfigureAwait(false);
-            if (checkpoint is not null)
-            {
-                await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                var id = await store.SaveAsync(report, new ScanMetadata
+                {
+                    Targets = checkpoint?.Targets ?? [.. specs.Select(t => t.Text)],
+                    ConfigJson = checkpoint?.ConfigJson ?? ScanConfig.Save(request, excludes),
+                }, CancellationToken.None).ConfigureAwait(false);
+                if (checkpoint is not null)
+                {
+                    await store.DeleteCheckpointAsync(checkpoint.Id, CancellationToken.None).ConfigureAwait(false);
+                }
+                cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
             }
-            cli.Error.WriteLine($"ports: saved as scan {id} in {store.Location}");
+            catch (ScanStoreException ex)
+            {
+                // The results are already printed and written: say why the history does not have them.
+                return cli.Fail(ExitCodes.Failure, $"scan not saved: {ex.Message}");
+            }
         }
         return ExitCodes.Success;
     }
