@@ -21,6 +21,7 @@ internal static class CliErrors
         return error switch
         {
             ScanStoreException store => (store.IsBadLocation ? ExitCodes.BadInput : ExitCodes.Failure, store.Message),
+            System.Data.Common.DbException db => (ExitCodes.Failure, Short(ScanStoreException.From(db, "database")?.Message ?? db.Message)),
             UnauthorizedAccessException access => (ExitCodes.Failure, $"permission denied: {Short(access.Message)}"),
             DirectoryNotFoundException missing => (ExitCodes.Failure, Short(missing.Message)),
             FileNotFoundException missing => (ExitCodes.Failure, Short(missing.Message)),
