@@ -148,6 +148,11 @@ internal static class NvdJsonStream
 
     private static void Emit(byte[] buffer, long from, long to, Action<JsonElement> onItem)
     {
+        // The JSON reader checks structure but leaves string contents to be decoded later: check them here (found by fuzzing).
+        if (!System.Text.Unicode.Utf8.IsValid(buffer.AsSpan((int)from, (int)(to - from))))
+        {
+            throw new InvalidDataException("a CVE record holds text that is not UTF-8");
+        }
         using var item = JsonDocument.Parse(buffer.AsMemory((int)from, (int)(to - from)));
         onItem(item.RootElement);
     }

@@ -5,7 +5,7 @@ using PortAtlas.Cli;
 namespace PortAtlas.Tests.Hostile;
 
 /// <summary>Runs the real `ports` CLI as a child process (dotnet ports.dll), with its exit code, output bytes and peak RSS.</summary>
-internal static class CliProcess
+public static class CliProcess
 {
     public sealed record Result(int ExitCode, byte[] Out, byte[] Error, long PeakRssKiB, TimeSpan Elapsed)
     {
