@@ -308,6 +308,8 @@ internal static class ScanCommand
         }
         ResumableScan? resumable = null;
         ScanCheckpoint? checkpoint = resumed;
+        // A history that cannot be written does not stop the scan; it makes the exit code 1 (issue 13).
+        var notSaved = false;
         // Checkpoints follow the connect engine's permutation; raw scans are saved when they end.
         if (store is not null && !needsRaw)
         {
@@ -329,6 +331,7 @@ internal static class ScanCommand
                 cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message}");
                 resumable = null;
                 store = null;
+                notSaved = true;
             }
         }
 
@@ -476,7 +479,7 @@ internal static class ScanCommand
                 return cli.Fail(ExitCodes.Failure, $"scan not saved: {ex.Message}");
             }
         }
-        return ExitCodes.Success;
+        return notSaved ? ExitCodes.Failure : ExitCodes.Success;
     }
 
     /// <summary>The assessor with the user's rules and NVD store; exit code 2 when a file is bad or missing.</summary>
