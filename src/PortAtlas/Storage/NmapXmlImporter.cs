@@ -26,8 +26,8 @@ public static class NmapXmlImporter
     /// <summary>The default cap on the document's size in characters: 1 GiB.</summary>
     public const long DefaultMaxCharacters = 1L << 30;
 
-    /// <summary>The most hosts one file may hold: the report is built in memory, and this keeps it near 300 MB at most.</summary>
-    public const int MaxHosts = 100_000;
+    /// <summary>The most hosts one file may hold (a /16): the report is built in memory, and this keeps peak RSS under 300 MB.</summary>
+    public const int MaxHosts = 65_536;
 
     /// <summary>The longest run of bytes without '&lt;' or '&gt;' (one tag with its attributes, or one text node): 1 MiB.</summary>
     public const int MaxMarkupRun = 1 << 20;
