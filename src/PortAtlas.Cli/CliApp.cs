@@ -16,7 +16,7 @@ public static class CliApp
         if (parse.Errors.Count > 0)
         {
             // One line naming the bad token, never a usage dump: scripts read stderr.
-            return cli.Fail(ExitCodes.BadInput, parse.Errors[0].Message);
+            return cli.Fail(ExitCodes.BadInput, OptionParsers.Humanize(parse.Errors[0].Message));
         }
         var invocation = new InvocationConfiguration
         {
@@ -36,13 +36,15 @@ public static class CliApp
         {
             return signals.ExitCode;
         }
-        catch (IOException ex)
+        catch (Exception ex)
         {
-            return cli.Fail(ExitCodes.Failure, ex.Message);
-        }
-        catch (UnauthorizedAccessException ex)
-        {
-            return cli.Fail(ExitCodes.Failure, ex.Message);
+            // Whatever escaped a command: one line, never a stack trace (set PORTATLAS_DEBUG=1 to see it).
+            var (code, message) = CliErrors.Describe(ex);
+            if (Environment.GetEnvironmentVariable("PORTATLAS_DEBUG") is { Length: > 0 })
+            {
+                cli.Error.WriteLine(ex.ToString());
+            }
+            return cli.Fail(code, message);
         }
     }
 
@@ -99,7 +101,7 @@ public static class CliApp
     {
         var format = RegistryCommands.FormatOption();
         var words = new Argument<string[]>("words") { Description = "Words to find in names, titles, descriptions and notes", Arity = ArgumentArity.OneOrMore };
-        var limit = new Option<int>("--limit", "-n") { Description = "Most results to print", DefaultValueFactory = _ => 25 };
+        var limit = new Option<int>("--limit", "-n") { Description = "Most results to print (1 to 100,000)", DefaultValueFactory = _ => 25, CustomParser = OptionParsers.Int(1, 100_000, "results") };
         var command = new Command("search", "Ranked keyword search over the registry; exact names first") { words, format, limit };
         command.SetAction(parse => RegistryCommands.Search(cli, parse.GetValue(words) ?? [], parse.GetValue(format)!, parse.GetValue(limit)));
         return command;

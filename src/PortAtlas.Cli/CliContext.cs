@@ -17,30 +17,46 @@ public sealed class CliContext
     /// <summary>The process's own console: colours and live progress only on a terminal.</summary>
     public static CliContext FromProcess()
     {
-        var stdout = System.Console.Out;
-        var stderr = System.Console.Error;
+        // Every byte to stdout and stderr passes a guard that escapes control characters (issue 13: outside text must
+        // not drive the terminal); the console library's own colour and cursor sequences pass only on a terminal.
+        var stdoutRedirected = System.Console.IsOutputRedirected;
+        var stderrRedirected = System.Console.IsErrorRedirected;
+        var stdout = TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Out, allowStyling: false));
+        var stderr = TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Error, allowStyling: false));
         var console = AnsiConsole.Create(new AnsiConsoleSettings
         {
-            Out = new AnsiConsoleOutput(stdout),
-            Ansi = System.Console.IsOutputRedirected ? AnsiSupport.No : AnsiSupport.Detect,
-            ColorSystem = System.Console.IsOutputRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+            Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Out, allowStyling: !stdoutRedirected))),
+            Ansi = stdoutRedirected ? AnsiSupport.No : AnsiSupport.Yes,
+            ColorSystem = stdoutRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
             Interactive = InteractionSupport.No,
         });
-        if (System.Console.IsOutputRedirected)
-        {
-            // Redirected tables keep a wide layout rather than wrapping at 80 columns.
-            console.Profile.Width = 200;
-        }
+        // The guard hides the terminal from the console library's width detection: give it the width.
+        console.Profile.Width = stdoutRedirected ? 200 : TerminalWidth();
         IAnsiConsole? progress = null;
-        if (!System.Console.IsErrorRedirected)
+        if (!stderrRedirected)
         {
             progress = AnsiConsole.Create(new AnsiConsoleSettings
             {
-                Out = new AnsiConsoleOutput(stderr),
+                Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Error, allowStyling: true))),
+                Ansi = AnsiSupport.Yes,
+                ColorSystem = ColorSystemSupport.Detect,
                 Interactive = InteractionSupport.Yes,
             });
+            progress.Profile.Width = TerminalWidth();
         }
         return new CliContext { Out = stdout, Error = stderr, Console = console, Progress = progress };
+    }
+
+    private static int TerminalWidth()
+    {
+        try
+        {
+            return System.Console.WindowWidth is > 0 and var width ? width : 80;
+        }
+        catch (IOException)
+        {
+            return 80;
+        }
     }
 
     /// <summary>A context writing plain text to the given writers (tests).</summary>
@@ -60,7 +76,8 @@ public sealed class CliContext
     /// <summary>Writes a one-line error, "ports: message", and returns the exit code.</summary>
     public int Fail(int exitCode, string message)
     {
-        Error.WriteLine($"ports: {message}");
+        // One line, whatever the message quotes: line breaks and control characters are escaped.
+        Error.WriteLine($"ports: {PortAtlas.Sanitizing.OutsideText.Printable(message, 600, singleLine: true)}");
         return exitCode;
     }
 }

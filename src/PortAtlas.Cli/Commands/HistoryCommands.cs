@@ -13,6 +13,16 @@ namespace PortAtlas.Cli.Commands;
 /// <summary>history, show, diff, import, report: the scan store.</summary>
 internal static class HistoryCommands
 {
+    /// <summary>Most targets 'history' names per scan; the rest are counted.</summary>
+    internal const int MaxListedTargets = 10;
+
+    /// <summary>The first <see cref="MaxListedTargets"/> targets, printable, then "(+N more)".</summary>
+    internal static string SummariseTargets(IReadOnlyList<string> targets)
+    {
+        var shown = string.Join(' ', targets.Take(MaxListedTargets).Select(t => PortAtlas.Sanitizing.OutsideText.Printable(t, 64, singleLine: true)));
+        return targets.Count > MaxListedTargets ? $"{shown} (+{targets.Count - MaxListedTargets} more)" : shown;
+    }
+
     internal static Option<string?> DbOption() => new("--db")
     {
         Description = $"Scan store: a SQLite file or postgres://user:pass@host/db (default {ScanStore.DefaultPath})",
@@ -31,7 +41,7 @@ internal static class HistoryCommands
     {
         var db = DbOption();
         var target = new Option<string?>("--target", "-t") { Description = "Only scans whose targets contain this text" };
-        var limit = new Option<int>("--limit", "-n") { Description = "Most scans to list", DefaultValueFactory = _ => 50 };
+        var limit = new Option<int>("--limit", "-n") { Description = "Most scans to list (1 to 1,000,000)", DefaultValueFactory = _ => 50, CustomParser = OptionParsers.Int(1, 1_000_000, "scans") };
         var format = new Option<string>("--format", "-f") { Description = "table, json or csv", DefaultValueFactory = _ => "table" };
         var command = new Command("history", "Saved scans, newest first") { db, target, limit, format };
         command.SetAction(async (parse, ct) =>
@@ -45,7 +55,7 @@ internal static class HistoryCommands
             {
                 return cli.Fail(ExitCodes.BadInput, $"bad --limit '{parse.GetValue(limit)}': give a positive number");
             }
-            await using var store = ScanStore.Open(parse.GetValue(db));
+            await using var store = OpenStore(parse.GetValue(db), readOnly: true);
             var scans = await store.ListAsync(new ScanFilter { Target = parse.GetValue(target), Limit = parse.GetValue(limit) }, ct).ConfigureAwait(false);
             switch (fmt)
             {
@@ -60,13 +70,15 @@ internal static class HistoryCommands
                             json.WriteString("started", s.Started);
                             json.WriteString("finished", s.Finished);
                             json.WriteString("scanType", s.ScanType);
-                            json.WriteString("commandLine", s.CommandLine);
+                            json.WriteString("commandLine", PortAtlas.Sanitizing.Secrets.MaskCredentials(s.CommandLine));
+                            // A scan of a long targets file keeps its list in the store; history names the first ones and the count.
                             json.WriteStartArray("targets");
-                            foreach (var t in s.Targets)
+                            foreach (var t in s.Targets.Take(MaxListedTargets))
                             {
                                 json.WriteStringValue(t);
                             }
                             json.WriteEndArray();
+                            json.WriteNumber("targetCount", s.Targets.Count);
                             json.WriteNumber("hostsScanned", s.HostsScanned);
                             json.WriteNumber("hostsUp", s.HostsUp);
                             json.WriteNumber("portsScanned", s.PortsScanned);
@@ -84,7 +96,7 @@ internal static class HistoryCommands
                         var line = new StringBuilder();
                         line.Append(s.Id.ToString(CultureInfo.InvariantCulture)).Append(',').Append(s.Started.ToString("O", CultureInfo.InvariantCulture)).Append(',');
                         RegistryReport.AppendCsv(line, s.ScanType).Append(',');
-                        RegistryReport.AppendCsv(line, string.Join(' ', s.Targets)).Append(',');
+                        RegistryReport.AppendCsv(line, SummariseTargets(s.Targets)).Append(',');
                         line.Append(CultureInfo.InvariantCulture, $"{s.HostsUp},{s.PortsScanned},{s.OpenPorts},{(s.Interrupted ? "true" : "false")}\n");
                         cli.Out.Write(line);
                     }
@@ -101,7 +113,7 @@ internal static class HistoryCommands
                             s.Id.ToString(CultureInfo.InvariantCulture),
                             s.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
                             Markup.Escape(s.ScanType + (s.Interrupted ? " (interrupted)" : "")),
-                            Markup.Escape(string.Join(' ', s.Targets)),
+                            Markup.Escape(SummariseTargets(s.Targets)),
                             s.HostsUp.ToString(CultureInfo.InvariantCulture),
                             s.PortsScanned.ToString(CultureInfo.InvariantCulture),
                             s.OpenPorts.ToString(CultureInfo.InvariantCulture));
@@ -130,7 +142,7 @@ internal static class HistoryCommands
             {
                 return ExitCodes.BadInput;
             }
-            await using var store = ScanStore.Open(parse.GetValue(db));
+            await using var store = OpenStore(parse.GetValue(db), readOnly: true);
             var scan = await store.GetAsync(scanId, ct).ConfigureAwait(false);
             if (scan is null)
             {
@@ -162,7 +174,7 @@ internal static class HistoryCommands
             {
                 return cli.Fail(ExitCodes.BadInput, "give two scan ids ('ports diff 3 7') or --last TARGET");
             }
-            await using var store = ScanStore.Open(parse.GetValue(db));
+            await using var store = OpenStore(parse.GetValue(db), readOnly: true);
             StoredScan? before, after;
             if (target is not null)
             {
@@ -229,7 +241,7 @@ internal static class HistoryCommands
                     return cli.Fail(ExitCodes.BadInput, $"'{file}' is not Nmap XML: {ex.Message}");
                 }
             }
-            await using var store = ScanStore.Open(parse.GetValue(db));
+            await using var store = OpenStore(parse.GetValue(db), readOnly: false);
             foreach (var (file, report) in reports)
             {
                 var targets = report.Hosts.Select(h => h.Address.ToString()).ToList();
@@ -289,7 +301,7 @@ internal static class HistoryCommands
                 {
                     return ExitCodes.BadInput;
                 }
-                await using var store = ScanStore.Open(parse.GetValue(db));
+                await using var store = OpenStore(parse.GetValue(db), readOnly: true);
                 var stored = await store.GetAsync(id, ct).ConfigureAwait(false);
                 if (stored is null)
                 {
@@ -302,6 +314,20 @@ internal static class HistoryCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    /// <summary>
+    /// Opens the store named by --db (read-only for history, show, diff and report). An empty --db is an error, not the
+    /// default: a script's unset variable must not write to the user's history.
+    /// </summary>
+    /// <exception cref="ScanStoreException">The location is blank, a directory, or cannot be opened.</exception>
+    internal static IScanStore OpenStore(string? location, bool readOnly)
+    {
+        if (location is { Length: 0 })
+        {
+            throw new ScanStoreException("--db is empty: give a database file or a postgres:// URL, or leave --db out for the default") { IsBadLocation = true };
+        }
+        return readOnly ? ScanStore.OpenReadOnly(location) : ScanStore.Open(location);
     }
 
     internal static bool TryParseId(CliContext cli, string text, out long id)

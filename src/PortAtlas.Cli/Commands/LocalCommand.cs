@@ -5,6 +5,7 @@ using PortAtlas.Cli.Rendering;
 using PortAtlas.Local;
 using PortAtlas.Registry;
 using PortAtlas.Reports;
+using PortAtlas.Sanitizing;
 using Spectre.Console;
 
 namespace PortAtlas.Cli.Commands;
@@ -62,11 +63,12 @@ internal static class LocalCommand
                     foreach (var l in listeners)
                     {
                         var line = new StringBuilder();
-                        line.Append(CultureInfo.InvariantCulture, $"{l.Protocol.ToName()},{l.Address},{l.Port},{l.ProcessId},");
+                        line.Append(CultureInfo.InvariantCulture, $"{l.Protocol.ToName()},");
+                        RegistryReport.AppendCsv(line, l.Address.ToString()).Append(CultureInfo.InvariantCulture, $",{l.Port},{l.ProcessId},");
                         RegistryReport.AppendCsv(line, l.ProcessName).Append(',');
                         RegistryReport.AppendCsv(line, l.User).Append(',');
                         RegistryReport.AppendCsv(line, l.ServiceName).Append(',');
-                        line.Append(l.Risk?.ToName()).Append(',').Append(l.AllInterfaces ? "true" : "false").Append(',');
+                        RegistryReport.AppendCsv(line, l.Risk?.ToName()).Append(',').Append(l.AllInterfaces ? "true" : "false").Append(',');
                         RegistryReport.AppendCsv(line, l.Warning).Append('\n');
                         cli.Out.Write(line);
                     }
@@ -83,8 +85,8 @@ internal static class LocalCommand
                             l.Protocol.ToName(),
                             Markup.Escape(l.Address.ToString()),
                             l.Port.ToString(CultureInfo.InvariantCulture),
-                            Markup.Escape(l.ProcessId is int pid ? $"{l.ProcessName} ({pid})" : "-"),
-                            Markup.Escape(l.User ?? "-"),
+                            Markup.Escape(l.ProcessId is int pid ? $"{OutsideText.Printable(l.ProcessName, 64, singleLine: true)} ({pid})" : "-"),
+                            Markup.Escape(OutsideText.Printable(l.User, 64, singleLine: true) ?? "-"),
                             Markup.Escape(l.ServiceName ?? ""),
                             RegistryTable.RiskMarkup(l.Risk),
                             l.Warning is null ? "" : $"[yellow]{Markup.Escape(l.Warning)}[/]");

@@ -21,12 +21,12 @@ internal static class ScanCommand
         var allowHuge = new Option<bool>("--allow-huge") { Description = "Allow a target set of more than 16,777,216 addresses" };
         var ports = new Option<string?>("--ports", "-p") { Description = "Ports: 22,80,443 | 1-1024 | - (1-65535) | T:80,U:53 | http,ssh" };
         var excludePorts = new Option<string?>("--exclude-ports") { Description = "Ports never to scan (same syntax)" };
-        var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)" };
-        var rate = new Option<double?>("--rate") { Description = "Most probes per second" };
-        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)" };
+        var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)", CustomParser = OptionParsers.NullableInt(1, 65535, "ports") };
+        var rate = new Option<double?>("--rate") { Description = "Most probes per second (0.1 to 10,000,000)", CustomParser = OptionParsers.NullableDouble(0.1, 10_000_000, "probes per second") };
+        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)", CustomParser = OptionParsers.NullableInt(0, 50, "retransmissions") };
         var hostTimeout = new Option<string?>("--host-timeout") { Description = "Give up on a host after this long (500ms, 30s, 5m)" };
-        var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)" };
-        var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)" };
+        var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)", CustomParser = OptionParsers.NullableInt(1, 1_000_000, "connects in flight") };
+        var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)", CustomParser = OptionParsers.NullableUInt64("a seed") };
         var format = new Option<string>("--format", "-f") { Description = "stdout format: table, json, jsonl, csv, xml, grep", DefaultValueFactory = _ => "table" };
         var output = new Option<string?>("--output", "-o") { Description = "Also write the report to FILE (format from the extension or --output-format)" };
         var outputFormat = new Option<string?>("--output-format") { Description = "Format of --output: json, jsonl, csv, xml, grep" };
@@ -46,7 +46,7 @@ internal static class ScanCommand
         var skipDiscovery = new Option<bool>("--skip-discovery", "-Pn") { Description = "Treat every host as up: no host discovery before a raw scan of a range" };
         var db = HistoryCommands.DbOption();
         var noSave = new Option<bool>("--no-save") { Description = "Do not save the scan in the history" };
-        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)" };
+        var resume = new Option<long?>("--resume") { Description = "Continue an interrupted scan (the id it printed when it stopped)", CustomParser = OptionParsers.NullableLong(1, long.MaxValue, "a checkpoint id") };
 
         var command = new Command("scan", "Find open ports on the hosts you name (TCP connect: no privileges needed)")
         {
@@ -85,7 +85,7 @@ internal static class ScanCommand
                 VulnDb = parse.GetValue(vulnDb),
                 ListEveryState = parse.GetValue(allStates),
                 OutputPaths = parse.GetValue(output) is { } path ? [path] : [],
-                CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
+                CommandLine = PortAtlas.Sanitizing.Secrets.MaskCredentials(string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports"))),
             };
             if (!TlsDetectionOptions.TryCreate(input, parse.GetValue(tlsEnum), parse.GetValue(sni), parse.GetValue(caFile), out var detection, out var tlsError))
             {
@@ -155,7 +155,7 @@ internal static class ScanCommand
             {
                 return cli.Fail(ExitCodes.BadInput, outputError);
             }
-            await using var lookup = ScanStore.Open(request.Db);
+            await using var lookup = HistoryCommands.OpenStore(request.Db, readOnly: false);
             resumed = await lookup.GetCheckpointAsync(request.Resume.Value, cancellationToken).ConfigureAwait(false);
             if (resumed is null)
             {
@@ -165,7 +165,22 @@ internal static class ScanCommand
             plan = resumed.Plan with { OutputPaths = input.OutputPaths };
         }
 
-        await using var store = request.NoSave ? null : ScanStore.Open(request.Db);
+        IScanStore? store = null;
+        var notSaved = false;
+        if (!request.NoSave)
+        {
+            try
+            {
+                store = HistoryCommands.OpenStore(request.Db, readOnly: false);
+            }
+            catch (ScanStoreException ex)
+            {
+                // The scan still runs, prints and writes its files; only the history misses it.
+                cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message}");
+                notSaved = true;
+            }
+        }
+        await using var storeToClose = store;
         await using var session = new ScanSession(plan, new ScanSessionOptions { Checkpoints = store, Resume = resumed, Detection = request.Detection });
         if (session.Error is not null)
         {
@@ -206,7 +221,8 @@ internal static class ScanCommand
             {
                 cli.Error.WriteLine($"ports: {note}");
             }
-            return await SaveAsync(cli, store, session, report).ConfigureAwait(false);
+            var saved = await SaveAsync(cli, store, session, report).ConfigureAwait(false);
+            return saved == ExitCodes.Success && notSaved ? ExitCodes.Failure : saved;
         }
     }
 
@@ -234,7 +250,7 @@ internal static class ScanCommand
             cli.Error.WriteLine($"ports: saved as scan {saved} in {store.Location}");
             return ExitCodes.Success;
         }
-        catch (Exception ex) when (ex is IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
+        catch (Exception ex) when (ex is ScanStoreException or IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
         {
             return cli.Fail(ExitCodes.Failure, $"cannot save the scan in {store.Location}: {ex.Message.Split('\n')[0]}");
         }

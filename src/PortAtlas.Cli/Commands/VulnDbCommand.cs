@@ -27,16 +27,35 @@ internal static class VulnDbCommand
         var import = new Command("import", "Import NVD CVE JSON 2.0 files") { files, path };
         import.SetAction(async (parse, cancellationToken) =>
         {
-            var store = parse.GetValue(path) ?? DefaultPath;
+            var given = parse.GetValue(path);
+            var store = given ?? DefaultPath;
             var inputs = parse.GetValue(files) ?? [];
             foreach (var file in inputs)
             {
+                if (Directory.Exists(file))
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"'{file}' is a directory: give NVD JSON files");
+                }
                 if (!File.Exists(file))
                 {
                     return cli.Fail(ExitCodes.BadInput, $"NVD file '{file}' does not exist");
                 }
             }
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(store))!);
+            if (given is { Length: 0 })
+            {
+                return cli.Fail(ExitCodes.BadInput, "--vulndb is empty: give a file, or leave --vulndb out for the default");
+            }
+            if (Directory.Exists(store))
+            {
+                return cli.Fail(ExitCodes.BadInput, $"'{store}' is a directory: --vulndb wants a database file");
+            }
+            var directory = Path.GetDirectoryName(Path.GetFullPath(store))!;
+            if (given is not null && !Directory.Exists(directory))
+            {
+                // Only the default location's directories are created; a mistyped path is not.
+                return cli.Fail(ExitCodes.BadInput, $"the directory of '{store}' does not exist: create it first");
+            }
+            Directory.CreateDirectory(directory);
             using var db = VulnDb.Open(store);
             foreach (var file in inputs)
             {

@@ -1,5 +1,6 @@
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
+using PortAtlas.Sanitizing;
 using Spectre.Console;
 
 namespace PortAtlas.Cli.Rendering;
@@ -12,7 +13,7 @@ internal static class ScanTable
         var registry = PortRegistry.Default;
         foreach (var host in report.Hosts)
         {
-            var name = host.Hostname is null ? host.Address.ToString() : $"{host.Hostname} ({host.Address})";
+            var name = host.Hostname is null ? host.Address.ToString() : $"{OutsideText.Printable(host.Hostname, 255, singleLine: true)} ({host.Address})";
             var notShown = host.StateCounts
                 .Where(c => c.Value > host.Ports.Count(p => p.State.ToName() == c.Key))
                 .Select(c => $"{c.Value - host.Ports.Count(p => p.State.ToName() == c.Key)} {c.Key}")
@@ -38,8 +39,8 @@ internal static class ScanTable
                 table.AddRow(
                     Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
                     StateMarkup(port.State),
-                    Markup.Escape(service),
-                    Markup.Escape(version),
+                    Markup.Escape(OutsideText.Printable(service, 64, singleLine: true)!),
+                    Markup.Escape(OutsideText.Printable(version, 200, singleLine: true)!),
                     RegistryTable.RiskMarkup(entry.Risk),
                     Markup.Escape(about));
             }
@@ -61,8 +62,8 @@ internal static class ScanTable
         console.MarkupLine($"[bold]Findings[/] ({findings.Count})");
         foreach (var f in findings)
         {
-            console.MarkupLine($"  {RegistryTable.RiskMarkup(f.Severity)} {Markup.Escape($"{f.Port}/{f.Protocol.ToName()}")} [bold]{Markup.Escape(f.Title)}[/] [grey]({Markup.Escape(f.Id)})[/]");
-            console.MarkupLine($"    [italic]seen:[/] {Markup.Escape(f.Evidence)}");
+            console.MarkupLine($"  {RegistryTable.RiskMarkup(f.Severity)} {Markup.Escape($"{f.Port}/{f.Protocol.ToName()}")} [bold]{Markup.Escape(OutsideText.Printable(f.Title, 200, singleLine: true)!)}[/] [grey]({Markup.Escape(f.Id)})[/]");
+            console.MarkupLine($"    [italic]seen:[/] {Markup.Escape(OutsideText.Printable(f.Evidence, 300, singleLine: true)!)}");
             if (!string.IsNullOrEmpty(f.Remediation))
             {
                 console.MarkupLine($"    [italic]fix:[/] {Markup.Escape(f.Remediation)}");

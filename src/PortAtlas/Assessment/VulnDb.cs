@@ -58,6 +58,15 @@ public sealed class VulnDb : IDisposable
         connection.Open();
         try
         {
+            using (var kind = connection.CreateCommand())
+            {
+                // A scan history given for the vulnerability store must not gain its tables (issue 13).
+                kind.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name IN ('scans', 'schema_version')";
+                if ((long)kind.ExecuteScalar()! > 0)
+                {
+                    throw new InvalidDataException($"'{path}' is a scan history database, not a vulnerability store: give another --vulndb file");
+                }
+            }
             Execute(connection, """
                 PRAGMA journal_mode = WAL;
                 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -116,11 +125,11 @@ public sealed class VulnDb : IDisposable
     public async Task<NvdImportResult> ImportNvdJsonAsync(Stream json, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(json);
-        using var document = await JsonDocument.ParseAsync(json, default, cancellationToken).ConfigureAwait(false);
-        cancellationToken.ThrowIfCancellationRequested();
+        // Streamed, one CVE record at a time (issue 13: a 3 GB feed overflowed a whole-document parse).
+        await Task.Yield();
         lock (_gate)
         {
-            return Import(document.RootElement, cancellationToken);
+            return Import(json, cancellationToken);
         }
     }
 
@@ -209,13 +218,9 @@ public sealed class VulnDb : IDisposable
         return low.Length == 0 && high.Length == 0 ? "all versions" : low + "version" + high;
     }
 
-    private NvdImportResult Import(JsonElement root, CancellationToken cancellationToken)
+    private NvdImportResult Import(Stream json, CancellationToken cancellationToken)
     {
         int cves = 0, stored = 0, skipped = 0;
-        if (!root.TryGetProperty("vulnerabilities", out var list) || list.ValueKind != JsonValueKind.Array)
-        {
-            return new NvdImportResult(0, 0, 0);
-        }
         using var transaction = _connection.BeginTransaction();
         using var deleteMatches = Command(transaction, "DELETE FROM cpe_match WHERE cve_id = $id", "$id");
         using var upsert = Command(transaction, """
@@ -228,19 +233,18 @@ public sealed class VulnDb : IDisposable
             INSERT INTO cpe_match (cve_id, vendor, product, criteria, version, start_including, start_excluding, end_including, end_excluding)
             VALUES ($id, $vendor, $product, $criteria, $version, $si, $se, $ei, $ee)
             """, "$id", "$vendor", "$product", "$criteria", "$version", "$si", "$se", "$ei", "$ee");
-        foreach (var item in list.EnumerateArray())
+        NvdJsonStream.ForEachItem(json, item =>
         {
-            cancellationToken.ThrowIfCancellationRequested();
             if (item.ValueKind != JsonValueKind.Object || !item.TryGetProperty("cve", out var cve) || cve.ValueKind != JsonValueKind.Object)
             {
                 skipped++;
-                continue;
+                return;
             }
             var id = Text(cve, "id")?.ToUpperInvariant();
             if (string.IsNullOrEmpty(id))
             {
                 skipped++;
-                continue;
+                return;
             }
             var (score, severity) = Score(cve);
             Set(upsert, id, Text(cve, "published"), Text(cve, "lastModified"), Description(cve), score, severity);
@@ -264,7 +268,7 @@ public sealed class VulnDb : IDisposable
                 insert.ExecuteNonQuery();
                 stored++;
             }
-        }
+        }, cancellationToken);
         transaction.Commit();
         return new NvdImportResult(cves, stored, skipped);
     }

@@ -1,6 +1,7 @@
 using System.Buffers;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
+using PortAtlas.Sanitizing;
 
 namespace PortAtlas.Reports;
 
@@ -11,7 +12,9 @@ namespace PortAtlas.Reports;
 /// lines end with CRLF, as RFC 4180 section 2 specifies. <c>service</c> falls back to the registry's name,
 /// <c>cpe</c> joins several names with spaces, <c>risk</c> is the registry's, <c>findings</c> joins the ids of the
 /// port's assessment findings with spaces, most severe first (the findings themselves are in the JSON, SARIF and
-/// HTML reports). Hosts without listed ports have no row.
+/// HTML reports). Hosts without listed ports have no row. Every column that can carry outside text (all but address,
+/// port, protocol, state and risk) has control characters escaped and, with <see cref="ReportOptions.GuardCsvFormulas"/>,
+/// a leading apostrophe when it would start a spreadsheet formula.
 /// </summary>
 public sealed class CsvReportWriter : ReportWriter
 {
@@ -50,9 +53,9 @@ public sealed class CsvReportWriter : ReportWriter
                 Comma(output);
                 WriteField(output, port.State.ToName(), false);
                 Comma(output);
-                WriteField(output, port.Reason, false);
+                WriteField(output, port.Reason, guard);
                 Comma(output);
-                WriteField(output, facts.ServiceName, false);
+                WriteField(output, facts.ServiceName, guard);
                 Comma(output);
                 WriteField(output, service?.Product, guard);
                 Comma(output);
@@ -60,11 +63,11 @@ public sealed class CsvReportWriter : ReportWriter
                 Comma(output);
                 WriteField(output, service?.ExtraInfo, guard);
                 Comma(output);
-                WriteField(output, service is null ? null : string.Join(' ', service.Cpe), false);
+                WriteField(output, service is null ? null : string.Join(' ', service.Cpe), guard);
                 Comma(output);
                 WriteField(output, facts.Entry?.Risk?.ToName(), false);
                 Comma(output);
-                WriteField(output, string.Join(' ', port.Findings.Select(f => f.Id)), false);
+                WriteField(output, string.Join(' ', port.Findings.Select(f => f.Id)), guard);
                 Utf8Text.Write(output, "\r\n"u8);
             }
             yield return 0;
@@ -79,8 +82,9 @@ public sealed class CsvReportWriter : ReportWriter
         {
             return;
         }
-        var text = value.AsSpan();
-        var guarded = guardFormula && text[0] is '=' or '+' or '-' or '@' or '\t' or '\r';
+        // Outside text: control characters escaped (a CSV is also read on terminals), formulas disarmed.
+        var text = OutsideText.Printable(value).AsSpan();
+        var guarded = guardFormula && OutsideText.StartsFormula(value[0]);
         if (text.IndexOfAny(",\"\r\n") < 0)
         {
             if (guarded)

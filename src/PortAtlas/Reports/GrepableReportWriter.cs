@@ -33,7 +33,7 @@ public sealed class GrepableReportWriter : ReportWriter
     {
         var stats = report.Stats;
         var registry = Options.EffectiveRegistry;
-        WriteLine(output, $"# PortAtlas {Clean(Options.ScannerVersion)} scan initiated {NmapFacts.CTime(stats.Started)} as: {Clean(stats.CommandLine)}");
+        WriteLine(output, $"# PortAtlas {Clean(Options.ScannerVersion)} scan initiated {NmapFacts.CTime(stats.Started)} as: {Clean(Sanitizing.Secrets.MaskCredentials(stats.CommandLine))}");
         yield return 0;
 
         foreach (var host in report.Hosts)
@@ -96,7 +96,7 @@ public sealed class GrepableReportWriter : ReportWriter
     /// <summary>Control characters would break the line or the tab-separated sections: they become spaces.</summary>
     private static string Clean(string text)
     {
-        if (!text.AsSpan().ContainsAnyInRange('\0', '\u001f') && !text.Contains('\u007f', StringComparison.Ordinal))
+        if (!Sanitizing.OutsideText.NeedsEscaping(text) && !text.AsSpan().ContainsAnyInRange('\0', '\u001f'))
         {
             return text;
         }
@@ -104,7 +104,7 @@ public sealed class GrepableReportWriter : ReportWriter
         {
             for (var i = 0; i < source.Length; i++)
             {
-                span[i] = char.IsControl(source[i]) ? ' ' : source[i];
+                span[i] = char.IsControl(source[i]) || Sanitizing.OutsideText.IsUnsafe(source[i]) ? ' ' : source[i];
             }
         });
     }

@@ -65,7 +65,7 @@ public sealed class HtmlReportWriter : ReportWriter
             .Append("</p>\n");
         if (stats.CommandLine.Length > 0)
         {
-            html.Append("<p class=\"meta\">Command: <code>").Append(Escape(stats.CommandLine)).Append("</code></p>\n");
+            html.Append("<p class=\"meta\">Command: <code>").Append(Escape(Sanitizing.Secrets.MaskCredentials(stats.CommandLine))).Append("</code></p>\n");
         }
         html.Append("</header>\n");
 

@@ -134,7 +134,7 @@ internal static class JsonFields
         json.WriteString("finished"u8, stats.Finished);
         json.WriteNumber("elapsedSeconds"u8, Math.Round(stats.Elapsed.TotalSeconds, 3));
         json.WriteString("scanType"u8, stats.ScanType);
-        json.WriteString("commandLine"u8, stats.CommandLine);
+        json.WriteString("commandLine"u8, Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
         json.WriteNumber("hostsScanned"u8, stats.HostsScanned);
         json.WriteNumber("portsScanned"u8, stats.PortsScanned);
         json.WriteNumber("probesSent"u8, stats.ProbesSent);

@@ -44,9 +44,9 @@ public sealed class NmapXmlReportWriter : ReportWriter
         var startText = NmapFacts.CTime(stats.Started);
 
         Utf8Text.Write(output, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<!DOCTYPE nmaprun>\n<!-- "u8);
-        Utf8Text.Write(output, XmlText.ForComment($"PortAtlas {version} scan initiated {startText} as: {stats.CommandLine}").AsSpan());
+        Utf8Text.Write(output, XmlText.ForComment($"PortAtlas {version} scan initiated {startText} as: {Sanitizing.Secrets.MaskCredentials(stats.CommandLine)}").AsSpan());
         Utf8Text.Write(output, " -->\n<nmaprun scanner=\"nmap\""u8);
-        XmlText.WriteAttribute(output, "args"u8, stats.CommandLine);
+        XmlText.WriteAttribute(output, "args"u8, Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
         XmlText.WriteAttribute(output, "start"u8, stats.Started.ToUnixTimeSeconds());
         XmlText.WriteAttribute(output, "startstr"u8, startText);
         XmlText.WriteAttribute(output, "version"u8, version);

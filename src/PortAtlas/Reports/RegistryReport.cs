@@ -83,10 +83,14 @@ public static class RegistryReport
         output.Flush();
     }
 
-    /// <summary>Appends a field, quoted when it holds a comma, quote or line break.</summary>
+    /// <summary>
+    /// Appends a field, quoted when it holds a comma, quote or line break; control characters escaped and a leading
+    /// apostrophe before a would-be spreadsheet formula (<see cref="Sanitizing.OutsideText.CsvCell"/>).
+    /// </summary>
     public static StringBuilder AppendCsv(StringBuilder line, string? field)
     {
         ArgumentNullException.ThrowIfNull(line);
+        field = Sanitizing.OutsideText.CsvCell(field);
         if (string.IsNullOrEmpty(field))
         {
             return line;

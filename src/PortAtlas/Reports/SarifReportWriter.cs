@@ -120,7 +120,7 @@ public sealed class SarifReportWriter : ReportWriter
         json.WriteBoolean("executionSuccessful"u8, !report.Stats.Interrupted);
         if (report.Stats.CommandLine.Length > 0)
         {
-            json.WriteString("commandLine"u8, report.Stats.CommandLine);
+            json.WriteString("commandLine"u8, Sanitizing.Secrets.MaskCredentials(report.Stats.CommandLine));
         }
         json.WriteString("startTimeUtc"u8, report.Stats.Started.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));
         json.WriteString("endTimeUtc"u8, report.Stats.Finished.ToUniversalTime().ToString("yyyy-MM-ddTHH:mm:ss.fffZ", CultureInfo.InvariantCulture));

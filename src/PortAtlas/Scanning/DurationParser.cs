@@ -2,7 +2,7 @@ using System.Globalization;
 
 namespace PortAtlas.Scanning;
 
-/// <summary>Durations as nmap writes them: 500ms, 30s, 5m, 1h; a bare number is seconds.</summary>
+/// <summary>Durations as nmap writes them: 500ms, 30s, 5m, 1h; a bare number is seconds. Range 1 ms to 7 days; NaN and Infinity are refused.</summary>
 internal static class DurationParser
 {
     public static bool TryParse(string text, out TimeSpan duration)
@@ -15,7 +15,7 @@ internal static class DurationParser
             : t.EndsWith('h') ? (t[..^1], 3600.0)
             : (t, 1.0);
         if (!double.TryParse(number, NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var value)
-            || value <= 0 || value * scale > TimeSpan.FromDays(7).TotalSeconds)
+            || !double.IsFinite(value) || value * scale < 0.001 || value * scale > TimeSpan.FromDays(7).TotalSeconds)
         {
             return false;
         }

@@ -26,6 +26,12 @@ public static class NmapXmlImporter
     /// <summary>The default cap on the document's size in characters: 1 GiB.</summary>
     public const long DefaultMaxCharacters = 1L << 30;
 
+    /// <summary>The most hosts one file may hold (a /16): the report is built in memory, and this keeps peak RSS under 300 MB.</summary>
+    public const int MaxHosts = 65_536;
+
+    /// <summary>The longest run of bytes without '&lt;' or '&gt;' (one tag with its attributes, or one text node): 1 MiB.</summary>
+    public const int MaxMarkupRun = 1 << 20;
+
     /// <summary>Reads a document from <paramref name="stream"/>.</summary>
     /// <param name="stream">The XML.</param>
     /// <param name="maxCharacters">The most characters read before the document is refused; default <see cref="DefaultMaxCharacters"/>.</param>
@@ -46,12 +52,18 @@ public static class NmapXmlImporter
         };
         try
         {
-            using var reader = XmlReader.Create(stream, settings);
+            // XmlReader holds a whole attribute in memory: a 200 MB attribute is refused before it is read.
+            using var bounded = new MarkupRunLimitStream(stream, MaxMarkupRun);
+            using var reader = XmlReader.Create(bounded, settings);
             return Read(reader);
         }
         catch (XmlException ex)
         {
             throw new FormatException($"Not a readable Nmap XML document: {ex.Message}", ex);
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FormatException(ex.Message, ex);
         }
     }
 
@@ -109,6 +121,10 @@ public static class NmapXmlImporter
                     reader.Skip();
                     break;
                 case "host":
+                    if (hosts.Count >= MaxHosts)
+                    {
+                        throw new FormatException($"more than {MaxHosts:N0} hosts: split the scan into several files");
+                    }
                     hosts.Add(ReadHost((XElement)XNode.ReadFrom(reader)));
                     break;
                 case "runstats":

@@ -137,7 +137,7 @@ public static class ScanReportJson
         writer.WriteString("started"u8, stats.Started);
         writer.WriteString("finished"u8, stats.Finished);
         writer.WriteString("scanType"u8, stats.ScanType);
-        writer.WriteString("commandLine"u8, stats.CommandLine);
+        writer.WriteString("commandLine"u8, Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
         if (stats.Ports is { } ports)
         {
             writer.WriteString("ports"u8, PortSpecParser.Format(ports));

@@ -34,18 +34,47 @@ public static class ScanStore
     /// <param name="location">Where the store is.</param>
     /// <param name="timeProvider">The clock for the times the store records; <see cref="TimeProvider.System"/> when null.</param>
     /// <exception cref="ArgumentException">A PostgreSQL URL or connection string cannot be read.</exception>
-    public static IScanStore Open(string? location, TimeProvider? timeProvider = null)
+    /// <exception cref="ScanStoreException">The location is a directory, not a file, or in a directory that does not exist.</exception>
+    public static IScanStore Open(string? location, TimeProvider? timeProvider = null) => OpenCore(location, readOnly: false, timeProvider);
+
+    /// <summary>
+    /// Opens a store to read only (<c>history</c>, <c>show</c>, <c>diff</c>): a SQLite file is opened with
+    /// <c>Mode=ReadOnly</c>, so a read-only file, directory or mount works and a writer never makes the reader wait
+    /// (write-ahead log); nothing is created or migrated. A SQLite file that does not exist reads as an empty history.
+    /// </summary>
+    /// <exception cref="ScanStoreException">The location is a directory or not a file.</exception>
+    public static IScanStore OpenReadOnly(string? location, TimeProvider? timeProvider = null) => OpenCore(location, readOnly: true, timeProvider);
+
+    private static IScanStore OpenCore(string? location, bool readOnly, TimeProvider? timeProvider)
     {
         timeProvider ??= TimeProvider.System;
-        if (string.IsNullOrWhiteSpace(location))
+        if (location is not null && location.Length > 0 && string.IsNullOrWhiteSpace(location))
         {
-            return new SqliteScanStore(DefaultPath, timeProvider);
+            throw new ScanStoreException("the scan store location is blank") { IsBadLocation = true };
         }
-        if (TryGetPostgresConnectionString(location, out var connectionString))
+        if (string.IsNullOrEmpty(location))
         {
-            return new PostgresScanStore(connectionString, timeProvider);
+            // A first 'ports history' finds no file: it gets the empty history, created as a scan would create it.
+            var missing = !File.Exists(DefaultPath);
+            return new GuardedScanStore(new SqliteScanStore(DefaultPath, timeProvider, readOnly && !missing, isDefault: true));
         }
-        return new SqliteScanStore(location, timeProvider);
+        string connectionString;
+        try
+        {
+            if (!TryGetPostgresConnectionString(location, out connectionString))
+            {
+                if (readOnly && !File.Exists(location) && !Directory.Exists(location))
+                {
+                    throw new ScanStoreException($"no scan history at '{location}' (the file does not exist)");
+                }
+                return new GuardedScanStore(new SqliteScanStore(location, timeProvider, readOnly, isDefault: false));
+            }
+        }
+        catch (ArgumentException ex)
+        {
+            throw new ScanStoreException(ex.Message.Split(" (Parameter", 2)[0], ex) { IsBadLocation = true };
+        }
+        return new GuardedScanStore(new PostgresScanStore(connectionString, timeProvider));
     }
 
     /// <summary>
@@ -106,13 +135,17 @@ public static class ScanStore
             switch (key.ToLowerInvariant())
             {
                 case "sslmode":
-                    builder.SslMode = Enum.Parse<SslMode>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true);
+                    builder.SslMode = Enum.TryParse<SslMode>(value.Replace("-", "", StringComparison.Ordinal), ignoreCase: true, out var mode) && !value.All(char.IsAsciiDigit)
+                        ? mode
+                        : throw new ArgumentException($"Unknown sslmode '{value}' in the PostgreSQL URL: use disable, allow, prefer, require, verify-ca or verify-full.", nameof(url));
                     break;
                 case "application_name":
                     builder.ApplicationName = value;
                     break;
                 case "connect_timeout":
-                    builder.Timeout = int.Parse(value, System.Globalization.CultureInfo.InvariantCulture);
+                    builder.Timeout = int.TryParse(value, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var seconds) && seconds is >= 1 and <= 1024
+                        ? seconds
+                        : throw new ArgumentException($"Bad connect_timeout '{value}' in the PostgreSQL URL: give whole seconds from 1 to 1024.", nameof(url));
                     break;
                 default:
                     throw new ArgumentException($"Unsupported PostgreSQL URL parameter '{key}'.", nameof(url));

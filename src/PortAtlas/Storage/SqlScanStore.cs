@@ -37,6 +37,9 @@ internal abstract class SqlScanStore : IScanStore
     /// <summary>Runs before migrations in their transaction: a lock against a second process migrating at once.</summary>
     protected virtual Task LockForMigrationAsync(DbConnection connection, DbTransaction transaction, CancellationToken cancellationToken) => Task.CompletedTask;
 
+    /// <summary>Whether the store only reads: no migration runs, the schema must be there already.</summary>
+    protected virtual bool ReadOnly => false;
+
     /// <summary>Runs once before migrations, outside any transaction (SQLite's journal mode).</summary>
     protected virtual Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -110,7 +113,7 @@ internal abstract class SqlScanStore : IScanStore
             Add(insert, "started", stats.Started.ToUnixTimeMilliseconds());
             Add(insert, "finished", stats.Finished.ToUnixTimeMilliseconds());
             Add(insert, "type", stats.ScanType);
-            Add(insert, "command", stats.CommandLine);
+            Add(insert, "command", Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
             Add(insert, "targets", string.Join('\n', metadata.Targets));
             Add(insert, "hosts", stats.HostsScanned);
             Add(insert, "up", up);
@@ -320,6 +323,12 @@ internal abstract class SqlScanStore : IScanStore
                 return;
             }
             await using var connection = await OpenConnectionAsync(cancellationToken).ConfigureAwait(false);
+            if (ReadOnly)
+            {
+                _schemaVersion = await ReadSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false);
+                _migrated = true;
+                return;
+            }
             await BeforeMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
             _schemaVersion = await MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
             _migrated = true;
@@ -328,6 +337,27 @@ internal abstract class SqlScanStore : IScanStore
         {
             _migrateLock.Release();
         }
+    }
+
+    /// <summary>A read-only store's schema version: it must be one this PortAtlas knows, with every step applied.</summary>
+    private async Task<int> ReadSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using (var exists = Command(connection, null, "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'"))
+        {
+            if (Convert.ToInt64(await exists.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture) == 0)
+            {
+                throw new ScanStoreException($"scan store {Location}: not a PortAtlas scan history (no schema_version table)");
+            }
+        }
+        await using var read = Command(connection, null, "SELECT COALESCE(MAX(version), 0) FROM schema_version");
+        var current = Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        if (current != Migrations.Count)
+        {
+            throw new ScanStoreException(current > Migrations.Count
+                ? $"scan store {Location} has schema version {current}, newer than this PortAtlas knows ({Migrations.Count}): use a newer PortAtlas"
+                : $"scan store {Location} has schema version {current}: run a scan (which upgrades it) before reading it");
+        }
+        return (int)current;
     }
 
     /// <summary>Applies the steps the database lacks, all in one transaction; returns the resulting version.</summary>

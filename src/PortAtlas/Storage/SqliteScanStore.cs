@@ -49,22 +49,96 @@ internal sealed class SqliteScanStore : SqlScanStore
 
     private readonly string _connectionString;
 
-    public SqliteScanStore(string path, TimeProvider timeProvider)
+    // Scan results say what is exposed where: only the owner reads them (issue 13).
+    private const UnixFileMode FileMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+    private const UnixFileMode DirectoryMode = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+
+    /// <param name="path">The database file.</param>
+    /// <param name="timeProvider">The clock.</param>
+    /// <param name="readOnly">Open with Mode=ReadOnly: no file, directory or schema is created.</param>
+    /// <param name="isDefault">The default location: its missing directories are created (0700); elsewhere they must exist.</param>
+    public SqliteScanStore(string path, TimeProvider timeProvider, bool readOnly = false, bool isDefault = false)
         : base(timeProvider)
     {
         Path = System.IO.Path.GetFullPath(path);
-        if (System.IO.Path.GetDirectoryName(Path) is { Length: > 0 } directory)
+        IsReadOnly = readOnly;
+        if (Directory.Exists(Path))
         {
-            Directory.CreateDirectory(directory);
+            throw new ScanStoreException($"'{path}' is a directory: give the path of a database file") { IsBadLocation = true };
+        }
+        if (File.Exists(Path) && !IsRegularFile(Path))
+        {
+            throw new ScanStoreException($"'{path}' is not a regular file: give the path of a database file") { IsBadLocation = true };
+        }
+        var directory = System.IO.Path.GetDirectoryName(Path);
+        if (!readOnly && directory is { Length: > 0 } && !Directory.Exists(directory))
+        {
+            if (!isDefault)
+            {
+                // Creating directories wherever a mistyped --db points is worse than asking.
+                throw new ScanStoreException($"the directory of '{path}' does not exist: create it first") { IsBadLocation = true };
+            }
+            CreatePrivateDirectory(directory);
+        }
+        if (!readOnly && !File.Exists(Path))
+        {
+            CreatePrivateFile(Path);
         }
         _connectionString = new SqliteConnectionStringBuilder
         {
             DataSource = Path,
-            Mode = SqliteOpenMode.ReadWriteCreate,
+            Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
             Pooling = true,
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
     }
+
+    private static bool IsRegularFile(string path)
+    {
+        try
+        {
+            // Devices (/dev/null), FIFOs and sockets are not database files; their attributes carry no size or a "device" flag.
+            var info = new FileInfo(path);
+            var target = info.LinkTarget is null ? info : info.ResolveLinkTarget(returnFinalTarget: true) as FileInfo ?? info;
+            return !target.Attributes.HasFlag(FileAttributes.Device) && !target.FullName.StartsWith("/dev/", StringComparison.Ordinal)
+                && !target.FullName.StartsWith("/proc/", StringComparison.Ordinal) && !target.FullName.StartsWith("/sys/", StringComparison.Ordinal);
+        }
+        catch (IOException)
+        {
+            return true;
+        }
+    }
+
+    private static void CreatePrivateDirectory(string directory)
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            Directory.CreateDirectory(directory);
+            return;
+        }
+        Directory.CreateDirectory(directory, DirectoryMode);
+    }
+
+    private static void CreatePrivateFile(string path)
+    {
+        try
+        {
+            var options = new FileStreamOptions { Mode = System.IO.FileMode.CreateNew, Access = FileAccess.Write };
+            if (!OperatingSystem.IsWindows())
+            {
+                options.UnixCreateMode = FileMode;
+            }
+            // An empty file is an empty SQLite database; SQLite gives its -wal and -shm files the same mode.
+            using var created = new FileStream(path, options);
+        }
+        catch (IOException) when (File.Exists(path))
+        {
+            // Another process created it first.
+        }
+    }
+
+    /// <summary>Whether the store was opened to read only.</summary>
+    public bool IsReadOnly { get; }
 
     /// <summary>The database file.</summary>
     public string Path { get; }
@@ -80,7 +154,9 @@ internal sealed class SqliteScanStore : SqlScanStore
         {
             await connection.OpenAsync(cancellationToken).ConfigureAwait(false);
             await using var pragmas = connection.CreateCommand();
-            pragmas.CommandText = $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
+            pragmas.CommandText = IsReadOnly
+                ? $"PRAGMA busy_timeout = {ReaderBusyMilliseconds}; PRAGMA query_only = ON;"
+                : $"PRAGMA busy_timeout = {BusyTimeoutMilliseconds}; PRAGMA synchronous = NORMAL;";
             await pragmas.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             return connection;
         }
@@ -95,6 +171,11 @@ internal sealed class SqliteScanStore : SqlScanStore
         // Microsoft.Data.Sqlite begins Serializable, non-deferred transactions with BEGIN IMMEDIATE: the write lock is
         // taken up front, so two writers queue on the busy timeout instead of deadlocking on a lock upgrade.
         await connection.BeginTransactionAsync(System.Data.IsolationLevel.Serializable, cancellationToken).ConfigureAwait(false);
+
+    protected override bool ReadOnly => IsReadOnly;
+
+    // A reader waits at most this long (only a writer without the write-ahead log can block it).
+    private const int ReaderBusyMilliseconds = 5_000;
 
     protected override async Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {

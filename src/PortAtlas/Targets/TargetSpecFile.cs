@@ -14,6 +14,15 @@ namespace PortAtlas.Targets;
 /// </remarks>
 public static class TargetSpecFile
 {
+    /// <summary>The longest line read, in characters: a longer one is refused, not held in memory.</summary>
+    public const int MaxLineLength = 4096;
+
+    /// <summary>The most specs a file may hold (a network range is one spec: use ranges for more addresses).</summary>
+    public const int MaxSpecs = 1_000_000;
+
+    /// <summary>The most characters a file may hold (64 Mi), so that reading it stays within bounded memory.</summary>
+    public const long MaxCharacters = 64L << 20;
+
     /// <summary>Reads the specs of a file. I/O failures are results naming the file, never exceptions.</summary>
     /// <param name="path">The file to read (UTF-8).</param>
     /// <param name="cancellationToken">Cancels the read.</param>
@@ -22,18 +31,92 @@ public static class TargetSpecFile
         ArgumentNullException.ThrowIfNull(path);
         try
         {
+            if (Directory.Exists(path))
+            {
+                return TargetSpecFileResult.Fail($"'{Sanitizing.OutsideText.Excerpt(path, 200)}' is a directory, not a targets file");
+            }
             using var reader = new StreamReader(path);
             var specs = new List<TargetSpec>();
             var lineNumber = 0;
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+            long total = 0;
+            var line = new System.Text.StringBuilder();
+            while (true)
             {
-                AddLine(specs, line, path, ++lineNumber);
+                cancellationToken.ThrowIfCancellationRequested();
+                var state = ReadBoundedLine(reader, line);
+                if (state == LineState.End)
+                {
+                    break;
+                }
+                lineNumber++;
+                if (state == LineState.TooLong)
+                {
+                    return TargetSpecFileResult.Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"{Sanitizing.OutsideText.Excerpt(path, 200)}:{lineNumber}: line longer than {MaxLineLength} characters (starts '{Sanitizing.OutsideText.Excerpt(line.ToString())}')"));
+                }
+                total += line.Length + 1;
+                if (total > MaxCharacters)
+                {
+                    return TargetSpecFileResult.Fail($"'{Sanitizing.OutsideText.Excerpt(path, 200)}' is larger than {MaxCharacters >> 20} MiB: give ranges or CIDR blocks instead of single addresses");
+                }
+                AddLine(specs, line.ToString(), path, lineNumber);
+                if (specs.Count > MaxSpecs)
+                {
+                    return TargetSpecFileResult.Fail(string.Create(CultureInfo.InvariantCulture,
+                        $"'{Sanitizing.OutsideText.Excerpt(path, 200)}' holds more than {MaxSpecs:N0} targets: give ranges or CIDR blocks instead"));
+                }
+                if (state == LineState.LastLine)
+                {
+                    break;
+                }
             }
+            await Task.CompletedTask.ConfigureAwait(false);
             return TargetSpecFileResult.Ok(specs);
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or ArgumentException or NotSupportedException)
         {
-            return TargetSpecFileResult.Fail($"cannot read '{path}': {ex.Message}");
+            return TargetSpecFileResult.Fail($"cannot read '{Sanitizing.OutsideText.Excerpt(path, 200)}': {ex.Message}");
+        }
+    }
+
+    private enum LineState
+    {
+        Line,
+        LastLine,
+        TooLong,
+        End,
+    }
+
+    // ReadLine without a bound would hold a 100 MB line in memory; this stops at MaxLineLength.
+    private static LineState ReadBoundedLine(TextReader reader, System.Text.StringBuilder line)
+    {
+        line.Clear();
+        var any = false;
+        while (true)
+        {
+            var c = reader.Read();
+            if (c < 0)
+            {
+                return any ? LineState.LastLine : LineState.End;
+            }
+            any = true;
+            if (c == '\n')
+            {
+                return LineState.Line;
+            }
+            if (c == '\r')
+            {
+                if (reader.Peek() == '\n')
+                {
+                    reader.Read();
+                }
+                return LineState.Line;
+            }
+            if (line.Length >= MaxLineLength)
+            {
+                return LineState.TooLong;
+            }
+            line.Append((char)c);
         }
     }
 

@@ -135,7 +135,7 @@ public static class TargetSpecParser
     private static TargetParseResult Fail(TargetSpec spec, string reason)
     {
         var origin = spec.Origin is null ? "" : spec.Origin + ": ";
-        return TargetParseResult.Fail($"{origin}bad target '{spec.Text}': {reason}", spec.Text);
+        return TargetParseResult.Fail($"{origin}bad target '{Sanitizing.OutsideText.Excerpt(spec.Text, 64)}': {reason}", spec.Text);
     }
 
     private static string FormatCount(UInt128 count) =>

@@ -54,7 +54,7 @@ internal sealed partial class RawScanEngine
             _hostsScanned = up.Count;
             if (up.Count == 0)
             {
-                _notes.Add("no host answered discovery; nothing scanned (SkipDiscovery scans them anyway)");
+                _notes.Add("no host answered discovery; nothing scanned (-Pn scans them anyway)");
                 return;
             }
             hosts = TargetSet.FromAddresses(up, names);

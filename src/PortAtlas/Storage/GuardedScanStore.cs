@@ -1,0 +1,69 @@
+using PortAtlas.Scanning;
+
+namespace PortAtlas.Storage;
+
+/// <summary>
+/// Wraps a store so that every provider failure (SQLite, Npgsql, file system) surfaces as a
+/// <see cref="ScanStoreException"/> with one readable sentence naming the store; cancellations and bugs pass unchanged.
+/// </summary>
+internal sealed class GuardedScanStore(IScanStore inner) : IScanStore
+{
+    public string Location => inner.Location;
+
+    public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>
+        Guard(() => inner.GetSchemaVersionAsync(cancellationToken));
+
+    public Task<long> SaveAsync(ScanReport report, ScanMetadata metadata, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.SaveAsync(report, metadata, cancellationToken));
+
+    public Task<IReadOnlyList<ScanSummary>> ListAsync(ScanFilter? filter = null, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.ListAsync(filter, cancellationToken));
+
+    public Task<StoredScan?> GetAsync(long id, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.GetAsync(id, cancellationToken));
+
+    public Task<StoredScan?> LatestForTargetAsync(string target, int skip = 0, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.LatestForTargetAsync(target, skip, cancellationToken));
+
+    public Task<bool> DeleteAsync(long id, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.DeleteAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<StoredPort>> ListPortsAsync(long scanId, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.ListPortsAsync(scanId, cancellationToken));
+
+    public Task<long> SaveCheckpointAsync(ScanCheckpoint checkpoint, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.SaveCheckpointAsync(checkpoint, cancellationToken));
+
+    public Task<ScanCheckpoint?> GetCheckpointAsync(long id, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.GetCheckpointAsync(id, cancellationToken));
+
+    public Task<IReadOnlyList<ScanCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default) =>
+        Guard(() => inner.ListCheckpointsAsync(cancellationToken));
+
+    public Task<bool> DeleteCheckpointAsync(long id, CancellationToken cancellationToken = default) =>
+        Guard(() => inner.DeleteCheckpointAsync(id, cancellationToken));
+
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ScanStoreException.From(ex, Location) is not null)
+        {
+            // Closing a store that failed to open has nothing left to report.
+        }
+    }
+
+    private async Task<T> Guard<T>(Func<Task<T>> operation)
+    {
+        try
+        {
+            return await operation().ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ScanStoreException.From(ex, Location) is { } translated)
+        {
+            throw translated;
+        }
+    }
+}
