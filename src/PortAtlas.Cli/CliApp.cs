@@ -11,7 +11,13 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(cli);
         var root = Build(cli);
-        var parse = root.Parse(args);
+        // nmap's flags (-oX FILE, -T4, -sn, -vv ...) become PortAtlas's options before parsing.
+        var nmap = NmapCompat.Translate(args);
+        if (!nmap.Success)
+        {
+            return cli.Fail(ExitCodes.BadInput, nmap.Error!);
+        }
+        var parse = root.Parse(nmap.Args);
         if (parse.Errors.Count > 0)
         {
             // One line naming the bad token, never a usage dump: scripts read stderr.

@@ -57,6 +57,8 @@ internal static class ScanCommand
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
             rules, vulnDb, noAssess, detect, db, noSave, resume, connect, syn, udp, sctp, skipDiscovery,
         };
+        var nmap = new NmapOptions();
+        nmap.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var request = new ScanRequest
@@ -92,6 +94,7 @@ internal static class ScanCommand
                 Udp = parse.GetValue(udp),
                 Sctp = parse.GetValue(sctp),
                 SkipDiscovery = parse.GetValue(skipDiscovery),
+                Nmap = nmap.Read(parse),
                 CommandLine = string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports")),
             };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
@@ -132,12 +135,19 @@ internal static class ScanCommand
         public bool Udp { get; init; }
         public bool Sctp { get; init; }
         public bool SkipDiscovery { get; init; }
+        public NmapSettings Nmap { get; init; } = NmapSettings.None;
         public string CommandLine { get; init; } = "ports scan";
     }
 
     internal static async Task<int> RunAsync(CliContext cli, ScanRequest request, CancellationToken cancellationToken)
     {
         // Everything is parsed and checked before the first packet: bad input exits 2 and sends nothing.
+        var nmapSettings = request.Nmap;
+        if (NmapScan.Validate(cli, ref nmapSettings) is int nmapError)
+        {
+            return nmapError;
+        }
+        request = request with { Nmap = nmapSettings };
         ReportFormat? stdoutFormat = null;
         if (!request.Format.Equals("table", StringComparison.OrdinalIgnoreCase))
         {
@@ -280,6 +290,7 @@ internal static class ScanCommand
             Excludes = excludes,
             ResolveAll = request.ResolveAll,
             AllowHuge = request.AllowHuge,
+            Resolver = NmapScan.Resolver(request.Nmap),
         }, cancellationToken).ConfigureAwait(false);
         if (!parsed.Success)
         {
@@ -289,6 +300,14 @@ internal static class ScanCommand
         if (targetSet.Count == 0)
         {
             return cli.Fail(ExitCodes.BadInput, "no targets left after --exclude");
+        }
+        if (NmapScan.CheckTargets(cli, request.Nmap, targetSet) is int targetError)
+        {
+            return targetError;
+        }
+        if (request.Nmap.PingOnly)
+        {
+            return await NmapScan.DiscoverAsync(cli, request, targetSet, stdoutFormat, cancellationToken).ConfigureAwait(false);
         }
 
         var options = new ScanOptions
@@ -302,6 +321,7 @@ internal static class ScanCommand
             ReportClosed = true,
             ReportFiltered = true,
         };
+        options = NmapScan.Tune(cli, options, request);
         if (resumed is not null)
         {
             options = resumed.Options with { ReportClosed = true, ReportFiltered = true };
@@ -340,6 +360,7 @@ internal static class ScanCommand
             ReportClosed = true,
             ReportFiltered = true,
         };
+        rawOptions = NmapScan.Tune(cli, rawOptions, request);
         var rawNotes = new List<string>();
         async IAsyncEnumerable<PortResult> RawResults(RawScanType type, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken token = default)
         {
@@ -386,11 +407,12 @@ internal static class ScanCommand
             if (request.Detect)
             {
                 // Detection runs on open ports as they are found, while the scan goes on.
-                results = new ServiceDetector().DetectAsync(results, DetectionOptions.Default, cancellationToken);
+                results = new ServiceDetector().DetectAsync(results, NmapScan.Detection(request.Nmap), cancellationToken);
             }
             await foreach (var result in results.ConfigureAwait(false))
             {
                 collector.Add(result);
+                NmapScan.OnResult(cli, request.Nmap, result);
             }
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
@@ -421,6 +443,7 @@ internal static class ScanCommand
         {
             report = assessor.Annotate(report);
         }
+        report = await NmapScan.FinishAsync(cli, request.Nmap, report, CancellationToken.None).ConfigureAwait(false);
 
         if (stdoutFormat is ReportFormat f2)
         {
@@ -429,12 +452,13 @@ internal static class ScanCommand
         }
         else
         {
-            ScanTable.Render(cli.Console, report);
+            ScanTable.Render(cli.Console, report, request.Nmap.Reason);
         }
         if (request.Output is not null)
         {
             await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, request.Output, CancellationToken.None).ConfigureAwait(false);
         }
+        await NmapScan.SaveAsync(request.Nmap, report, CancellationToken.None).ConfigureAwait(false);
         foreach (var note in rawNotes.Distinct())
         {
             cli.Error.WriteLine($"ports: {note}");

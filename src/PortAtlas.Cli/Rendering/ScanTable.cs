@@ -7,7 +7,10 @@ namespace PortAtlas.Cli.Rendering;
 /// <summary>A scan for people: per host, its listed ports explained from the registry, then a summary line.</summary>
 internal static class ScanTable
 {
-    public static void Render(IAnsiConsole console, ScanReport report)
+    /// <param name="console">Where to render.</param>
+    /// <param name="report">The scan.</param>
+    /// <param name="showReason">Add a column saying why each port has its state (--reason).</param>
+    public static void Render(IAnsiConsole console, ScanReport report, bool showReason = false)
     {
         var registry = PortRegistry.Default;
         foreach (var host in report.Hosts)
@@ -25,6 +28,10 @@ internal static class ScanTable
             var table = new Table().Border(TableBorder.Rounded);
             table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
             table.AddColumn(new TableColumn("[bold]State[/]").NoWrap());
+            if (showReason)
+            {
+                table.AddColumn(new TableColumn("[bold]Reason[/]").NoWrap());
+            }
             table.AddColumn(new TableColumn("[bold]Service[/]").NoWrap());
             table.AddColumn(new TableColumn("[bold]Version[/]"));
             table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
@@ -35,13 +42,17 @@ internal static class ScanTable
                 var service = port.Service?.Name ?? entry.Name;
                 var version = string.Join(' ', new[] { port.Service?.Product, port.Service?.Version, port.Service?.ExtraInfo is null ? null : $"({port.Service.ExtraInfo})" }.Where(s => !string.IsNullOrEmpty(s)));
                 var about = entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
-                table.AddRow(
+                var cells = new List<string>
+                {
                     Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
                     StateMarkup(port.State),
-                    Markup.Escape(service),
-                    Markup.Escape(version),
-                    RegistryTable.RiskMarkup(entry.Risk),
-                    Markup.Escape(about));
+                };
+                if (showReason)
+                {
+                    cells.Add(Markup.Escape(port.Reason));
+                }
+                cells.AddRange([Markup.Escape(service), Markup.Escape(version), RegistryTable.RiskMarkup(entry.Risk), Markup.Escape(about)]);
+                table.AddRow([.. cells]);
             }
             console.Write(table);
             RenderFindings(console, host);

@@ -41,6 +41,9 @@ public sealed record ScanOptions
     /// <summary>Seed of the random order over hosts × ports; <see langword="null"/> (default) for a random seed. Equal seeds give equal orders.</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>Probe hosts and ports in order (host by host, ports ascending) instead of at random (nmap's -r); default false.</summary>
+    public bool Sequential { get; init; }
+
     /// <summary>
     /// The first index of the permutation over hosts × ports to probe; indices below it are skipped (default 0). With the
     /// <see cref="Seed"/>, targets and ports of an interrupted scan and its <see cref="ScanProgress.DecidedPrefix"/>, this

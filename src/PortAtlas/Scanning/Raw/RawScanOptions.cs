@@ -53,6 +53,15 @@ public sealed record RawScanOptions
     public bool SkipDiscovery { get; init; }
 
     /// <summary>
+    /// The host discovery probes (nmap's -PE, -PP, -PS, -PA, -PU); <see langword="null"/> (default) for ICMP echo and
+    /// timestamp, TCP SYN to 443, TCP ACK to 80 and UDP to 40125. ARP is added on attached Ethernet segments either way.
+    /// </summary>
+    public IReadOnlyList<DiscoveryProbe>? DiscoveryProbes { get; init; }
+
+    /// <summary>Probe hosts and ports in order instead of at random (nmap's -r); default false.</summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>
     /// SYN scans: probe <see cref="CanaryPorts"/> random high ports per host alongside the real ones; a host that answers
     /// SYN-ACK on most of them answers SYN-ACK everywhere (a SYN proxy, tarpit or redirect-all rule). It is reported once in
     /// <see cref="RawScanStats.SynAckEverywhereHosts"/> and its open ports are confirmed with a full TCP connect (an open port
@@ -111,6 +120,14 @@ public sealed record RawScanOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(CanaryPorts, 1, nameof(CanaryPorts));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CanaryPorts, 16, nameof(CanaryPorts));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IcmpRateLimitInterval, TimeSpan.Zero, nameof(IcmpRateLimitInterval));
+        if (DiscoveryProbes is { } probes)
+        {
+            foreach (var probe in probes)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(probe.Port, nameof(DiscoveryProbes));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(probe.Port, 65535, nameof(DiscoveryProbes));
+            }
+        }
         if (SourcePort is { } port)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(port, 1, nameof(SourcePort));
