@@ -52,9 +52,9 @@ internal static class NmapCompat
         ("--traceroute", "traceroute is not offered"),
         ("--scan-delay", "a fixed delay between probes is not offered; use --max-rate (probes per second) or -T0..-T5"),
         ("--max-scan-delay", "a fixed delay between probes is not offered; use --max-rate (probes per second) or -T0..-T5"),
-        ("--min-rtt-timeout", "per-scan round-trip timeouts are set by -T0..-T5 (see the timing table in the README)"),
-        ("--max-rtt-timeout", "per-scan round-trip timeouts are set by -T0..-T5 (see the timing table in the README)"),
-        ("--initial-rtt-timeout", "per-scan round-trip timeouts are set by -T0..-T5 (see the timing table in the README)"),
+        ("--min-rtt-timeout", "round-trip timeouts one by one are not offered; -T0..-T5 set them (README: timing table)"),
+        ("--max-rtt-timeout", "round-trip timeouts one by one are not offered; -T0..-T5 set them (README: timing table)"),
+        ("--initial-rtt-timeout", "round-trip timeouts one by one are not offered; -T0..-T5 set them (README: timing table)"),
         ("--proxies", "scanning through proxies is not offered"),
         ("--dns-servers", "choosing DNS servers is not offered: names resolve through the system's resolver"),
         ("-oS", "\"script kiddie\" output is not offered; use -oN, -oX, -oG, -oJ or -oA"),
@@ -64,7 +64,7 @@ internal static class NmapCompat
         ("--datadir", "nmap's data files are not used: PortAtlas carries its own registry and signatures"),
         ("--servicedb", "nmap's data files are not used: PortAtlas carries its own registry"),
         ("--versiondb", "nmap's data files are not used: PortAtlas carries its own signatures"),
-        ("--packet-trace", "packet traces are not offered; -d prints the timing and what was sent"),
+        ("--packet-trace", "packet traces are not offered; -d prints the timing and the probe counts"),
         ("--send-eth", "choosing the sending layer is not offered"),
         ("--send-ip", "choosing the sending layer is not offered"),
         ("--resume-file", "nmap's resume files are not read; 'ports scan --resume ID' continues a saved scan"),
@@ -72,6 +72,11 @@ internal static class NmapCompat
 
     /// <summary>nmap's timing template names, -T0 to -T5.</summary>
     internal static readonly string[] TimingNames = ["paranoid", "sneaky", "polite", "normal", "aggressive", "insane"];
+
+    private static readonly HashSet<string> s_formats = new(StringComparer.OrdinalIgnoreCase)
+    {
+        "table", "json", "jsonl", "ndjson", "csv", "xml", "nmap-xml", "grep", "gnmap", "grepable", "sarif", "html",
+    };
 
     /// <summary>nmap flags that take no argument and are accepted with nothing to do (PortAtlas already behaves so).</summary>
     private static readonly HashSet<string> s_noOps = new(StringComparer.Ordinal)
@@ -104,6 +109,13 @@ internal static class NmapCompat
             string? Next()
             {
                 return i + 1 < args.Length ? args[++i] : null;
+            }
+            // -f is PortAtlas's --format when a format follows, and nmap's fragmentation (refused) otherwise.
+            if (arg == "-f" && i + 1 < args.Length && s_formats.Contains(args[i + 1]))
+            {
+                result.Add(arg);
+                result.Add(Next()!);
+                continue;
             }
             var error = TranslateOne(arg, Next, result);
             if (error is not null)
@@ -173,7 +185,7 @@ internal static class NmapCompat
             }
             if (level < 0)
             {
-                return $"bad timing '{value ?? arg}': use -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane)";
+                return $"bad timing '{(arg.Length > 2 ? arg : $"{arg} {value}")}': use -T0 to -T5 (or paranoid, sneaky, polite, normal, aggressive, insane)";
             }
             result.AddRange(["--timing", level.ToString(System.Globalization.CultureInfo.InvariantCulture)]);
             return null;

@@ -170,7 +170,7 @@ internal static class NmapScan
     {
         // A short list: discovery sends every probe to every host, so more than 64 ports is a mistake.
         var parsed = PortSpecParser.Parse(ports, new PortParseOptions { DefaultTransports = [Transport.Tcp] });
-        if (!parsed.Success || parsed.Value!.Tcp.Count is 0 or > 64 || parsed.Value.Udp.Count > 0 || parsed.Value.Sctp.Count > 0)
+        if (!parsed.Success || parsed.Value!.Tcp.Count is 0 or > 64 || parsed.Value.Tcp.Any(p => p < 1) || parsed.Value.Udp.Count > 0 || parsed.Value.Sctp.Count > 0)
         {
             return false;
         }
