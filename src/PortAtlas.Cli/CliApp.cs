@@ -82,6 +82,10 @@ public static class CliApp
         {
             root.Subcommands.Add(command);
         }
+        // After every command: help, manual, version and completion read the finished tree.
+        ManualCommand.AddTo(root, cli);
+        VersionInfo.AddTo(root, cli);
+        CompletionCommand.AddTo(root, cli);
         return root;
     }
 
