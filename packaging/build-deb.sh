@@ -19,7 +19,7 @@ rm -rf "$publish"
 echo "build-deb.sh: publishing ports $version for $rid (Native AOT)" >&2
 dotnet publish "$root/src/PortAtlas.Cli/PortAtlas.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true \
   -o "$publish" --nologo -v quiet >&2
-rm -f "$publish"/*.dbg "$publish"/*.pdb
+rm -f "$publish"/*.dbg "$publish"/*.pdb "$publish"/*.xml
 [ -x "$publish/ports" ] || { echo "build-deb.sh: no native binary in $publish" >&2; exit 1; }
 
 # The manual is the committed one (a unit test keeps it equal to 'ports manpage'); completions come from the binary.

@@ -61,9 +61,20 @@ internal static partial class CompletionCommand
             // the empty word as the value and offer the next option instead.
             var previous = cword >= 2 && cword - 1 < words.Count ? words[cword - 1] : null;
             var option = current.Length == 0 && previous is not null ? FindOption(parse.CommandResult.Command, previous) : null;
-            items = option is { Arity.MaximumNumberOfValues: > 0 } && option.ValueType != typeof(bool)
-                ? option.GetCompletions(parse.GetCompletionContext())
-                : parse.GetCompletions();
+            if (option is { Arity.MaximumNumberOfValues: > 0 } && option.ValueType != typeof(bool))
+            {
+                items = option.GetCompletions(parse.GetCompletionContext());
+            }
+            else if (current.Length > 0)
+            {
+                // A partial word completes at the end of the line; parsed from an array, the parser would treat it as whole.
+                var line = string.Join(' ', words.Skip(1).Take(cword).Select(Quote));
+                items = root.Parse(line).GetCompletions(line.Length);
+            }
+            else
+            {
+                items = parse.GetCompletions();
+            }
         }
         catch (InvalidOperationException)
         {
@@ -78,6 +89,8 @@ internal static partial class CompletionCommand
             .Distinct(StringComparer.Ordinal)
             .ToList();
     }
+
+    private static string Quote(string word) => word.Contains(' ', StringComparison.Ordinal) ? $"\"{word}\"" : word;
 
     private static Option? FindOption(Command? command, string name)
     {

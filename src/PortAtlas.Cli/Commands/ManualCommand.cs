@@ -97,8 +97,9 @@ internal static class ManualCommand
         help.SetAction(parse =>
         {
             var target = parse.GetValue(words) ?? [];
-            var result = root.Parse([.. target.SelectMany(w => w.Split(' ', StringSplitOptions.RemoveEmptyEntries)), "--help"]);
-            if (result.Errors.Count > 0)
+            var path = target.SelectMany(w => w.Split(' ', StringSplitOptions.RemoveEmptyEntries)).ToArray();
+            var result = root.Parse([.. path, "--help"]);
+            if (PathOf(result.CommandResult.Command) != string.Join(' ', path))
             {
                 return cli.Fail(ExitCodes.BadInput, $"no command '{string.Join(' ', target)}': try 'ports --help'");
             }
@@ -262,10 +263,22 @@ internal static class ManualCommand
 
     private static string Quoted(string text) => $"\"{Escape(text)}\"";
 
+    /// <summary>Descriptions name default paths under this user's home; the manual names them as they are for everyone.</summary>
+    private static string Portable(string text)
+    {
+        var data = Path.GetDirectoryName(Path.GetDirectoryName(Storage.ScanStore.DefaultPath));
+        if (!string.IsNullOrEmpty(data))
+        {
+            text = text.Replace(data, "~/.local/share", StringComparison.Ordinal);
+        }
+        var home = Environment.GetFolderPath(Environment.SpecialFolder.UserProfile);
+        return string.IsNullOrEmpty(home) ? text : text.Replace(home + "/", "~/", StringComparison.Ordinal);
+    }
+
     /// <summary>Escapes text for roff: backslashes, hyphens (so they render as minus signs), and a leading dot or quote.</summary>
     internal static string Escape(string text)
     {
-        var escaped = text.Replace("\\", "\\e", StringComparison.Ordinal).Replace("-", "\\-", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+        var escaped = Portable(text).Replace("\\", "\\e", StringComparison.Ordinal).Replace("-", "\\-", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
         return escaped.StartsWith('.') || escaped.StartsWith('\'') ? "\\&" + escaped : escaped;
     }
 }
