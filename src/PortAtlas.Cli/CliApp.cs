@@ -18,7 +18,8 @@ public static class CliApp
             return cli.Fail(ExitCodes.BadInput, nmap.Error!);
         }
         var parse = root.Parse(nmap.Args);
-        if (parse.Errors.Count > 0)
+        // --help answers even on an incomplete command line ('ports show --help' has no scan id).
+        if (parse.Errors.Count > 0 && parse.Action is not ManualCommand.HelpWithExamples)
         {
             // One line naming the bad token, never a usage dump: scripts read stderr.
             return cli.Fail(ExitCodes.BadInput, parse.Errors[0].Message);

@@ -131,7 +131,7 @@ internal static class ManualCommand
     }
 
     /// <summary>The usual help, then the command's examples as its last section.</summary>
-    private sealed class HelpWithExamples(SynchronousCommandLineAction inner, CliContext cli) : SynchronousCommandLineAction
+    internal sealed class HelpWithExamples(SynchronousCommandLineAction inner, CliContext cli) : SynchronousCommandLineAction
     {
         public override int Invoke(ParseResult parseResult)
         {
