@@ -156,11 +156,12 @@ public sealed partial class NmapCompatTests : IDisposable
     [InlineData("-A --no-assess --version-intensity 0 -f json", "--detect --no-assess --version-intensity 0 -f json")]
     public async Task NmapFlag_ScansAsItsLongFormDoes(string nmap, string longForm)
     {
-        string[] common = ["scan", "127.0.0.1", "-p", $"{Port},{ClosedPort()}", "--connect", "--no-save", "--all-states"];
+        // Only the port this test holds: a released port could be taken by another process between the two runs.
+        string[] common = ["scan", "127.0.0.1", "-p", $"{Port}", "--connect", "--no-save", "--all-states"];
         var a = await CliRunner.RunAsync([.. common, .. Split(nmap)]);
         var b = await CliRunner.RunAsync([.. common, .. Split(longForm)]);
-        Assert.Equal(0, a.ExitCode);
-        Assert.Equal(b.ExitCode, a.ExitCode);
+        Assert.True(a.ExitCode == 0, a.Error);
+        Assert.True(b.ExitCode == 0, b.Error);
         Assert.Equal(Normalise(b.Out), Normalise(a.Out));
         Assert.Contains($"{Port}", a.Out, StringComparison.Ordinal);
     }
