@@ -12,8 +12,15 @@ public static class CliApp
     {
         ArgumentNullException.ThrowIfNull(cli);
         var root = Build(cli);
-        var parse = root.Parse(args);
-        if (parse.Errors.Count > 0)
+        // nmap's flags (-oX FILE, -T4, -sn, -vv ...) become PortAtlas's options before parsing.
+        var nmap = NmapCompat.Translate(args);
+        if (!nmap.Success)
+        {
+            return cli.Fail(ExitCodes.BadInput, nmap.Error!);
+        }
+        var parse = root.Parse(nmap.Args);
+        // --help answers even on an incomplete command line ('ports show --help' has no scan id).
+        if (parse.Errors.Count > 0 && parse.Action is not ManualCommand.HelpWithExamples)
         {
             // One line naming the bad token, never a usage dump: scripts read stderr.
             return cli.Fail(ExitCodes.BadInput, OptionParsers.Humanize(parse.Errors[0].Message));
@@ -81,6 +88,10 @@ public static class CliApp
         {
             root.Subcommands.Add(command);
         }
+        // After every command: help, manual, version and completion read the finished tree.
+        ManualCommand.AddTo(root, cli);
+        VersionInfo.AddTo(root, cli);
+        CompletionCommand.AddTo(root, cli);
         return root;
     }
 

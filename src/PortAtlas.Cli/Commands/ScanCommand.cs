@@ -54,6 +54,8 @@ internal static class ScanCommand
             rate, maxRetries, hostTimeout, concurrency, seed, format, output, outputFormat, allStates, noProgress,
             rules, vulnDb, noAssess, detect, tlsEnum, sni, caFile, db, noSave, resume, connect, syn, udp, sctp, skipDiscovery,
         };
+        var nmap = new NmapOptions();
+        nmap.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var techniques = new List<ScanTechnique>();
@@ -92,7 +94,7 @@ internal static class ScanCommand
                 return cli.Fail(ExitCodes.BadInput, tlsError);
             }
             var request = new ScanRequest(input, parse.GetValue(format)!, parse.GetValue(outputFormat), parse.GetValue(noProgress),
-                parse.GetValue(db), parse.GetValue(noSave), parse.GetValue(resume)) { Detection = detection };
+                parse.GetValue(db), parse.GetValue(noSave), parse.GetValue(resume)) { Detection = detection, Nmap = nmap.Read(parse) };
             return await RunAsync(cli, request, cancellationToken).ConfigureAwait(false);
         });
         return command;
@@ -103,11 +105,24 @@ internal static class ScanCommand
     {
         /// <summary>Detection settings from the TLS flags; the defaults when none were given.</summary>
         public PortAtlas.Detection.DetectionOptions? Detection { get; init; }
+
+        /// <summary>nmap's flags (NmapCompat translates them into these options); none by default.</summary>
+        public NmapSettings Nmap { get; init; } = NmapSettings.None;
     }
 
     internal static async Task<int> RunAsync(CliContext cli, ScanRequest request, CancellationToken cancellationToken)
     {
         // Everything is parsed and checked before the first packet: bad input exits 2 and sends nothing.
+        var nmapSettings = request.Nmap;
+        if (NmapScan.Validate(cli, ref nmapSettings) is int nmapError)
+        {
+            return nmapError;
+        }
+        request = request with
+        {
+            Nmap = nmapSettings,
+            Detection = nmapSettings.VersionIntensity is int intensity ? (request.Detection ?? PortAtlas.Detection.DetectionOptions.Default) with { MaxProbes = intensity + 1 } : request.Detection,
+        };
         var input = request.Input;
         ReportFormat? stdoutFormat = null, fileFormat = null;
         if (!request.Format.Equals("table", StringComparison.OrdinalIgnoreCase))
@@ -142,12 +157,21 @@ internal static class ScanCommand
         ScanCheckpoint? resumed = null;
         if (request.Resume is null)
         {
-            var parsed = await ScanPlan.ParseAsync(input, cancellationToken: cancellationToken).ConfigureAwait(false);
+            var parsed = await ScanPlan.ParseAsync(input, NmapScan.Resolver(request.Nmap), cancellationToken).ConfigureAwait(false);
             if (!parsed.Success)
             {
                 return cli.Fail(ExitCodes.BadInput, parsed.Error);
             }
             plan = parsed.Plan;
+            if (NmapScan.CheckTargets(cli, request.Nmap, plan.Targets) is int targetError)
+            {
+                return targetError;
+            }
+            if (request.Nmap.PingOnly)
+            {
+                return await NmapScan.DiscoverAsync(cli, request, plan.Targets, stdoutFormat, cancellationToken).ConfigureAwait(false);
+            }
+            plan = plan with { Options = NmapScan.Tune(cli, plan.Options, request) };
         }
         else
         {
@@ -200,9 +224,10 @@ internal static class ScanCommand
                 await foreach (var result in session.RunAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await stream.WriteAsync(result).ConfigureAwait(false);
+                    NmapScan.OnResult(cli, request.Nmap, result);
                 }
             }
-            var report = session.BuildReport();
+            var report = await NmapScan.FinishAsync(cli, request.Nmap, session.BuildReport(), cancellationToken).ConfigureAwait(false);
             await stream.FinishAsync(report.Stats).ConfigureAwait(false);
             if (stdoutFormat is ReportFormat f && f != ReportFormat.Jsonl)
             {
@@ -211,12 +236,13 @@ internal static class ScanCommand
             }
             else if (stdoutFormat is null)
             {
-                ScanTable.Render(cli.Console, report);
+                ScanTable.Render(cli.Console, report, request.Nmap.Reason);
             }
             if (outputPath is not null && fileFormat != ReportFormat.Jsonl)
             {
                 await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, outputPath, CancellationToken.None).ConfigureAwait(false);
             }
+            await NmapScan.SaveAsync(request.Nmap, report, CancellationToken.None).ConfigureAwait(false);
             foreach (var note in session.Notes)
             {
                 cli.Error.WriteLine($"ports: {note}");

@@ -8,7 +8,10 @@ namespace PortAtlas.Cli.Rendering;
 /// <summary>A scan for people: per host, its listed ports explained from the registry, then a summary line.</summary>
 internal static class ScanTable
 {
-    public static void Render(IAnsiConsole console, ScanReport report)
+    /// <param name="console">Where to render.</param>
+    /// <param name="report">The scan.</param>
+    /// <param name="showReason">Add a column saying why each port has its state (--reason).</param>
+    public static void Render(IAnsiConsole console, ScanReport report, bool showReason = false)
     {
         var registry = PortRegistry.Default;
         foreach (var host in report.Hosts)
@@ -26,6 +29,10 @@ internal static class ScanTable
             var table = new Table().Border(TableBorder.Rounded);
             table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
             table.AddColumn(new TableColumn("[bold]State[/]").NoWrap());
+            if (showReason)
+            {
+                table.AddColumn(new TableColumn("[bold]Reason[/]").NoWrap());
+            }
             table.AddColumn(new TableColumn("[bold]Service[/]").NoWrap());
             table.AddColumn(new TableColumn("[bold]Version[/]"));
             table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
@@ -36,13 +43,17 @@ internal static class ScanTable
                 var service = port.Service?.Name ?? entry.Name;
                 var version = string.Join(' ', new[] { port.Service?.Product, port.Service?.Version, port.Service?.ExtraInfo is null ? null : $"({port.Service.ExtraInfo})" }.Where(s => !string.IsNullOrEmpty(s)));
                 var about = entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
-                table.AddRow(
+                var cells = new List<string>
+                {
                     Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
                     StateMarkup(port.State),
-                    Markup.Escape(OutsideText.Printable(service, 64, singleLine: true)!),
-                    Markup.Escape(OutsideText.Printable(version, 200, singleLine: true)!),
-                    RegistryTable.RiskMarkup(entry.Risk),
-                    Markup.Escape(about));
+                };
+                if (showReason)
+                {
+                    cells.Add(Markup.Escape(OutsideText.Printable(port.Reason, 64, singleLine: true)!));
+                }
+                cells.AddRange([Markup.Escape(OutsideText.Printable(service, 64, singleLine: true)!), Markup.Escape(OutsideText.Printable(version, 200, singleLine: true)!), RegistryTable.RiskMarkup(entry.Risk), Markup.Escape(about)]);
+                table.AddRow([.. cells]);
             }
             console.Write(table);
             RenderFindings(console, host);

@@ -40,7 +40,7 @@ internal sealed partial class ConnectScanEngine
         if (_total > 0)
         {
             var seed = options.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue);
-            _permutation = new IndexPermutation(_total, seed);
+            _permutation = new IndexPermutation(_total, seed, options.Sequential);
             Seed = seed;
         }
         _start = Math.Min(options.StartIndex, _total);

@@ -14,12 +14,17 @@ internal sealed class IndexPermutation
     private readonly int _halfBits;
     private readonly ulong _halfMask;
     private readonly ulong[] _keys = new ulong[Rounds];
+    private readonly bool _identity;
 
-    public IndexPermutation(ulong size, ulong seed)
+    /// <param name="size">Number of indices.</param>
+    /// <param name="seed">Key of the permutation.</param>
+    /// <param name="identity">Map every index onto itself (nmap's -r: scan in order, not at random).</param>
+    public IndexPermutation(ulong size, ulong seed, bool identity = false)
     {
         ArgumentOutOfRangeException.ThrowIfZero(size);
         ArgumentOutOfRangeException.ThrowIfGreaterThan(size, 1UL << 62);
         _size = size;
+        _identity = identity;
         var bits = size == 1 ? 0 : 64 - System.Numerics.BitOperations.LeadingZeroCount(size - 1);
         _halfBits = (bits + 1) / 2;
         _halfMask = (1UL << _halfBits) - 1;
@@ -37,6 +42,10 @@ internal sealed class IndexPermutation
     public ulong Map(ulong index)
     {
         ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, _size);
+        if (_identity)
+        {
+            return index;
+        }
         var x = index;
         do
         {

@@ -69,6 +69,15 @@ public sealed record ScanOptions
     /// <summary>Seed of the random order over hosts × ports; <see langword="null"/> (default) for a random seed. Equal seeds give equal orders.</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>Probe hosts and ports in order (host by host, ports ascending) instead of at random (nmap's -r); default false.</summary>
+    public bool Sequential { get; init; }
+
+    /// <summary>Raw scans: a floor under the adaptive send rate, in packets per second (nmap's --min-rate); null for the engine's own.</summary>
+    public double? MinRate { get; init; }
+
+    /// <summary>Raw scans: the host-discovery probes to send (nmap's -PE/-PP/-PS/-PA/-PU); null for the defaults.</summary>
+    public IReadOnlyList<Raw.DiscoveryProbe>? DiscoveryProbes { get; init; }
+
     /// <summary>
     /// The first index of the permutation over hosts × ports to probe; indices below it are skipped (default 0). With the
     /// <see cref="Seed"/>, targets and ports of an interrupted scan and its <see cref="ScanProgress.DecidedPrefix"/>, this

@@ -30,7 +30,7 @@ internal sealed partial class RawScanEngine
         }
         _discovered = onResult;
         _segments = AttachedSegments();
-        var sweep = new Sweep(targets, s_discoverySlots, 0, isDiscovery: true, (s, host, slot, state, reason, roundTrip) =>
+        var sweep = new Sweep(targets, DiscoverySlots(_options.DiscoveryProbes), 0, isDiscovery: true, (s, host, slot, state, reason, roundTrip) =>
         {
             if (s.TryMarkUp(host))
             {
@@ -49,6 +49,16 @@ internal sealed partial class RawScanEngine
             }
         }
     }
+
+    private static ProbeSlot[] DiscoverySlots(IReadOnlyList<DiscoveryProbe>? probes) =>
+        probes is not { Count: > 0 } ? s_discoverySlots : [.. probes.Distinct().Select(p => new ProbeSlot(p.Kind switch
+        {
+            DiscoveryProbeKind.IcmpEcho => ProbeKind.IcmpEcho,
+            DiscoveryProbeKind.IcmpTimestamp => ProbeKind.IcmpTimestamp,
+            DiscoveryProbeKind.TcpSyn => ProbeKind.TcpSyn,
+            DiscoveryProbeKind.TcpAck => ProbeKind.TcpAck,
+            _ => ProbeKind.Udp,
+        }, p.Kind is DiscoveryProbeKind.IcmpEcho or DiscoveryProbeKind.IcmpTimestamp ? (ushort)0 : (ushort)p.Port))];
 
     private void SendArp(Sweep sweep)
     {

@@ -339,7 +339,7 @@ internal sealed partial class RawScanEngine
                 continue;
             }
             var queue = new Queue<int>();
-            var order = new IndexPermutation((ulong)sweep.Slots.Length, _seed ^ host);
+            var order = new IndexPermutation((ulong)sweep.Slots.Length, _seed ^ host, _options.Sequential);
             for (ulong i = 0; i < (ulong)sweep.Slots.Length; i++)
             {
                 var slot = (int)order.Map(i);

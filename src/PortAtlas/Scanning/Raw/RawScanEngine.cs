@@ -105,7 +105,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private void RunPasses(Sweep sweep, int minRetries, int maxRetries, Action? afterFirstPass)
     {
         _sweep = sweep;
-        var permutation = new IndexPermutation(sweep.Total, _seed);
+        var permutation = new IndexPermutation(sweep.Total, _seed, _options.Sequential);
         var lossSeen = false;
         var emptyPasses = 0;
         for (var pass = 0; ; pass++)

@@ -22,7 +22,7 @@ internal sealed record RawScanOptions
     {
         ScanType = type,
         Rate = options.Rate ?? ScanOptions.DefaultRawRate,
-        MinRate = Math.Min(Default.MinRate, options.Rate ?? double.MaxValue),
+        MinRate = options.MinRate ?? Math.Min(Default.MinRate, options.Rate ?? double.MaxValue),
         MinRetries = Math.Min(Default.MinRetries, options.MaxRetries),
         MaxRetries = options.MaxRetries,
         InitialTimeout = options.InitialTimeout,
@@ -33,6 +33,8 @@ internal sealed record RawScanOptions
         PaceIcmpRateLimit = options.PaceIcmpRateLimit,
         SourcePort = options.SourcePort,
         Seed = options.Seed,
+        Sequential = options.Sequential,
+        DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
     };
 
@@ -73,6 +75,15 @@ internal sealed record RawScanOptions
 
     /// <summary>Scan every target without first checking that it is up (nmap's -Pn); default false. A single target is never pinged.</summary>
     public bool SkipDiscovery { get; init; }
+
+    /// <summary>
+    /// The host discovery probes (nmap's -PE, -PP, -PS, -PA, -PU); <see langword="null"/> (default) for ICMP echo and
+    /// timestamp, TCP SYN to 443, TCP ACK to 80 and UDP to 40125. ARP is added on attached Ethernet segments either way.
+    /// </summary>
+    public IReadOnlyList<DiscoveryProbe>? DiscoveryProbes { get; init; }
+
+    /// <summary>Probe hosts and ports in order instead of at random (nmap's -r); default false.</summary>
+    public bool Sequential { get; init; }
 
     /// <summary>
     /// SYN scans: probe <see cref="CanaryPorts"/> random high ports per host alongside the real ones; a host that answers
@@ -127,6 +138,14 @@ internal sealed record RawScanOptions
         ArgumentOutOfRangeException.ThrowIfLessThan(CanaryPorts, 1, nameof(CanaryPorts));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(CanaryPorts, 16, nameof(CanaryPorts));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(IcmpRateLimitInterval, TimeSpan.Zero, nameof(IcmpRateLimitInterval));
+        if (DiscoveryProbes is { } probes)
+        {
+            foreach (var probe in probes)
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(probe.Port, nameof(DiscoveryProbes));
+                ArgumentOutOfRangeException.ThrowIfGreaterThan(probe.Port, 65535, nameof(DiscoveryProbes));
+            }
+        }
         if (SourcePort is { } port)
         {
             ArgumentOutOfRangeException.ThrowIfLessThan(port, 1, nameof(SourcePort));
