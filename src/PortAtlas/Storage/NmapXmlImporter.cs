@@ -427,7 +427,8 @@ public static class NmapXmlImporter
                 Address = address,
                 Hostname = (names.FirstOrDefault(n => n.Type == "user") ?? names.FirstOrDefault())?.Name,
                 Hostnames = names,
-                State = (string?)status?.Attribute("state") ?? "unknown",
+                // masscan's XML has no status: a host that answered on a port is up.
+                State = (string?)status?.Attribute("state") ?? (ports.Any(p => p.State == PortState.Open) ? "up" : "unknown"),
                 StateReason = (string?)status?.Attribute("reason"),
                 MacAddress = mac,
                 MacVendor = vendor,
@@ -618,6 +619,8 @@ public static class NmapXmlImporter
                 return parts.Length > 0 ? string.Join('/', parts) : null;
             }
             var bits = Get("pubkey.bits") ?? Line("Public Key bits:");
+            var (sha256, selfSigned) = FromPem(Get("pem"));
+            var keyType = Get("pubkey.type") ?? Line("Public Key type:");
             var sans = script.Elements.Where(e => e.Key.StartsWith("extensions.", StringComparison.Ordinal) && e.Key.EndsWith(".name", StringComparison.Ordinal) && e.Value == "X509v3 Subject Alternative Name")
                 .Select(e => Get(e.Key[..^".name".Length] + ".value")).OfType<string>().FirstOrDefault()
                 ?? Line("Subject Alternative Name:");
@@ -628,15 +631,32 @@ public static class NmapXmlImporter
                 SubjectAlternativeNames = sans is null ? [] : [.. sans.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)],
                 NotBefore = Time(Get("validity.notBefore") ?? Line("Not valid before:")),
                 NotAfter = Time(Get("validity.notAfter") ?? Line("Not valid after:")),
-                KeyType = Get("pubkey.type") ?? Line("Public Key type:"),
+                KeyType = keyType?.ToLowerInvariant() switch { "rsa" => "RSA", "dsa" => "DSA", "ec" => "ECDSA", _ => keyType },
                 KeyBits = int.TryParse(bits, NumberStyles.None, CultureInfo.InvariantCulture, out var b) ? b : null,
                 SignatureAlgorithm = Get("sig_algo") ?? Line("Signature Algorithm:"),
                 CertificateMd5 = Hex(Get("md5") ?? Line("MD5:")),
-                CertificateSha256 = Hex(Get("sha256") ?? Line("SHA-256:")),
-                // Nmap does not check the signature: equal subject and issuer is as far as an import can tell, and is not claimed.
-                SelfSigned = null,
+                CertificateSha256 = sha256 ?? Hex(Get("sha256") ?? Line("SHA-256:")),
+                // Only the certificate itself (the PEM Nmap 7.x adds) tells whether its own key signed it; without it, unknown.
+                SelfSigned = selfSigned,
                 Expired = null,
             };
+        }
+
+        private static (string? Sha256, bool? SelfSigned) FromPem(string? pem)
+        {
+            if (pem is null || !pem.Contains("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal))
+            {
+                return (null, null);
+            }
+            try
+            {
+                using var certificate = System.Security.Cryptography.X509Certificates.X509Certificate2.CreateFromPem(pem);
+                return (Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(certificate.RawData)), Detection.TlsInspector.IsSelfSigned(certificate));
+            }
+            catch (System.Security.Cryptography.CryptographicException)
+            {
+                return (null, null);
+            }
         }
 
         private static string? Hex(string? text) => text?.Replace(" ", "", StringComparison.Ordinal).Replace(":", "", StringComparison.Ordinal).ToLowerInvariant();
@@ -749,11 +769,20 @@ public static class NmapXmlImporter
         {
             protocols[protocol.Number] = protocol;
         }
-        // The same ports scanned twice are counted once: the larger count of each state.
-        var counts = new Dictionary<string, long>(first.StateCounts);
-        foreach (var (state, count) in second.StateCounts)
+        // Unlisted ports scanned twice are counted once (the larger count of each state); listed ports are counted from the merged list.
+        var counts = new Dictionary<string, long>();
+        foreach (var (state, count) in Unlisted(first))
+        {
+            counts[state] = count;
+        }
+        foreach (var (state, count) in Unlisted(second))
         {
             counts[state] = Math.Max(count, counts.GetValueOrDefault(state));
+        }
+        foreach (var port in ports.Values)
+        {
+            var name = port.State.ToName();
+            counts[name] = counts.GetValueOrDefault(name) + 1;
         }
         var up = first.State == "up" || second.State == "up";
         return second with
@@ -773,6 +802,9 @@ public static class NmapXmlImporter
             Finished = first.Finished is { } c && second.Finished is { } d ? (c > d ? c : d) : first.Finished ?? second.Finished,
         };
     }
+
+    private static IEnumerable<KeyValuePair<string, long>> Unlisted(HostResult host) =>
+        host.StateCounts.Select(c => new KeyValuePair<string, long>(c.Key, Math.Max(0, c.Value - host.Ports.Count(p => p.State.ToName() == c.Key))));
 
     private static string FromNmapType(string type) => type switch
     {

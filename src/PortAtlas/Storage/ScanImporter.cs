@@ -543,3 +543,51 @@ public static class ScanImporter
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
+
+/// <summary>What the store and reports need from an import beyond the report itself.</summary>
+public static class ImportedScans
+{
+    /// <summary>The most addresses listed as an import's targets when its command line names none.</summary>
+    public const int MaxListedTargets = 16;
+
+    /// <summary>
+    /// The report with findings computed from its facts by <paramref name="assessor"/>, each marked with its
+    /// <see cref="Finding.Origin"/> (<c>import:nmap</c> ...), so that an import's reports, diffs and SARIF are as complete as
+    /// a PortAtlas scan's. Findings the file already carried (PortAtlas's own XML) are kept as they are.
+    /// </summary>
+    public static ScanReport Assess(ScanReport report, Assessment.Assessor assessor)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        ArgumentNullException.ThrowIfNull(assessor);
+        var origin = $"import:{report.Stats.Scanner ?? "nmap"}";
+        return report with
+        {
+            Hosts = [.. report.Hosts.Select(host => host with
+            {
+                Ports = [.. host.Ports.Select(port => port.Findings.Count > 0 ? port : port with
+                {
+                    Findings = [.. assessor.Assess(port, host).Select(f => f with { Origin = origin })],
+                })],
+            })],
+        };
+    }
+
+    /// <summary>
+    /// The target specs to store for an imported report: the targets of its command line when it has one (Nmap's args),
+    /// else its addresses, at most <see cref="MaxListedTargets"/> of them and a note of how many more.
+    /// </summary>
+    public static IReadOnlyList<string> Targets(ScanReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
+        if (NmapXmlImporter.TargetsOf(report.Stats.CommandLine) is { Count: > 0 } given)
+        {
+            return given;
+        }
+        var addresses = report.Hosts.Select(h => h.Address.ToString()).ToList();
+        if (addresses.Count <= MaxListedTargets)
+        {
+            return addresses;
+        }
+        return [.. addresses.Take(MaxListedTargets), string.Create(CultureInfo.InvariantCulture, $"(+{addresses.Count - MaxListedTargets} more)")];
+    }
+}

@@ -27,6 +27,7 @@ inb socat UDP-RECVFROM:7,fork EXEC:/bin/cat >/dev/null 2>&1 &
 sleep 1
 ina() { ip netns exec $A timeout -s INT -k 10 300 "$@"; }
 P=22,80,111,443,2222,8080,8443,9929
+if [ -z "${ONLY_MASSCAN:-}" ]; then
 ina nmap -sS -p 1-1024,2222,8080,8443,9929 -oX $out/nmap-sS.xml 198.18.60.2 >/dev/null
 ina nmap -sT -p $P -oX $out/nmap-sT.xml 198.18.60.2 >/dev/null
 ina nmap -sU -p 7,53,161 -oX $out/nmap-sU.xml 198.18.60.2 >/dev/null
@@ -39,9 +40,10 @@ ina nmap -sS -v -p $P -oX $out/nmap-down.xml 198.18.60.2 198.18.60.9 >/dev/null
 ina nmap -sT -p $P -oX $out/nmap-repeated.xml 198.18.60.2 198.18.60.2 >/dev/null
 ip netns exec $B timeout 120 nmap -6 -sT -p 8080,8443 -oX $out/nmap-ipv6.xml ::1 >/dev/null
 ip netns exec $B timeout 120 nmap -sT -p 8080,8443 -oX $out/nmap-names.xml localhost >/dev/null
+fi
 # masscan needs an Ethernet-like adapter and the peer's MAC; a little traffic keeps its receive loop awake (PEERS.md).
-ip netns exec $A timeout 30 ping -q -i 0.2 -c 100 198.18.60.2 >/dev/null 2>&1 &
 for fmt in X J L; do
+  ip netns exec $A timeout 40 ping -q -i 0.2 -c 150 198.18.60.2 >/dev/null 2>&1 &
   ip netns exec $A timeout -s INT -k 10 60 masscan 198.18.60.2 -p $P --adapter pa-hi-a --adapter-ip 198.18.60.1 \
     --router-mac 02:00:5e:10:60:02 --wait 2 --retries 2 --rate 1000 -o$fmt $out/masscan.$(echo $fmt | tr XJL xjl) >/dev/null 2>&1 || true
 done
