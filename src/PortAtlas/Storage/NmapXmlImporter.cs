@@ -483,8 +483,39 @@ public static class NmapXmlImporter
         private static int Percent(string? text) =>
             int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? Math.Clamp(value, 0, 100) : 0;
 
-        private static ScriptResult[] ReadScripts(XElement? parent) =>
-            parent is null ? [] : [.. parent.Elements("script").Select(ReadScript)];
+        private static ScriptResult[] ReadScripts(XElement? parent)
+        {
+            if (parent is null)
+            {
+                return [];
+            }
+            var scripts = new List<ScriptResult>();
+            foreach (var script in parent.Elements("script"))
+            {
+                var id = (string?)script.Attribute("id");
+                if (id is FindingsScriptId or ScriptsScriptId)
+                {
+                    // PortAtlas's XML keeps one script per port for ndiff's sake: the scripts it carried are tables in it.
+                    foreach (var table in script.Elements("table").Where(t => ((string?)t.Attribute("key"))?.StartsWith("script:", StringComparison.Ordinal) == true))
+                    {
+                        var elements = new List<KeyValuePair<string, string>>();
+                        if (table.Elements("table").FirstOrDefault(t => (string?)t.Attribute("key") == "elements") is { } inner)
+                        {
+                            Flatten(inner, "", elements);
+                        }
+                        scripts.Add(new ScriptResult
+                        {
+                            Id = ((string)table.Attribute("key")!)["script:".Length..],
+                            Output = table.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == "output")?.Value ?? "",
+                            Elements = elements,
+                        });
+                    }
+                    continue;
+                }
+                scripts.Add(ReadScript(script));
+            }
+            return [.. scripts];
+        }
 
         private static ScriptResult ReadScript(XElement script)
         {
@@ -557,7 +588,7 @@ public static class NmapXmlImporter
                 Reason = (string?)stateElement?.Attribute("reason") ?? "",
                 Service = ReadService(port.Element("service"), scripts),
                 Findings = ReadFindings(address, number, protocol, port),
-                Scripts = [.. scripts.Where(s => s.Id != FindingsScriptId)],
+                Scripts = scripts,
             };
         }
 
@@ -706,7 +737,7 @@ public static class NmapXmlImporter
                 return [];
             }
             var findings = new List<Finding>();
-            foreach (var table in script.Elements("table"))
+            foreach (var table in script.Elements("table").Where(t => ((string?)t.Attribute("key"))?.StartsWith("script:", StringComparison.Ordinal) != true))
             {
                 string? Elem(string key) => table.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == key)?.Value;
                 var severity = Elem("severity") ?? "";
@@ -725,6 +756,7 @@ public static class NmapXmlImporter
                     Evidence = Elem("evidence") ?? "",
                     WhyItMatters = Elem("why"),
                     Remediation = Elem("remediation"),
+                    Origin = Elem("origin"),
                     References = [.. table.Elements("table").Where(t => (string?)t.Attribute("key") == "references").Elements("elem").Select(e => e.Value)],
                 });
             }
@@ -755,6 +787,7 @@ public static class NmapXmlImporter
     }
 
     private const string FindingsScriptId = "portatlas-findings";
+    private const string ScriptsScriptId = "portatlas-scripts";
 
     /// <summary>One host from two mentions of it: later ports replace earlier ones with the same number and protocol.</summary>
     internal static HostResult Merge(HostResult first, HostResult second)
