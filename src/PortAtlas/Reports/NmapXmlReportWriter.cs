@@ -217,10 +217,20 @@ public sealed class NmapXmlReportWriter : ReportWriter
             Utf8Text.Write(output, "</ports>\n"u8);
         }
         WriteOs(output, host.OsMatches);
-        if (host.Scripts.Count > 0)
+        var findings = ports.SelectMany(p => p.Findings).ToList();
+        var certificates = ports.Where(p => p.Service?.Tls is not null && !p.Scripts.Any(s => s.Id == "ssl-cert"))
+            .Select(p => (Port: p, Summary: CertificateSummary(p.Service!.Tls!))).Where(c => c.Summary.Length > 0).ToList();
+        if (host.Scripts.Count > 0 || findings.Count > 0 || certificates.Count > 0)
         {
             Utf8Text.Write(output, "<hostscript>"u8);
-            WriteScripts(output, host.Scripts, []);
+            if (findings.Count == 0 && certificates.Count == 0)
+            {
+                WriteScripts(output, host.Scripts, []);
+            }
+            else
+            {
+                WriteHostFindings(output, host.Scripts, findings, certificates);
+            }
             Utf8Text.Write(output, "</hostscript>\n"u8);
         }
         WriteTimes(output, host);
@@ -270,13 +280,39 @@ public sealed class NmapXmlReportWriter : ReportWriter
                 Utf8Text.Write(output, "</service>"u8);
             }
         }
-        var scripts = port.Scripts.ToList();
-        if (port.Service?.Tls is { } tls && !scripts.Any(s => s.Id == "ssl-cert") && CertificateSummary(tls) is { Length: > 0 } summary)
-        {
-            scripts.Insert(0, new ScriptResult { Id = "ssl-cert", Output = summary });
-        }
-        WriteScripts(output, scripts, port.Findings);
+        // Only the scripts another scanner ran stay on the port; findings and PortAtlas's certificate summary go to the host (see WriteHostFindings).
+        WriteScripts(output, port.Scripts, []);
         Utf8Text.Write(output, "</port>\n"u8);
+    }
+
+    /// <summary>
+    /// The host's findings, PortAtlas's certificate summaries and the host's scripts as one host script,
+    /// <c>portatlas-findings</c>. Not on the ports: ndiff (7.93 to 7.95) fails in its default mode on a port whose
+    /// state, service and version equal the other scan's while its scripts differ (it compares a list with 0), which is
+    /// what a port with findings beside Nmap's own record of it is; host scripts it diffs without fault. The output has a
+    /// line per finding ("443/tcp high PA-TLS-EXPIRED: title; evidence") and per certificate; a table per finding (its id,
+    /// with an elem <c>port</c>), a table <c>tls:PORT/PROTOCOL</c> per certificate summary and <c>script:ID</c> per host script.
+    /// </summary>
+    private static void WriteHostFindings(IBufferWriter<byte> output, IReadOnlyList<ScriptResult> scripts, IReadOnlyList<Finding> findings, IReadOnlyList<(PortResult Port, string Summary)> certificates)
+    {
+        static string Where(int port, Transport protocol) => string.Create(CultureInfo.InvariantCulture, $"{port}/{protocol.ToName()}");
+        var lines = findings.Select(f => $"{Where(f.Port, f.Protocol)} {f.Severity.ToName()} {f.Id}: {f.Title}; {f.Evidence}")
+            .Concat(certificates.Select(c => $"{Where(c.Port.Port, c.Port.Protocol)} certificate: {c.Summary.Replace('\n', ';')}"))
+            .Concat(scripts.Select(s => $"{s.Id}: {s.Output}"));
+        Utf8Text.Write(output, "<script id=\"portatlas-findings\""u8);
+        XmlText.WriteAttribute(output, "output"u8, string.Join('\n', lines));
+        Utf8Text.Write(output, ">"u8);
+        WriteFindingTables(output, findings);
+        foreach (var (port, summary) in certificates)
+        {
+            Utf8Text.Write(output, "<table"u8);
+            XmlText.WriteAttribute(output, "key"u8, "tls:" + Where(port.Port, port.Protocol));
+            Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "output", summary);
+            Utf8Text.Write(output, "</table>"u8);
+        }
+        WriteScriptTables(output, scripts);
+        Utf8Text.Write(output, "</script>"u8);
     }
 
     /// <summary>
@@ -304,6 +340,12 @@ public sealed class NmapXmlReportWriter : ReportWriter
         XmlText.WriteAttribute(output, "output"u8, string.Join('\n', lines));
         Utf8Text.Write(output, ">"u8);
         WriteFindingTables(output, findings);
+        WriteScriptTables(output, scripts);
+        Utf8Text.Write(output, "</script>"u8);
+    }
+
+    private static void WriteScriptTables(IBufferWriter<byte> output, IReadOnlyList<ScriptResult> scripts)
+    {
         foreach (var script in scripts)
         {
             Utf8Text.Write(output, "<table"u8);
@@ -321,7 +363,6 @@ public sealed class NmapXmlReportWriter : ReportWriter
             }
             Utf8Text.Write(output, "</table>"u8);
         }
-        Utf8Text.Write(output, "</script>"u8);
     }
 
     /// <summary>One script as Nmap writes it: its flattened elements become elem elements keyed by their dotted path.</summary>
@@ -419,6 +460,7 @@ public sealed class NmapXmlReportWriter : ReportWriter
             Utf8Text.Write(output, "<table"u8);
             XmlText.WriteAttribute(output, "key"u8, finding.Id);
             Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "port", string.Create(CultureInfo.InvariantCulture, $"{finding.Port}/{finding.Protocol.ToName()}"));
             WriteElem(output, "severity", finding.Severity.ToName());
             WriteElem(output, "title", finding.Title);
             WriteElem(output, "evidence", finding.Evidence);

@@ -422,6 +422,11 @@ public static class NmapXmlImporter
                     }
                 }
             }
+            var hostScript = host.Element("hostscript");
+            if (hostScript?.Elements("script").FirstOrDefault(e => (string?)e.Attribute("id") == FindingsScriptId) is { } carried)
+            {
+                AttachHostFindings(address, carried, ports);
+            }
             return new HostResult
             {
                 Address = address,
@@ -436,7 +441,7 @@ public static class NmapXmlImporter
                 Protocols = protocols,
                 StateCounts = counts,
                 OsMatches = ReadOs(host.Element("os")),
-                Scripts = ReadScripts(host.Element("hostscript")),
+                Scripts = ReadScripts(hostScript),
                 Started = UnixTime((string?)host.Attribute("starttime")),
                 Finished = UnixTime((string?)host.Attribute("endtime")),
             };
@@ -728,6 +733,33 @@ public static class NmapXmlImporter
             return ServiceFacts.Create([.. facts]);
         }
 
+        /// <summary>
+        /// PortAtlas's XML keeps findings and its certificate summaries in one host script (ndiff fails on them in ports):
+        /// each goes back to the port its <c>port</c> elem or <c>tls:</c> key names.
+        /// </summary>
+        private static void AttachHostFindings(IPAddress address, XElement script, List<PortResult> ports)
+        {
+            for (var i = 0; i < ports.Count; i++)
+            {
+                var port = ports[i];
+                var where = string.Create(CultureInfo.InvariantCulture, $"{port.Port}/{port.Protocol.ToName()}");
+                var findings = ReadFindingTables(address, port.Port, port.Protocol, script.Elements("table")
+                    .Where(t => t.Elements("elem").Any(e => (string?)e.Attribute("key") == "port" && e.Value == where)));
+                var certificate = script.Elements("table").FirstOrDefault(t => (string?)t.Attribute("key") == "tls:" + where);
+                if (findings.Length == 0 && certificate is null)
+                {
+                    continue;
+                }
+                var service = port.Service;
+                if (certificate is not null)
+                {
+                    var tls = ReadCertificate(new ScriptResult { Id = "ssl-cert", Output = certificate.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == "output")?.Value ?? "" });
+                    service = (service ?? new ServiceInfo { Name = "", Method = "registry" }) with { Tls = tls };
+                }
+                ports[i] = port with { Findings = [.. port.Findings, .. findings], Service = service };
+            }
+        }
+
         /// <summary>PortAtlas's findings, written by its XML writer as a <c>portatlas-findings</c> script: a table per finding id.</summary>
         private static Finding[] ReadFindings(IPAddress address, int number, Transport protocol, XElement port)
         {
@@ -736,8 +768,13 @@ public static class NmapXmlImporter
             {
                 return [];
             }
+            return ReadFindingTables(address, number, protocol, script.Elements("table"));
+        }
+
+        private static Finding[] ReadFindingTables(IPAddress address, int number, Transport protocol, IEnumerable<XElement> tables)
+        {
             var findings = new List<Finding>();
-            foreach (var table in script.Elements("table").Where(t => ((string?)t.Attribute("key"))?.StartsWith("script:", StringComparison.Ordinal) != true))
+            foreach (var table in tables.Where(t => ((string?)t.Attribute("key"))?.Contains(':', StringComparison.Ordinal) != true || t.Elements("elem").Any(e => (string?)e.Attribute("key") == "severity")))
             {
                 string? Elem(string key) => table.Elements("elem").FirstOrDefault(e => (string?)e.Attribute("key") == key)?.Value;
                 var severity = Elem("severity") ?? "";

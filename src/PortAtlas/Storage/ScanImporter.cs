@@ -143,9 +143,13 @@ public static class ScanImporter
         {
             return ImportFormat.MasscanList;
         }
-        if (firstLine.Contains(" -> [", StringComparison.Ordinal) || firstLine.StartsWith("Open ", StringComparison.Ordinal))
+        // RustScan prints a banner and log lines before its results: any line of the head in its forms will do.
+        foreach (var line in text.Split('\n'))
         {
-            return ImportFormat.RustScan;
+            if (line.Contains(" -> [", StringComparison.Ordinal) || line.StartsWith("Open ", StringComparison.Ordinal))
+            {
+                return ImportFormat.RustScan;
+            }
         }
         throw new FormatException("not a format PortAtlas imports: expected Nmap or masscan XML, masscan JSON or list, RustScan or naabu JSON output");
     }
