@@ -94,7 +94,7 @@ public sealed class NmapXmlImporterTests
         Assert.Equal([22, 80, 443, 3306], report.Stats.Ports!.Tcp);
         Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1736157600), report.Stats.Started);
         // Nmap's elapsed (12.34 s) is finer than its whole-second finish time.
-        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1736157600).AddSeconds(12.34), report.Stats.Finished);
+        Assert.Equal(DateTimeOffset.FromUnixTimeSeconds(1736157600) + TimeSpan.FromSeconds(12.34), report.Stats.Finished);
         Assert.Equal(4, report.Stats.HostsScanned);
         Assert.False(report.Stats.Interrupted);
         Assert.Equal([("198.18.0.1", "up", "gw.example"), ("198.18.0.2", "down", null)], report.Hosts.Select(h => (h.Address.ToString(), h.State, h.Hostname)));
