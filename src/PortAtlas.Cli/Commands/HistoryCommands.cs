@@ -222,8 +222,18 @@ internal static class HistoryCommands
             {
                 if (Directory.Exists(given))
                 {
-                    // A directory's regular files, in name order; subdirectories are not entered.
-                    paths.AddRange(Directory.EnumerateFiles(given).Order(StringComparer.Ordinal));
+                    // A directory's regular files in name order (subdirectories are not entered); files in none of the formats, such as notes beside the scans, are passed over with a warning.
+                    foreach (var file in Directory.EnumerateFiles(given).Order(StringComparer.Ordinal))
+                    {
+                        if (IsScanOutput(file))
+                        {
+                            paths.Add(file);
+                        }
+                        else
+                        {
+                            cli.Error.WriteLine($"ports: warning: '{Escape(file)}' is not a scan output: skipped");
+                        }
+                    }
                 }
                 else if (File.Exists(given))
                 {
@@ -242,6 +252,12 @@ internal static class HistoryCommands
                 {
                     await using var stream = File.OpenRead(file);
                     var result = ScanImporter.Import(stream);
+                    if (result.Report.Stats.Started == default)
+                    {
+                        // RustScan's output carries no time: the file's is the best record of when the scan ran.
+                        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+                        result = result with { Report = result.Report with { Stats = result.Report.Stats with { Started = written, Finished = written } } };
+                    }
                     if (assessor is not null)
                     {
                         result = result with { Report = ImportedScans.Assess(result.Report, assessor) };
@@ -269,6 +285,22 @@ internal static class HistoryCommands
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static bool IsScanOutput(string file)
+    {
+        try
+        {
+            using var stream = File.OpenRead(file);
+            var head = new byte[4096];
+            var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            ScanImporter.Sniff(head.AsSpan(0, read));
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
     }
 
     /// <summary>A file name or message from outside, with control characters shown as escapes before it reaches a terminal.</summary>

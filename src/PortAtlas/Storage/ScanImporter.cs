@@ -146,7 +146,11 @@ public static class ScanImporter
         // RustScan prints a banner and log lines before its results: any line of the head in its forms will do.
         foreach (var line in text.Split('\n'))
         {
-            if (line.Contains(" -> [", StringComparison.Ordinal) || line.StartsWith("Open ", StringComparison.Ordinal))
+            var trimmed = line.Trim();
+            var arrow = trimmed.IndexOf(" -> [", StringComparison.Ordinal);
+            var colon = trimmed.LastIndexOf(':');
+            if ((arrow > 0 && IPAddress.TryParse(trimmed[..arrow], out _))
+                || (trimmed.StartsWith("Open ", StringComparison.Ordinal) && colon > 5 && IPAddress.TryParse(trimmed[5..colon].Trim('[', ']'), out _)))
             {
                 return ImportFormat.RustScan;
             }
