@@ -220,37 +220,117 @@ internal static class HistoryCommands
     private static Command BuildImport(CliContext cli)
     {
         var db = DbOption();
-        var files = new Argument<string[]>("files") { Description = "Nmap XML files (nmap -oX)", Arity = ArgumentArity.OneOrMore };
-        var command = new Command("import", "Bring Nmap XML scans into the history") { files, db };
+        var files = new Argument<string[]>("files")
+        {
+            Description = "Files or directories: Nmap or masscan XML, masscan JSON or list, RustScan or naabu JSON output (told from the content)",
+            Arity = ArgumentArity.OneOrMore,
+        };
+        var noAssess = new Option<bool>("--no-assess") { Description = "Store the scans without computing findings from them" };
+        var command = new Command("import", "Bring other scanners' results (Nmap, masscan, RustScan, naabu) into the history") { files, noAssess, db };
         command.SetAction(async (parse, ct) =>
         {
-            var reports = new List<(string File, ScanReport Report)>();
-            foreach (var file in parse.GetValue(files) ?? [])
+            var paths = new List<string>();
+            foreach (var given in parse.GetValue(files) ?? [])
             {
-                if (!File.Exists(file))
+                if (Directory.Exists(given))
                 {
-                    return cli.Fail(ExitCodes.BadInput, $"file '{file}' does not exist");
+                    // A directory's regular files in name order (subdirectories are not entered); files in none of the formats, such as notes beside the scans, are passed over with a warning.
+                    foreach (var file in Directory.EnumerateFiles(given).Order(StringComparer.Ordinal))
+                    {
+                        if (IsScanOutput(file))
+                        {
+                            paths.Add(file);
+                        }
+                        else
+                        {
+                            cli.Error.WriteLine($"ports: warning: '{Escape(file)}' is not a scan output: skipped");
+                        }
+                    }
                 }
+                else if (File.Exists(given))
+                {
+                    paths.Add(given);
+                }
+                else
+                {
+                    return cli.Fail(ExitCodes.BadInput, $"file '{Escape(given)}' does not exist");
+                }
+            }
+            var assessor = parse.GetValue(noAssess) ? null : new Assessment.Assessor();
+            var imports = new List<(string File, ImportResult Import)>();
+            foreach (var file in paths)
+            {
                 try
                 {
                     await using var stream = File.OpenRead(file);
-                    reports.Add((file, NmapXmlImporter.Parse(stream)));
+                    var result = ScanImporter.Import(stream);
+                    if (result.Report.Stats.Started == default)
+                    {
+                        // RustScan's output carries no time: the file's is the best record of when the scan ran.
+                        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+                        result = result with { Report = result.Report with { Stats = result.Report.Stats with { Started = written, Finished = written } } };
+                    }
+                    if (assessor is not null)
+                    {
+                        result = result with { Report = ImportedScans.Assess(result.Report, assessor) };
+                    }
+                    imports.Add((file, result));
                 }
                 catch (FormatException ex)
                 {
-                    return cli.Fail(ExitCodes.BadInput, $"'{file}' is not Nmap XML: {ex.Message}");
+                    return cli.Fail(ExitCodes.BadInput, $"'{Escape(file)}' cannot be imported: {Escape(ex.Message)}");
                 }
             }
             await using var store = OpenStore(parse.GetValue(db), readOnly: false);
-            foreach (var (file, report) in reports)
+            foreach (var (file, import) in imports)
             {
-                var targets = report.Hosts.Select(h => h.Address.ToString()).ToList();
-                var id = await store.SaveAsync(report, new ScanMetadata { Targets = targets }, ct).ConfigureAwait(false);
-                cli.Out.WriteLine($"{file}: saved as scan {id} ({report.Hosts.Count} hosts, {report.Hosts.Sum(h => h.Ports.Count(p => p.State == PortState.Open))} open ports)");
+                foreach (var warning in import.Warnings)
+                {
+                    cli.Error.WriteLine($"ports: warning: {Escape(file)}: {Escape(warning)}");
+                }
+                var report = import.Report;
+                var id = await store.SaveAsync(report, new ScanMetadata { Targets = ImportedScans.Targets(report) }, ct).ConfigureAwait(false);
+                var open = report.Hosts.Sum(h => h.Ports.Count(p => p.State == PortState.Open));
+                var findings = report.Hosts.Sum(h => h.Ports.Sum(p => p.Findings.Count));
+                cli.Out.WriteLine($"{Escape(file)}: {import.Format.ToName()}, saved as scan {id} ({report.Hosts.Count} hosts, {open} open ports, {findings} findings)");
             }
             return ExitCodes.Success;
         });
         return command;
+    }
+
+    private static bool IsScanOutput(string file)
+    {
+        try
+        {
+            using var stream = File.OpenRead(file);
+            var head = new byte[4096];
+            var read = stream.ReadAtLeast(head, head.Length, throwOnEndOfStream: false);
+            ScanImporter.Sniff(head.AsSpan(0, read));
+            return true;
+        }
+        catch (FormatException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>A file name or message from outside, with control characters shown as escapes before it reaches a terminal.</summary>
+    private static string Escape(string text)
+    {
+        var builder = new StringBuilder(text.Length);
+        foreach (var c in text)
+        {
+            if (char.IsControl(c))
+            {
+                builder.Append(CultureInfo.InvariantCulture, $"\\x{(int)c:x2}");
+            }
+            else
+            {
+                builder.Append(c);
+            }
+        }
+        return builder.ToString();
     }
 
     private static Command BuildReport(CliContext cli)
@@ -287,13 +367,13 @@ internal static class HistoryCommands
                 try
                 {
                     await using var stream = File.OpenRead(source);
-                    report = NmapXmlImporter.Parse(stream);
+                    report = ScanImporter.Import(stream).Report;
                 }
                 catch (FormatException ex)
                 {
-                    return cli.Fail(ExitCodes.BadInput, $"'{source}' is not Nmap XML: {ex.Message}");
+                    return cli.Fail(ExitCodes.BadInput, $"'{Escape(source)}' cannot be imported: {Escape(ex.Message)}");
                 }
-                report = new Assessment.Assessor().Annotate(report);
+                report = ImportedScans.Assess(report, new Assessment.Assessor());
             }
             else
             {

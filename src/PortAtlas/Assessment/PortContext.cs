@@ -30,7 +30,7 @@ internal sealed class PortContext
     public string? ServiceName => NullIfEmpty(Service?.Name) ?? NullIfEmpty(Entry?.Name);
 
     /// <summary>True when the certificate had expired at scan time, or has by <see cref="Now"/>.</summary>
-    public bool TlsExpired => Service?.Tls is { } tls && (tls.Expired || (tls.NotAfter is DateTimeOffset end && end < Now));
+    public bool TlsExpired => Service?.Tls is { } tls && (tls.Expired == true || (tls.NotAfter is DateTimeOffset end && end < Now));
 
     /// <summary>The value of a rule field, or null when it was not observed. Booleans are "true" or "false".</summary>
     public string? Get(string field)
@@ -65,8 +65,8 @@ internal sealed class PortContext
             "tls.keytype" => NullIfEmpty(tls?.KeyType),
             "tls.keybits" => tls?.KeyBits?.ToString(CultureInfo.InvariantCulture),
             "tls.signature" => NullIfEmpty(tls?.SignatureAlgorithm),
-            "tls.selfsigned" => tls is null ? null : Bool(tls.SelfSigned),
-            "tls.expired" => tls is null ? null : Bool(TlsExpired),
+            "tls.selfsigned" => tls?.SelfSigned is bool selfSigned ? Bool(selfSigned) : null,
+            "tls.expired" => tls is null || (tls.Expired is null && tls.NotAfter is null) ? null : Bool(TlsExpired),
             "tls.notafter" => tls?.NotAfter?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             "tls.notbefore" => tls?.NotBefore?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
             "registry.name" => NullIfEmpty(Entry?.Name),

@@ -41,6 +41,12 @@ public sealed record Finding
     /// <summary>What to do about it: the rule's remediation, else the registry's hardening tip.</summary>
     public string? Remediation { get; init; }
 
+    /// <summary>
+    /// Where the facts behind the finding came from when it was not a PortAtlas scan: <c>import:nmap</c>,
+    /// <c>import:masscan</c> ... (assessment ran on another scanner's output); null for PortAtlas's own scans.
+    /// </summary>
+    public string? Origin { get; init; }
+
     /// <summary>Further reading: URLs and CVE ids.</summary>
     public IReadOnlyList<string> References { get; init; } = [];
 

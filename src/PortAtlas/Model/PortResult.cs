@@ -24,6 +24,11 @@ public sealed record PortResult
     /// assessment runs, and empty when nothing is wrong.
     /// </summary>
     public IReadOnlyList<Finding> Findings { get; init; } = [];
+    /// <summary>
+    /// Scripts another scanner ran against this port (Nmap's NSE <c>script</c> elements), in its order; empty for
+    /// PortAtlas's own scans, whose findings are in <see cref="Findings"/>.
+    /// </summary>
+    public IReadOnlyList<ScriptResult> Scripts { get; init; } = [];
 }
 
 /// <summary>What answers on a port: service, product, version, TLS.</summary>
@@ -103,12 +108,17 @@ public sealed record TlsInfo
     public int? KeyBits { get; init; }
     /// <summary>Signature algorithm, such as sha256RSA.</summary>
     public string? SignatureAlgorithm { get; init; }
-    /// <summary>Issuer equals subject and the signature verifies with the certificate's own key.</summary>
-    public bool SelfSigned { get; init; }
-    /// <summary>NotAfter is in the past at scan time.</summary>
-    public bool Expired { get; init; }
+    /// <summary>
+    /// Issuer equals subject and the signature verifies with the certificate's own key; null when not checked (no
+    /// certificate was seen, or an import carried too little of it to tell).
+    /// </summary>
+    public bool? SelfSigned { get; init; }
+    /// <summary>NotAfter is in the past at scan time; null when not checked.</summary>
+    public bool? Expired { get; init; }
     /// <summary>SHA-256 of the certificate's DER encoding, lowercase hex.</summary>
     public string? CertificateSha256 { get; init; }
+    /// <summary>MD5 of the certificate's DER encoding, lowercase hex, when the source gave it (Nmap's ssl-cert does).</summary>
+    public string? CertificateMd5 { get; init; }
 
     // What the server accepts, from ClientHellos of PortAtlas's own (empty or null: not checked).
 

@@ -19,6 +19,27 @@ public sealed record HostResult
     /// (Nmap XML's extraports, grepable "Ignored State").
     /// </summary>
     public IReadOnlyDictionary<string, long> StateCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>Why the host is judged up or down (syn-ack, echo-reply, arp-response, no-response, user-set), when known.</summary>
+    public string? StateReason { get; init; }
+    /// <summary>
+    /// Every name known for the host with where it came from (the user's name, reverse DNS), in the scanner's order;
+    /// empty when none. <see cref="Hostname"/> is the one shown.
+    /// </summary>
+    public IReadOnlyList<HostName> Hostnames { get; init; } = [];
+    /// <summary>The host's MAC address (upper case, colon-separated) when it was on the scanner's link; null otherwise.</summary>
+    public string? MacAddress { get; init; }
+    /// <summary>The vendor of <see cref="MacAddress"/> as the scanner named it, when it did.</summary>
+    public string? MacVendor { get; init; }
+    /// <summary>Operating system guesses, best first (Nmap's -O); empty when none were made.</summary>
+    public IReadOnlyList<OsMatch> OsMatches { get; init; } = [];
+    /// <summary>Scripts run against the host as a whole (Nmap's hostscript), in the scanner's order; empty when none.</summary>
+    public IReadOnlyList<ScriptResult> Scripts { get; init; } = [];
+    /// <summary>IP protocols probed on the host (Nmap's -sO), by number; empty unless a protocol scan ran.</summary>
+    public IReadOnlyList<ProtocolResult> Protocols { get; init; } = [];
+    /// <summary>When scanning this host began, when the scanner recorded it per host.</summary>
+    public DateTimeOffset? Started { get; init; }
+    /// <summary>When scanning this host ended, when the scanner recorded it per host.</summary>
+    public DateTimeOffset? Finished { get; init; }
 }
 
 /// <summary>Counters and settings of a scan.</summary>
@@ -42,6 +63,13 @@ public sealed record ScanStats
     public long ProbesSent { get; init; }
     /// <summary>Count of ports per state, by state name.</summary>
     public IReadOnlyDictionary<string, long> StateCounts { get; init; } = new Dictionary<string, long>();
+    /// <summary>
+    /// The scanner that produced the report when it was not PortAtlas (<c>nmap</c>, <c>masscan</c>, <c>rustscan</c>,
+    /// <c>naabu</c>): set by import; null for PortAtlas's own scans.
+    /// </summary>
+    public string? Scanner { get; init; }
+    /// <summary>That scanner's version, when its output named it.</summary>
+    public string? ScannerVersion { get; init; }
     /// <summary>True when the user interrupted the scan: results are partial.</summary>
     public bool Interrupted { get; init; }
     /// <summary>Elapsed wall time.</summary>

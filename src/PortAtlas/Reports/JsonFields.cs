@@ -179,11 +179,24 @@ internal static class JsonFields
             json.WriteNull("keyBits"u8);
         }
         WriteText(json, "signatureAlgorithm"u8, tls.SignatureAlgorithm);
-        json.WriteBoolean("selfSigned"u8, tls.SelfSigned);
-        json.WriteBoolean("expired"u8, tls.Expired);
+        // Null when not checked: an import without certificate data must not claim "not self-signed".
+        WriteFlag(json, "selfSigned"u8, tls.SelfSigned);
+        WriteFlag(json, "expired"u8, tls.Expired);
         WriteText(json, "certificateSha256"u8, tls.CertificateSha256);
         TlsAcceptedJson.Write(json, tls);
         json.WriteEndObject();
+    }
+
+    private static void WriteFlag(Utf8JsonWriter json, ReadOnlySpan<byte> name, bool? value)
+    {
+        if (value is bool flag)
+        {
+            json.WriteBoolean(name, flag);
+        }
+        else
+        {
+            json.WriteNull(name);
+        }
     }
 
     private static void WriteRegistry(Utf8JsonWriter json, PortEntry? entry)

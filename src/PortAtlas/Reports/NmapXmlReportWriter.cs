@@ -148,26 +148,42 @@ public sealed class NmapXmlReportWriter : ReportWriter
     private static void WriteHost(IBufferWriter<byte> output, HostResult host, ScanReport report, PortRegistry registry)
     {
         Utf8Text.Write(output, "<host"u8);
-        XmlText.WriteAttribute(output, "starttime"u8, report.Stats.Started.ToUnixTimeSeconds());
-        XmlText.WriteAttribute(output, "endtime"u8, report.Stats.Finished.ToUnixTimeSeconds());
+        XmlText.WriteAttribute(output, "starttime"u8, (host.Started ?? report.Stats.Started).ToUnixTimeSeconds());
+        XmlText.WriteAttribute(output, "endtime"u8, (host.Finished ?? report.Stats.Finished).ToUnixTimeSeconds());
         Utf8Text.Write(output, "><status"u8);
         XmlText.WriteAttribute(output, "state"u8, NmapFacts.HostState(host));
-        XmlText.WriteAttribute(output, "reason"u8, NmapFacts.HostReason(host));
+        XmlText.WriteAttribute(output, "reason"u8, host.StateReason is { Length: > 0 } reason ? reason : NmapFacts.HostReason(host));
         Utf8Text.Write(output, " reason_ttl=\"0\"/>\n<address"u8);
         XmlText.WriteAttribute(output, "addr"u8, host.Address.ToString());
         XmlText.WriteAttribute(output, "addrtype"u8, NmapFacts.AddressType(host));
-        Utf8Text.Write(output, "/>\n<hostnames>\n"u8);
-        if (!string.IsNullOrEmpty(host.Hostname))
+        Utf8Text.Write(output, "/>\n"u8);
+        if (host.MacAddress is { Length: > 0 } mac)
+        {
+            Utf8Text.Write(output, "<address"u8);
+            XmlText.WriteAttribute(output, "addr"u8, mac);
+            Utf8Text.Write(output, " addrtype=\"mac\""u8);
+            XmlText.WriteOptionalAttribute(output, "vendor"u8, host.MacVendor);
+            Utf8Text.Write(output, "/>\n"u8);
+        }
+        Utf8Text.Write(output, "<hostnames>\n"u8);
+        // Every known name with its type, so that ndiff matches the host against Nmap's record of it (user name and PTR).
+        IReadOnlyList<HostName> names = host.Hostnames.Count > 0 ? host.Hostnames
+            : string.IsNullOrEmpty(host.Hostname) ? [] : [new HostName(host.Hostname, "")];
+        foreach (var hostName in names)
         {
             Utf8Text.Write(output, "<hostname"u8);
-            XmlText.WriteAttribute(output, "name"u8, host.Hostname);
+            XmlText.WriteAttribute(output, "name"u8, hostName.Name);
+            if (hostName.Type is "user" or "PTR")
+            {
+                XmlText.WriteAttribute(output, "type"u8, hostName.Type);
+            }
             Utf8Text.Write(output, "/>\n"u8);
         }
         Utf8Text.Write(output, "</hostnames>\n"u8);
 
         var extra = NmapFacts.ExtraPorts(host, report);
         var ports = host.Ports.Where(p => NmapFacts.IsNmapProtocol(p.Protocol)).ToList();
-        if (extra.Count > 0 || ports.Count > 0)
+        if (extra.Count > 0 || ports.Count > 0 || host.Protocols.Count > 0)
         {
             Utf8Text.Write(output, "<ports>"u8);
             foreach (var (state, count) in extra)
@@ -181,7 +197,41 @@ public sealed class NmapXmlReportWriter : ReportWriter
             {
                 WritePort(output, new PortFacts(port, registry));
             }
+            foreach (var protocol in host.Protocols)
+            {
+                // Nmap's protocol scan (-sO) records IP protocols as ports of protocol "ip".
+                Utf8Text.Write(output, "<port protocol=\"ip\""u8);
+                XmlText.WriteAttribute(output, "portid"u8, protocol.Number);
+                Utf8Text.Write(output, "><state"u8);
+                XmlText.WriteAttribute(output, "state"u8, protocol.State.ToName());
+                XmlText.WriteAttribute(output, "reason"u8, string.IsNullOrEmpty(protocol.Reason) ? "unknown" : protocol.Reason);
+                Utf8Text.Write(output, " reason_ttl=\"0\"/>"u8);
+                if (protocol.Name is { Length: > 0 } protocolName)
+                {
+                    Utf8Text.Write(output, "<service"u8);
+                    XmlText.WriteAttribute(output, "name"u8, protocolName);
+                    Utf8Text.Write(output, " method=\"table\" conf=\"3\"/>"u8);
+                }
+                Utf8Text.Write(output, "</port>\n"u8);
+            }
             Utf8Text.Write(output, "</ports>\n"u8);
+        }
+        WriteOs(output, host.OsMatches);
+        var findings = ports.SelectMany(p => p.Findings).ToList();
+        var certificates = ports.Where(p => p.Service?.Tls is not null && !p.Scripts.Any(s => s.Id == "ssl-cert"))
+            .Select(p => (Port: p, Summary: CertificateSummary(p.Service!.Tls!))).Where(c => c.Summary.Length > 0).ToList();
+        if (host.Scripts.Count > 0 || findings.Count > 0 || certificates.Count > 0)
+        {
+            Utf8Text.Write(output, "<hostscript>"u8);
+            if (findings.Count == 0 && certificates.Count == 0)
+            {
+                WriteScripts(output, host.Scripts, []);
+            }
+            else
+            {
+                WriteHostFindings(output, host.Scripts, findings, certificates);
+            }
+            Utf8Text.Write(output, "</hostscript>\n"u8);
         }
         WriteTimes(output, host);
         Utf8Text.Write(output, "</host>\n"u8);
@@ -230,42 +280,194 @@ public sealed class NmapXmlReportWriter : ReportWriter
                 }
                 Utf8Text.Write(output, "</service>"u8);
             }
-            if (service?.Tls is { } tls)
-            {
-                Utf8Text.Write(output, "<script id=\"ssl-cert\""u8);
-                XmlText.WriteAttribute(output, "output"u8, CertificateSummary(tls));
-                Utf8Text.Write(output, "/>"u8);
-            }
         }
-        if (port.Findings.Count > 0)
-        {
-            WriteFindings(output, port.Findings);
-        }
+        // Only the scripts another scanner ran stay on the port; findings and PortAtlas's certificate summary go to the host (see WriteHostFindings).
+        WriteScripts(output, port.Scripts, []);
         Utf8Text.Write(output, "</port>\n"u8);
     }
 
     /// <summary>
-    /// The port's findings as a script element, as an NSE script would report them: <c>output</c> holds one line per
-    /// finding ("high PA-CLEARTEXT-TELNET: title; evidence"), and a table per finding, keyed by its id, holds
-    /// severity, title, evidence, why, remediation and references for tools that read script tables.
-    /// The DTD allows any number of scripts per port, but ndiff 7.93 to 7.95 fails on a port with two or more
-    /// (it cannot sort them, nmap/nmap#2930), as it does on Nmap's own <c>-sC</c> output.
+    /// The host's findings, PortAtlas's certificate summaries and the host's scripts as one host script,
+    /// <c>portatlas-findings</c>. Not on the ports: ndiff (7.93 to 7.95) fails in its default mode on a port whose
+    /// state, service and version equal the other scan's while its scripts differ (it compares a list with 0), which is
+    /// what a port with findings beside Nmap's own record of it is; host scripts it diffs without fault. The output has a
+    /// line per finding ("443/tcp high PA-TLS-EXPIRED: title; evidence") and per certificate; a table per finding (its id,
+    /// with an elem <c>port</c>), a table <c>tls:PORT/PROTOCOL</c> per certificate summary and <c>script:ID</c> per host script.
     /// </summary>
-    private static void WriteFindings(IBufferWriter<byte> output, IReadOnlyList<Finding> findings)
+    private static void WriteHostFindings(IBufferWriter<byte> output, IReadOnlyList<ScriptResult> scripts, IReadOnlyList<Finding> findings, IReadOnlyList<(PortResult Port, string Summary)> certificates)
     {
+        static string Where(int port, Transport protocol) => string.Create(CultureInfo.InvariantCulture, $"{port}/{protocol.ToName()}");
+        var lines = findings.Select(f => $"{Where(f.Port, f.Protocol)} {f.Severity.ToName()} {f.Id}: {f.Title}; {f.Evidence}")
+            .Concat(certificates.Select(c => $"{Where(c.Port.Port, c.Port.Protocol)} certificate: {c.Summary.Replace('\n', ';')}"))
+            .Concat(scripts.Select(s => $"{s.Id}: {s.Output}"));
         Utf8Text.Write(output, "<script id=\"portatlas-findings\""u8);
-        XmlText.WriteAttribute(output, "output"u8, string.Join('\n', findings.Select(f => $"{f.Severity.ToName()} {f.Id}: {f.Title}; {f.Evidence}")));
+        XmlText.WriteAttribute(output, "output"u8, string.Join('\n', lines));
         Utf8Text.Write(output, ">"u8);
+        WriteFindingTables(output, findings);
+        foreach (var (port, summary) in certificates)
+        {
+            Utf8Text.Write(output, "<table"u8);
+            XmlText.WriteAttribute(output, "key"u8, "tls:" + Where(port.Port, port.Protocol));
+            Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "output", summary);
+            Utf8Text.Write(output, "</table>"u8);
+        }
+        WriteScriptTables(output, scripts);
+        Utf8Text.Write(output, "</script>"u8);
+    }
+
+    /// <summary>
+    /// A port's or host's scripts and findings as at most one script element. The DTD allows any number, but ndiff
+    /// (7.93 to 7.95, every mode) fails on two or more in one port or host: it sorts them and cannot compare them
+    /// (nmap/nmap#2930), as it does on Nmap's own <c>-sC</c> output. One script passes through as it is; findings, or
+    /// several scripts, go in one <c>portatlas-findings</c> (with findings) or <c>portatlas-scripts</c> element whose
+    /// output joins every line, with a table per finding and a table <c>script:ID</c> per script (its output and
+    /// elements), which PortAtlas's import reads back.
+    /// </summary>
+    private static void WriteScripts(IBufferWriter<byte> output, IReadOnlyList<ScriptResult> scripts, IReadOnlyList<Finding> findings)
+    {
+        if (findings.Count == 0 && scripts.Count == 1)
+        {
+            WriteScript(output, scripts[0]);
+            return;
+        }
+        if (findings.Count == 0 && scripts.Count == 0)
+        {
+            return;
+        }
+        var lines = findings.Select(f => $"{f.Severity.ToName()} {f.Id}: {f.Title}; {f.Evidence}")
+            .Concat(scripts.Select(s => $"{s.Id}: {s.Output}"));
+        Utf8Text.Write(output, findings.Count > 0 ? "<script id=\"portatlas-findings\""u8 : "<script id=\"portatlas-scripts\""u8);
+        XmlText.WriteAttribute(output, "output"u8, string.Join('\n', lines));
+        Utf8Text.Write(output, ">"u8);
+        WriteFindingTables(output, findings);
+        WriteScriptTables(output, scripts);
+        Utf8Text.Write(output, "</script>"u8);
+    }
+
+    private static void WriteScriptTables(IBufferWriter<byte> output, IReadOnlyList<ScriptResult> scripts)
+    {
+        foreach (var script in scripts)
+        {
+            Utf8Text.Write(output, "<table"u8);
+            XmlText.WriteAttribute(output, "key"u8, "script:" + script.Id);
+            Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "output", script.Output);
+            if (script.Elements.Count > 0)
+            {
+                Utf8Text.Write(output, "<table key=\"elements\">"u8);
+                foreach (var (key, value) in script.Elements)
+                {
+                    WriteElem(output, key, value);
+                }
+                Utf8Text.Write(output, "</table>"u8);
+            }
+            Utf8Text.Write(output, "</table>"u8);
+        }
+    }
+
+    /// <summary>One script as Nmap writes it: its flattened elements become elem elements keyed by their dotted path.</summary>
+    private static void WriteScript(IBufferWriter<byte> output, ScriptResult script)
+    {
+        Utf8Text.Write(output, "<script"u8);
+        XmlText.WriteAttribute(output, "id"u8, script.Id);
+        XmlText.WriteAttribute(output, "output"u8, script.Output);
+        if (script.Elements.Count == 0)
+        {
+            Utf8Text.Write(output, "/>"u8);
+            return;
+        }
+        Utf8Text.Write(output, ">"u8);
+        WriteNested(output, script.Elements, 0, script.Elements.Count, "");
+        Utf8Text.Write(output, "</script>"u8);
+    }
+
+    /// <summary>Rebuilds the tables of flattened elements [start, end) under <paramref name="prefix"/>: keys "a.b" become elem b in table a.</summary>
+    private static void WriteNested(IBufferWriter<byte> output, IReadOnlyList<KeyValuePair<string, string>> elements, int start, int end, string prefix)
+    {
+        var i = start;
+        while (i < end)
+        {
+            var rest = elements[i].Key[prefix.Length..];
+            var dot = rest.IndexOf('.', StringComparison.Ordinal);
+            if (dot < 0)
+            {
+                WriteElem(output, IsPosition(rest) ? null : rest, elements[i].Value);
+                i++;
+                continue;
+            }
+            var table = rest[..dot];
+            var inner = prefix + table + ".";
+            var j = i;
+            while (j < end && elements[j].Key.StartsWith(inner, StringComparison.Ordinal))
+            {
+                j++;
+            }
+            Utf8Text.Write(output, "<table"u8);
+            if (!IsPosition(table))
+            {
+                XmlText.WriteAttribute(output, "key"u8, table);
+            }
+            Utf8Text.Write(output, ">"u8);
+            WriteNested(output, elements, i, j, inner);
+            Utf8Text.Write(output, "</table>"u8);
+            i = j;
+        }
+    }
+
+    // The importer keys an element without a key by its position from 1: such keys are written back without one.
+    private static bool IsPosition(string key) => key.Length > 0 && key.All(char.IsAsciiDigit);
+
+    private static void WriteOs(IBufferWriter<byte> output, IReadOnlyList<OsMatch> matches)
+    {
+        if (matches.Count == 0)
+        {
+            return;
+        }
+        Utf8Text.Write(output, "<os>"u8);
+        foreach (var match in matches)
+        {
+            Utf8Text.Write(output, "<osmatch"u8);
+            XmlText.WriteAttribute(output, "name"u8, match.Name);
+            XmlText.WriteAttribute(output, "accuracy"u8, match.Accuracy);
+            Utf8Text.Write(output, " line=\"0\">"u8);
+            foreach (var c in match.Classes)
+            {
+                Utf8Text.Write(output, "<osclass"u8);
+                XmlText.WriteOptionalAttribute(output, "type"u8, c.Type);
+                XmlText.WriteOptionalAttribute(output, "vendor"u8, c.Vendor);
+                XmlText.WriteAttribute(output, "osfamily"u8, c.Family ?? "");
+                XmlText.WriteOptionalAttribute(output, "osgen"u8, c.Generation);
+                XmlText.WriteAttribute(output, "accuracy"u8, c.Accuracy);
+                Utf8Text.Write(output, ">"u8);
+                foreach (var cpe in c.Cpe)
+                {
+                    Utf8Text.Write(output, "<cpe>"u8);
+                    XmlText.WriteEscaped(output, cpe);
+                    Utf8Text.Write(output, "</cpe>"u8);
+                }
+                Utf8Text.Write(output, "</osclass>"u8);
+            }
+            Utf8Text.Write(output, "</osmatch>"u8);
+        }
+        Utf8Text.Write(output, "</os>\n"u8);
+    }
+
+    /// <summary>A table per finding, keyed by its id: severity, title, evidence, why, remediation, origin and references.</summary>
+    private static void WriteFindingTables(IBufferWriter<byte> output, IReadOnlyList<Finding> findings)
+    {
         foreach (var finding in findings)
         {
             Utf8Text.Write(output, "<table"u8);
             XmlText.WriteAttribute(output, "key"u8, finding.Id);
             Utf8Text.Write(output, ">"u8);
+            WriteElem(output, "port", string.Create(CultureInfo.InvariantCulture, $"{finding.Port}/{finding.Protocol.ToName()}"));
             WriteElem(output, "severity", finding.Severity.ToName());
             WriteElem(output, "title", finding.Title);
             WriteElem(output, "evidence", finding.Evidence);
             WriteElem(output, "why", finding.WhyItMatters);
             WriteElem(output, "remediation", finding.Remediation);
+            WriteElem(output, "origin", finding.Origin);
             if (finding.References.Count > 0)
             {
                 Utf8Text.Write(output, "<table key=\"references\">"u8);
@@ -277,7 +479,6 @@ public sealed class NmapXmlReportWriter : ReportWriter
             }
             Utf8Text.Write(output, "</table>"u8);
         }
-        Utf8Text.Write(output, "</script>"u8);
     }
 
     private static void WriteElem(IBufferWriter<byte> output, string? key, string? value)

@@ -147,6 +147,8 @@ public static class ScanReportJson
         writer.WriteNumber("probesSent"u8, stats.ProbesSent);
         WriteCounts(writer, "stateCounts"u8, stats.StateCounts);
         writer.WriteBoolean("interrupted"u8, stats.Interrupted);
+        WriteOptional(writer, "scanner"u8, stats.Scanner);
+        WriteOptional(writer, "scannerVersion"u8, stats.ScannerVersion);
         writer.WriteEndObject();
     }
 
@@ -170,6 +172,8 @@ public static class ScanReportJson
             ProbesSent = Int64(stats, "probesSent"u8),
             StateCounts = ReadCounts(stats, "stateCounts"u8),
             Interrupted = stats.TryGetProperty("interrupted"u8, out var interrupted) && interrupted.GetBoolean(),
+            Scanner = String(stats, "scanner"u8),
+            ScannerVersion = String(stats, "scannerVersion"u8),
         };
     }
 
@@ -182,6 +186,7 @@ public static class ScanReportJson
             writer.WriteString("hostname"u8, host.Hostname);
         }
         writer.WriteString("state"u8, host.State);
+        WriteOptional(writer, "stateReason"u8, host.StateReason);
         WriteCounts(writer, "stateCounts"u8, host.StateCounts);
         writer.WriteStartArray("ports"u8);
         foreach (var port in host.Ports)
@@ -189,6 +194,68 @@ public static class ScanReportJson
             WritePort(writer, port);
         }
         writer.WriteEndArray();
+        if (host.Hostnames.Count > 0)
+        {
+            writer.WriteStartArray("hostnames"u8);
+            foreach (var name in host.Hostnames)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, name.Name);
+                writer.WriteString("type"u8, name.Type);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        WriteOptional(writer, "macAddress"u8, host.MacAddress);
+        WriteOptional(writer, "macVendor"u8, host.MacVendor);
+        if (host.OsMatches.Count > 0)
+        {
+            writer.WriteStartArray("osMatches"u8);
+            foreach (var match in host.OsMatches)
+            {
+                writer.WriteStartObject();
+                writer.WriteString("name"u8, match.Name);
+                writer.WriteNumber("accuracy"u8, match.Accuracy);
+                writer.WriteStartArray("classes"u8);
+                foreach (var c in match.Classes)
+                {
+                    writer.WriteStartObject();
+                    WriteOptional(writer, "type"u8, c.Type);
+                    WriteOptional(writer, "vendor"u8, c.Vendor);
+                    WriteOptional(writer, "family"u8, c.Family);
+                    WriteOptional(writer, "generation"u8, c.Generation);
+                    writer.WriteNumber("accuracy"u8, c.Accuracy);
+                    WriteStrings(writer, "cpe"u8, c.Cpe);
+                    writer.WriteEndObject();
+                }
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        WriteScripts(writer, host.Scripts);
+        if (host.Protocols.Count > 0)
+        {
+            writer.WriteStartArray("protocols"u8);
+            foreach (var protocol in host.Protocols)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("number"u8, protocol.Number);
+                writer.WriteString("state"u8, protocol.State.ToName());
+                writer.WriteString("reason"u8, protocol.Reason);
+                WriteOptional(writer, "name"u8, protocol.Name);
+                writer.WriteEndObject();
+            }
+            writer.WriteEndArray();
+        }
+        if (host.Started is { } hostStarted)
+        {
+            writer.WriteString("started"u8, hostStarted);
+        }
+        if (host.Finished is { } hostFinished)
+        {
+            writer.WriteString("finished"u8, hostFinished);
+        }
         writer.WriteEndObject();
     }
 
@@ -202,13 +269,47 @@ public static class ScanReportJson
                 ports.Add(ReadPort(port));
             }
         }
+        var address = ParseAddress(String(host, "address"u8));
         return new HostResult
         {
-            Address = ParseAddress(String(host, "address"u8)),
+            Address = address,
             Hostname = String(host, "hostname"u8),
             State = String(host, "state"u8) ?? "up",
+            StateReason = String(host, "stateReason"u8),
             Ports = ports,
             StateCounts = ReadCounts(host, "stateCounts"u8),
+            Hostnames = Objects(host, "hostnames"u8, n => new HostName(String(n, "name"u8) ?? "", String(n, "type"u8) ?? "")),
+            MacAddress = String(host, "macAddress"u8),
+            MacVendor = String(host, "macVendor"u8),
+            OsMatches = Objects(host, "osMatches"u8, m => new OsMatch
+            {
+                Name = String(m, "name"u8) ?? "",
+                Accuracy = (int)Int64(m, "accuracy"u8),
+                Classes = Objects(m, "classes"u8, c => new OsClass
+                {
+                    Type = String(c, "type"u8),
+                    Vendor = String(c, "vendor"u8),
+                    Family = String(c, "family"u8),
+                    Generation = String(c, "generation"u8),
+                    Accuracy = (int)Int64(c, "accuracy"u8),
+                    Cpe = Strings(c, "cpe"u8),
+                }),
+            }),
+            Scripts = ReadScripts(host),
+            Protocols = Objects(host, "protocols"u8, p =>
+            {
+                var state = String(p, "state"u8) ?? "";
+                return new ProtocolResult
+                {
+                    Address = address,
+                    Number = (int)Int64(p, "number"u8),
+                    State = PortStateNames.TryParse(state, out var s) ? s : throw new FormatException($"Bad protocol state '{state}'."),
+                    Reason = String(p, "reason"u8) ?? "",
+                    Name = String(p, "name"u8),
+                };
+            }),
+            Started = host.TryGetProperty("started"u8, out var started) ? started.GetDateTimeOffset() : null,
+            Finished = host.TryGetProperty("finished"u8, out var finished) ? finished.GetDateTimeOffset() : null,
         };
     }
 
@@ -240,13 +341,59 @@ public static class ScanReportJson
                 writer.WriteString("evidence"u8, finding.Evidence);
                 WriteOptional(writer, "whyItMatters"u8, finding.WhyItMatters);
                 WriteOptional(writer, "remediation"u8, finding.Remediation);
+                WriteOptional(writer, "origin"u8, finding.Origin);
                 WriteStrings(writer, "references"u8, finding.References);
                 writer.WriteEndObject();
             }
             writer.WriteEndArray();
         }
+        WriteScripts(writer, port.Scripts);
         writer.WriteEndObject();
     }
+
+    private static void WriteScripts(Utf8JsonWriter writer, IReadOnlyList<ScriptResult> scripts)
+    {
+        if (scripts.Count == 0)
+        {
+            return;
+        }
+        writer.WriteStartArray("scripts"u8);
+        foreach (var script in scripts)
+        {
+            writer.WriteStartObject();
+            writer.WriteString("id"u8, script.Id);
+            writer.WriteString("output"u8, script.Output);
+            if (script.Elements.Count > 0)
+            {
+                // An array of pairs, not an object: keys may repeat and their order is the script's.
+                writer.WriteStartArray("elements"u8);
+                foreach (var (key, value) in script.Elements)
+                {
+                    writer.WriteStartArray();
+                    writer.WriteStringValue(key);
+                    writer.WriteStringValue(value);
+                    writer.WriteEndArray();
+                }
+                writer.WriteEndArray();
+            }
+            writer.WriteEndObject();
+        }
+        writer.WriteEndArray();
+    }
+
+    private static ScriptResult[] ReadScripts(JsonElement parent) => Objects(parent, "scripts"u8, s => new ScriptResult
+    {
+        Id = String(s, "id"u8) ?? "",
+        Output = String(s, "output"u8) ?? "",
+        Elements = s.TryGetProperty("elements"u8, out var elements) && elements.ValueKind == JsonValueKind.Array
+            ? [.. elements.EnumerateArray().Select(pair => new KeyValuePair<string, string>(pair[0].GetString() ?? "", pair[1].GetString() ?? ""))]
+            : [],
+    });
+
+    private static T[] Objects<T>(JsonElement parent, ReadOnlySpan<byte> name, Func<JsonElement, T> read) =>
+        parent.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
+            ? [.. array.EnumerateArray().Select(read)]
+            : [];
 
     private static Finding[] ReadFindings(JsonElement port, IPAddress address, int number, Transport protocol)
     {
@@ -269,6 +416,7 @@ public static class ScanReportJson
                 Evidence = String(f, "evidence"u8) ?? "",
                 WhyItMatters = String(f, "whyItMatters"u8),
                 Remediation = String(f, "remediation"u8),
+                Origin = String(f, "origin"u8),
                 References = Strings(f, "references"u8),
             });
         }
@@ -292,6 +440,7 @@ public static class ScanReportJson
             Reason = String(port, "reason"u8) ?? "",
             RoundTrip = port.TryGetProperty("roundTripTicks"u8, out var ticks) ? TimeSpan.FromTicks(ticks.GetInt64()) : null,
             Service = port.TryGetProperty("service"u8, out var service) ? ReadService(service) : null,
+            Scripts = ReadScripts(port),
         };
     }
 
@@ -340,9 +489,16 @@ public static class ScanReportJson
                 writer.WriteNumber("keyBits"u8, keyBits);
             }
             WriteOptional(writer, "signatureAlgorithm"u8, tls.SignatureAlgorithm);
-            writer.WriteBoolean("selfSigned"u8, tls.SelfSigned);
-            writer.WriteBoolean("expired"u8, tls.Expired);
+            if (tls.SelfSigned is bool selfSigned)
+            {
+                writer.WriteBoolean("selfSigned"u8, selfSigned);
+            }
+            if (tls.Expired is bool expired)
+            {
+                writer.WriteBoolean("expired"u8, expired);
+            }
             WriteOptional(writer, "certificateSha256"u8, tls.CertificateSha256);
+            WriteOptional(writer, "certificateMd5"u8, tls.CertificateMd5);
             PortAtlas.Reports.TlsAcceptedJson.Write(writer, tls);
             writer.WriteEndObject();
         }
@@ -367,9 +523,10 @@ public static class ScanReportJson
                 KeyType = String(t, "keyType"u8),
                 KeyBits = t.TryGetProperty("keyBits"u8, out var keyBits) ? keyBits.GetInt32() : null,
                 SignatureAlgorithm = String(t, "signatureAlgorithm"u8),
-                SelfSigned = t.TryGetProperty("selfSigned"u8, out var selfSigned) && selfSigned.GetBoolean(),
-                Expired = t.TryGetProperty("expired"u8, out var expired) && expired.GetBoolean(),
+                SelfSigned = t.TryGetProperty("selfSigned"u8, out var selfSigned) && selfSigned.ValueKind is JsonValueKind.True or JsonValueKind.False ? selfSigned.GetBoolean() : null,
+                Expired = t.TryGetProperty("expired"u8, out var expired) && expired.ValueKind is JsonValueKind.True or JsonValueKind.False ? expired.GetBoolean() : null,
                 CertificateSha256 = String(t, "certificateSha256"u8),
+                CertificateMd5 = String(t, "certificateMd5"u8),
             };
             tls = PortAtlas.Reports.TlsAcceptedJson.Read(t, tls);
         }

@@ -97,7 +97,7 @@ internal static class ReportFixture
                                     SubjectAlternativeNames = ["DNS:web-01.example.test", "DNS:www.example.test"],
                                     NotBefore = new DateTimeOffset(2024, 1, 1, 0, 0, 0, TimeSpan.Zero),
                                     NotAfter = new DateTimeOffset(2025, 1, 1, 0, 0, 0, TimeSpan.Zero),
-                                    KeyType = "RSA", KeyBits = 2048, SignatureAlgorithm = "sha256RSA",
+                                    KeyType = "RSA", KeyBits = 2048, SignatureAlgorithm = "sha256RSA", SelfSigned = false, Expired = false,
                                     CertificateSha256 = "9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08",
                                 },
                                 Facts = ServiceFacts.Create(KeyValuePair.Create("tls.versions", "TLSv1.3")),
