@@ -367,7 +367,7 @@ public sealed partial class NmapCompatTests : IDisposable
     // Times, durations and probe counts differ between two runs; everything else must not.
     private static string Normalise(string text) => Digits().Replace(text, "0");
 
-    [GeneratedRegex(@"\d+")]
+    [GeneratedRegex(@"\d+(?:\.\d+)?")]
     private static partial Regex Digits();
 
     // A port nothing listens on: bound, then released (the kernel answers it with a reset).
