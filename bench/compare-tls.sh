@@ -11,7 +11,7 @@ work=$(mktemp -d)
 pids=()
 trap 'kill "${pids[@]}" 2>/dev/null || true; rm -rf "$work"' EXIT
 cd "$work"   # nmap writes nothing into the repository
-ports_bin="$root/ports"
+ports_bin=${PORTS_BIN:-"$root/ports"}   # PORTS_BIN="dotnet .../ports.dll" skips the native build
 
 openssl req -x509 -newkey rsa:2048 -nodes -keyout key.pem -out cert.pem -subj /CN=tls.portatlas.test -days 20 \
   -addext subjectAltName=DNS:tls.portatlas.test >/dev/null 2>&1
@@ -36,7 +36,7 @@ if ip netns list 2>/dev/null | grep -q '^pa-lab'; then
   target[lab-dovecot-993]="198.18.0.2 993"
 fi
 sleep 1
-"$ports_bin" 443 >/dev/null   # build the launcher's binary before timing
+$ports_bin 443 >/dev/null   # build the launcher's binary before timing
 
 now() { date +%s.%N; }
 printf '%-18s %-8s %-22s %-9s %-9s %-8s %-8s %s\n' server tool versions suites same median_s ratio note
@@ -44,7 +44,7 @@ for name in "${!target[@]}"; do
   read -r host p <<<"${target[$name]}"
   ours=() theirs=()
   for i in $(seq "$runs"); do
-    t0=$(now); "$ports_bin" scan "$host" -p "$p" --connect --detect --tls-enum --no-save --no-assess --format json > ours.json 2>/dev/null; t1=$(now)
+    t0=$(now); $ports_bin scan "$host" -p "$p" --connect --detect --tls-enum --no-save --no-assess --format json > ours.json 2>/dev/null; t1=$(now)
     ours+=("$(echo "$t1 - $t0" | bc)")
     t0=$(now); nmap -sT -Pn -n -p "$p" --script ssl-enum-ciphers -oX nmap.xml "$host" >/dev/null 2>&1; t1=$(now)
     theirs+=("$(echo "$t1 - $t0" | bc)")
