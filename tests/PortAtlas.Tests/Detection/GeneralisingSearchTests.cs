@@ -65,7 +65,8 @@ public class GeneralisingSearchTests
         var info = await Detector().DetectAsync(server.EndPoint, s_options, Ct);
 
         Assert.Equal("domain", info?.Name);
-        Assert.Equal("PowerDNS", info?.Product);
+        // The recursor names itself; its own signature keeps it apart from the authoritative server.
+        Assert.Equal("PowerDNS Recursor", info?.Product);
         Assert.Equal("5.0.4", info?.Version);
         Assert.Equal("probe", info?.Method);
         Assert.Equal(10, info?.Confidence);
@@ -147,7 +148,8 @@ public class GeneralisingSearchTests
     [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>Grafana</title></head></html>", "Grafana", null)]
     [InlineData("HTTP/1.1 403 Forbidden\r\nServer: Jetty(10.0.13)\r\nX-Jenkins: 2.414.3\r\nContent-Length: 0\r\n\r\n", "Jenkins", "2.414.3")]
     [InlineData("HTTP/1.1 404 Not Found\r\nContent-Type: text/html\r\n\r\n<html><body><h3>Apache Tomcat/10.1.16</h3></body></html>", "Apache Tomcat", "10.1.16")]
-    [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>Node Exporter</title></head><body>version=1.6.1</body></html>", "Node Exporter", "1.6.1")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>Node Exporter</title></head><body>version=1.6.1</body></html>", "Prometheus node_exporter", "1.6.1")]
+    [InlineData("HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<html><head><title>Blackbox Exporter</title></head><body>version=0.24.0</body></html>", "Blackbox Exporter", "0.24.0")]
     [InlineData("HTTP/1.1 204 No Content\r\nX-Acmedb-Version: 3.2.1\r\n\r\n", "Acmedb", "3.2.1")]
     [InlineData("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n\r\n{\"name\":\"Acme Registry\",\"version\":\"7.3.0\"}", "Acme Registry", "7.3.0")]
     public async Task DetectAsync_ApplicationShownByHeaderTitleOrBody_IsNamed(string response, string product, string? version)
