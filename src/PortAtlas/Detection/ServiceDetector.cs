@@ -62,33 +62,9 @@ public sealed class ServiceDetector
         ArgumentNullException.ThrowIfNull(results);
         options ??= DetectionOptions.Default;
         options.Validate();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var output = Channel.CreateBounded<PortResult>(new BoundedChannelOptions(options.MaxConcurrency * 2)
+        await foreach (var result in ConcurrentResults.TransformAsync(results, NeedsDetection, r => NameFromRegistry(r, options), (r, ct) => DetectResultAsync(r, options, ct), options.MaxConcurrency, cancellationToken).ConfigureAwait(false))
         {
-            SingleReader = true,
-            FullMode = BoundedChannelFullMode.Wait,
-        });
-        var pump = PumpAsync(results, options, output.Writer, stop.Token);
-        try
-        {
-            await foreach (var result in output.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-            await pump.ConfigureAwait(false);
-        }
-        finally
-        {
-            // The consumer stopped early or failed: stop the pump and its detections, then wait for them.
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await pump.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected after the cancel above.
-            }
+            yield return result;
         }
     }
 
@@ -98,68 +74,17 @@ public sealed class ServiceDetector
         return await Tls.TlsDeepInspection.EnrichAsync(endpoint, info, options, _time, cancellationToken).ConfigureAwait(false);
     }
 
-    private async Task PumpAsync(IAsyncEnumerable<PortResult> results, DetectionOptions options, ChannelWriter<PortResult> writer, CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        using var gate = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        var running = new List<Task>();
-        Exception? failure = null;
-        try
-        {
-            await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                if (!NeedsDetection(result))
-                {
-                    await writer.WriteAsync(NameFromRegistry(result, options), cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                running.Add(DetectOneAsync(result, options, writer, gate, cancellationToken));
-                if (running.Count >= options.MaxConcurrency * 4)
-                {
-                    running.RemoveAll(t => t.IsCompleted);
-                }
-            }
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            try
-            {
-                await Task.WhenAll(running).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Cancelled with the rest.
-            }
-        }
-        finally
-        {
-            writer.TryComplete(failure);
-        }
-    }
-
-    private async Task DetectOneAsync(PortResult result, DetectionOptions options, ChannelWriter<PortResult> writer, SemaphoreSlim gate, CancellationToken cancellationToken)
+    private async Task<PortResult> DetectResultAsync(PortResult result, DetectionOptions options, CancellationToken cancellationToken)
     {
         try
         {
-            ServiceInfo? service;
-            try
-            {
-                var endpoint = new IPEndPoint(result.Address, result.Port);
-                service = await DetectWithTlsAsync(endpoint, options, cancellationToken).ConfigureAwait(false);
-            }
-            catch (Exception e) when (e is not OperationCanceledException)
-            {
-                // One port's failure (a platform socket error we did not foresee) must not end the scan: pass it on undetected.
-                service = null;
-            }
-            await writer.WriteAsync(service is null ? result : result with { Service = service }, cancellationToken).ConfigureAwait(false);
+            var service = await DetectWithTlsAsync(new IPEndPoint(result.Address, result.Port), options, cancellationToken).ConfigureAwait(false);
+            return service is null ? result : result with { Service = service };
         }
-        finally
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            gate.Release();
+            // One port's failure (a platform socket error we did not foresee) must not end the scan: pass it on undetected.
+            return result;
         }
     }
 

@@ -59,6 +59,7 @@ public static class TlsScanner
         private readonly SemaphoreSlim _gate = new(Math.Clamp(options.Parallelism, 1, 32));
         private readonly List<TlsVersion> _accepted = [];
         private TlsServerFlight? _fullFlight;
+        private volatile bool _upgradeRefused;
         private TlsVersion _fullFlightVersion;
 
         public TlsInfo Partial() => new() { AcceptedVersions = [.. _accepted.Order().Select(v => v.ToName())] };
@@ -304,9 +305,9 @@ public static class TlsScanner
         /// <summary>One connection, one hello, the plaintext answer; null when the connection or upgrade failed.</summary>
         private async Task<TlsServerFlight?> HelloAsync(TlsHelloSpec spec, bool full)
         {
-            if (spec.CipherSuites.Count == 0)
+            if (spec.CipherSuites.Count == 0 || _upgradeRefused)
             {
-                return null;
+                return null; // nothing to offer, or the server said no to STARTTLS: it will say no again
             }
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
@@ -380,6 +381,7 @@ public static class TlsScanner
                 if (options.StartTls is string protocol
                     && !await StartTlsPreamble.RunAsync(protocol, stream, options.ServerName, endpoint.Address.ToString(), token).ConfigureAwait(false))
                 {
+                    _upgradeRefused = true;
                     await stream.DisposeAsync().ConfigureAwait(false);
                     return null;
                 }

@@ -87,86 +87,15 @@ public sealed class UdpIdentifier
         ArgumentNullException.ThrowIfNull(results);
         options ??= UdpDetectionOptions.Default;
         options.Validate();
-        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        var output = Channel.CreateBounded<PortResult>(new BoundedChannelOptions(options.MaxConcurrency * 2) { SingleReader = true });
-        var pump = PumpAsync(results, options, output.Writer, stop.Token);
-        try
+        await foreach (var result in ConcurrentResults.TransformAsync(results, NeedsIdentification, r => r, (r, ct) => IdentifyResultAsync(r, options, ct), options.MaxConcurrency, cancellationToken).ConfigureAwait(false))
         {
-            await foreach (var result in output.Reader.ReadAllAsync(stop.Token).ConfigureAwait(false))
-            {
-                yield return result;
-            }
-            await pump.ConfigureAwait(false);
-        }
-        finally
-        {
-            await stop.CancelAsync().ConfigureAwait(false);
-            try
-            {
-                await pump.ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Expected after the cancel above.
-            }
+            yield return result;
         }
     }
 
-    private async Task PumpAsync(IAsyncEnumerable<PortResult> results, UdpDetectionOptions options, ChannelWriter<PortResult> writer, CancellationToken cancellationToken)
-    {
-        await Task.Yield();
-        using var gate = new SemaphoreSlim(options.MaxConcurrency, options.MaxConcurrency);
-        var running = new List<Task>();
-        Exception? failure = null;
-        try
-        {
-            await foreach (var result in results.WithCancellation(cancellationToken).ConfigureAwait(false))
-            {
-                if (result.Protocol != Transport.Udp || result.State is not (PortState.Open or PortState.OpenFiltered)
-                    || result.Service is { Method: not "registry" } || (uint)result.Port is 0 or > 65535)
-                {
-                    await writer.WriteAsync(result, cancellationToken).ConfigureAwait(false);
-                    continue;
-                }
-                await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-                running.Add(IdentifyOneAsync(result, options, writer, gate, cancellationToken));
-                if (running.Count >= options.MaxConcurrency * 4)
-                {
-                    running.RemoveAll(t => t.IsCompleted);
-                }
-            }
-            await Task.WhenAll(running).ConfigureAwait(false);
-        }
-        catch (Exception e)
-        {
-            failure = e;
-            try
-            {
-                await Task.WhenAll(running).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                // Cancelled with the rest.
-            }
-        }
-        finally
-        {
-            writer.TryComplete(failure);
-        }
-    }
-
-    private async Task IdentifyOneAsync(PortResult result, UdpDetectionOptions options, ChannelWriter<PortResult> writer, SemaphoreSlim gate, CancellationToken cancellationToken)
-    {
-        try
-        {
-            var output = await IdentifyResultAsync(result, options, cancellationToken).ConfigureAwait(false);
-            await writer.WriteAsync(output, cancellationToken).ConfigureAwait(false);
-        }
-        finally
-        {
-            gate.Release();
-        }
-    }
+    private static bool NeedsIdentification(PortResult result) =>
+        result.Protocol == Transport.Udp && result.State is PortState.Open or PortState.OpenFiltered
+        && result.Service is not { Method: not "registry" } && (uint)result.Port is > 0 and <= 65535;
 
     /// <summary>
     /// One UDP result identified: the service when a reply carried one, and an open|filtered port that answered becomes
