@@ -153,15 +153,6 @@ internal static class ScanCommand
         {
             return cli.Fail(ExitCodes.BadInput, request.NoSave ? "--resume needs the history: drop --no-save" : "--resume continues the scan as it was started: give no targets or ports with it");
         }
-        // An output file that cannot be written is found before the first packet, and it is a failure of the
-        // place (exit 1, as 'ports report -o' says), not of the command line.
-        foreach (var path in input.OutputPaths)
-        {
-            if (ScanPlan.CheckOutputPath(path) is { } outputError)
-            {
-                return cli.Fail(ExitCodes.Failure, outputError);
-            }
-        }
         ScanPlan plan;
         ScanCheckpoint? resumed = null;
         if (request.Resume is null)
@@ -184,6 +175,10 @@ internal static class ScanCommand
         }
         else
         {
+            if (outputPath is not null && ScanPlan.CheckOutputPath(outputPath) is { } outputError)
+            {
+                return cli.Fail(ExitCodes.BadInput, outputError);
+            }
             await using var lookup = HistoryCommands.OpenStore(request.Db, readOnly: false);
             resumed = await lookup.GetCheckpointAsync(request.Resume.Value, cancellationToken).ConfigureAwait(false);
             if (resumed is null)
@@ -198,20 +193,24 @@ internal static class ScanCommand
         var notSaved = false;
         if (!request.NoSave)
         {
-            // A --db that names no usable place (a directory, a missing directory, a blank URL) is bad input: exit 2
-            // before the first packet, so OpenStore's IsBadLocation exception goes to CliErrors.
-            store = HistoryCommands.OpenStore(request.Db, readOnly: false);
             try
             {
+                store = HistoryCommands.OpenStore(request.Db, readOnly: false);
                 // Opening is lazy: reach the store now, so a corrupt file or an unreachable server is said once,
                 // before the scan, and neither checkpoints nor the final save try it again.
                 await store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (Exception ex) when (ex is ScanStoreException or IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
+            // A --db that names no usable place (a directory, a missing directory, a blank URL) is bad input: it goes
+            // on to CliErrors and exits 2 before the first packet.
+            catch (Exception ex) when (ex is not ScanStoreException { IsBadLocation: true }
+                && ex is ScanStoreException or IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
             {
                 // The scan still runs, prints and writes its files; only the history misses it.
                 cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message.Split('\n')[0]}");
-                await store.DisposeAsync().ConfigureAwait(false);
+                if (store is not null)
+                {
+                    await store.DisposeAsync().ConfigureAwait(false);
+                }
                 store = null;
                 notSaved = true;
             }
