@@ -235,6 +235,7 @@ internal static class HistoryCommands
                 if (Directory.Exists(given))
                 {
                     // A directory's regular files in name order (subdirectories are not entered); files in none of the formats, such as notes beside the scans, are passed over with a warning.
+                    var before = paths.Count;
                     foreach (var file in Directory.EnumerateFiles(given).Order(StringComparer.Ordinal))
                     {
                         if (IsScanOutput(file))
@@ -245,6 +246,11 @@ internal static class HistoryCommands
                         {
                             cli.Error.WriteLine($"ports: warning: '{Escape(file)}' is not a scan output: skipped");
                         }
+                    }
+                    if (paths.Count == before)
+                    {
+                        // A directory that yields nothing is most likely the wrong one: saying so beats a silent success.
+                        return cli.Fail(ExitCodes.BadInput, $"'{Escape(given)}' is a directory with no scan output in it: give the files, or a directory that holds some");
                     }
                 }
                 else if (File.Exists(given))

@@ -196,11 +196,22 @@ internal static class ScanCommand
             try
             {
                 store = HistoryCommands.OpenStore(request.Db, readOnly: false);
+                // Opening is lazy: reach the store now, so a corrupt file or an unreachable server is said once,
+                // before the scan, and neither checkpoints nor the final save try it again.
+                await store.GetSchemaVersionAsync(cancellationToken).ConfigureAwait(false);
             }
-            catch (ScanStoreException ex)
+            // A --db that names no usable place (a directory, a missing directory, a blank URL) is bad input: it goes
+            // on to CliErrors and exits 2 before the first packet.
+            catch (Exception ex) when (ex is not ScanStoreException { IsBadLocation: true }
+                && ex is ScanStoreException or IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
             {
                 // The scan still runs, prints and writes its files; only the history misses it.
-                cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message}");
+                cli.Error.WriteLine($"ports: this scan will not be saved: {ex.Message.Split('\n')[0]}");
+                if (store is not null)
+                {
+                    await store.DisposeAsync().ConfigureAwait(false);
+                }
+                store = null;
                 notSaved = true;
             }
         }

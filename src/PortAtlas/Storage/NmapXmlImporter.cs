@@ -193,7 +193,7 @@ public static class NmapXmlImporter
                         {
                             ports[transport] = ParseServices(Attribute("services"));
                         }
-                        reader.Skip();
+                        SkipBounded();
                         break;
                     case "host":
                         var host = ReadHost(ReadTree());
@@ -229,7 +229,7 @@ public static class NmapXmlImporter
                         }
                         break;
                     default:
-                        reader.Skip();
+                        SkipBounded();
                         break;
                 }
             }
@@ -273,6 +273,48 @@ public static class NmapXmlImporter
                 throw new FormatException($"attribute '{name}' of <{reader.LocalName}> is longer than {limits.MaxValueLength} characters (line {LineOf()})");
             }
             return value;
+        }
+
+        /// <summary>
+        /// Passes over an element this importer does not read, holding its texts, attributes and nesting to the same
+        /// limits as the elements it reads (XmlReader.Skip would take a text of any length).
+        /// </summary>
+        private void SkipBounded()
+        {
+            var depth = reader.Depth;
+            var name = reader.LocalName;
+            do
+            {
+                switch (reader.NodeType)
+                {
+                    case XmlNodeType.Element:
+                        if (reader.Depth - depth > limits.MaxDepth)
+                        {
+                            throw new FormatException($"<{name}> at line {LineOf()} nests deeper than {limits.MaxDepth} elements");
+                        }
+                        while (reader.MoveToNextAttribute())
+                        {
+                            if (reader.Value.Length > limits.MaxValueLength)
+                            {
+                                throw new FormatException($"attribute '{reader.LocalName}' in <{name}> (line {LineOf()}) is longer than {limits.MaxValueLength} characters");
+                            }
+                        }
+                        reader.MoveToElement();
+                        break;
+                    case XmlNodeType.Text or XmlNodeType.CDATA or XmlNodeType.Whitespace or XmlNodeType.SignificantWhitespace:
+                        if (reader.Value.Length > limits.MaxValueLength)
+                        {
+                            throw new FormatException($"a text in <{name}> (line {LineOf()}) is longer than {limits.MaxValueLength} characters");
+                        }
+                        break;
+                }
+                reader.Read();
+            }
+            while (!reader.EOF && reader.Depth > depth);
+            if (reader.NodeType == XmlNodeType.EndElement && reader.Depth == depth)
+            {
+                reader.Read();
+            }
         }
 
         private string LineOf() => reader is IXmlLineInfo info && info.HasLineInfo() ? info.LineNumber.ToString(CultureInfo.InvariantCulture) : "?";
@@ -367,9 +409,12 @@ public static class NmapXmlImporter
             {
                 var type = (string?)a.Attribute("addrtype");
                 var text = (string?)a.Attribute("addr");
-                if (type is "ipv4" or "ipv6" && address is null && IPAddress.TryParse(text, out var parsed))
+                if (type is "ipv4" or "ipv6" && address is null)
                 {
-                    address = parsed;
+                    // A malformed address is a broken file, not a host to leave out quietly: name it (escaped by the caller).
+                    address = IPAddress.TryParse(text, out var parsed)
+                        ? parsed
+                        : throw new FormatException($"a host has a bad {type} address '{Truncate(text ?? "")}'");
                 }
                 else if (type == "mac" && mac is null)
                 {

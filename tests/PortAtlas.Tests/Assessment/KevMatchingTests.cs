@@ -86,6 +86,8 @@ public sealed class KevMatchingTests
     private static readonly Dictionary<string, Regex> s_differentProducts = new(StringComparer.Ordinal)
     {
         ["cisco:ios"] = new Regex(@"^(Cisco )?IOS X[ER]( Software| Web UI)?$"),
+        // Nagios XI is the commercial product (CPE nagios:nagios_xi), not the Nagios Core a "Nagios" page names.
+        ["nagios:nagios"] = new Regex(@"^Nagios XI$"),
     };
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Buffers.Binary;
 using System.Text;
 using System.Text.RegularExpressions;
-using PortAtlas.Scanning.Raw;
 
 namespace PortAtlas.Detection.Udp;
 

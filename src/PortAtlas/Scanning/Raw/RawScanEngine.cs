@@ -2,6 +2,7 @@ using System.Collections.Concurrent;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
+using PortAtlas.Detection.Udp;
 using PortAtlas.Registry;
 using PortAtlas.Scanning.Packets;
 using PortAtlas.Targets;

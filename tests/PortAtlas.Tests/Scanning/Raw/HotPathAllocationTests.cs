@@ -1,3 +1,4 @@
+using PortAtlas.Detection.Udp;
 using PortAtlas.Scanning.Packets;
 using PortAtlas.Scanning.Raw;
 

@@ -1,4 +1,5 @@
 using System.Buffers.Binary;
+using PortAtlas.Detection.Udp;
 using PortAtlas.Scanning.Raw;
 
 namespace PortAtlas.Tests.Scanning.Raw;

@@ -1,7 +1,7 @@
 using System.Collections.Frozen;
 using System.Text;
 
-namespace PortAtlas.Scanning.Raw;
+namespace PortAtlas.Detection.Udp;
 
 /// <summary>
 /// Protocol-correct request datagrams for well-known UDP services, each written from its specification, so that an
