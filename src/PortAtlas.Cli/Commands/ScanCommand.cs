@@ -23,7 +23,7 @@ internal static class ScanCommand
         var excludePorts = new Option<string?>("--exclude-ports") { Description = "Ports never to scan (same syntax)" };
         var topPorts = new Option<int?>("--top-ports") { Description = $"Scan the N ports PortAtlas ranks highest (default {DefaultTopPorts} when -p is not given)", CustomParser = OptionParsers.NullableInt(1, 65535, "ports") };
         var rate = new Option<double?>("--rate") { Description = "Most probes per second (0.1 to 10,000,000)", CustomParser = OptionParsers.NullableDouble(0.1, 10_000_000, "probes per second") };
-        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 6)", CustomParser = OptionParsers.NullableInt(0, 50, "retransmissions") };
+        var maxRetries = new Option<int?>("--max-retries") { Description = "Retransmissions of an unanswered probe before it is filtered (default 10, as nmap)", CustomParser = OptionParsers.NullableInt(0, 50, "retransmissions") };
         var hostTimeout = new Option<string?>("--host-timeout") { Description = "Give up on a host after this long (500ms, 30s, 5m)" };
         var concurrency = new Option<int?>("--concurrency") { Description = "Most connects in flight (default: from the open-file limit)", CustomParser = OptionParsers.NullableInt(1, 1_000_000, "connects in flight") };
         var seed = new Option<ulong?>("--seed") { Description = "Seed of the random probe order (repeatable scans)", CustomParser = OptionParsers.NullableUInt64("a seed") };

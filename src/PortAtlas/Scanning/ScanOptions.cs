@@ -20,11 +20,11 @@ public sealed record ScanOptions
     public double? Rate { get; init; }
 
     /// <summary>
-    /// Upper bound on retransmissions of a probe that got no answer; default 6, as nmap -T4, for every engine; 0 to 50.
+    /// Upper bound on retransmissions of a probe that got no answer; default 10, as nmap's, for every engine; 0 to 50.
     /// Engines adapt below this bound, as nmap does: the connect engine gives a host that always answered at the first
     /// attempt one retransmission per silent port; the raw engines make further passes only while they draw new answers.
     /// </summary>
-    public int MaxRetries { get; init; } = 6;
+    public int MaxRetries { get; init; } = 10;
 
     /// <summary>Give up on a host this long after its first probe; its undecided ports are not reported. <see langword="null"/> (default): never.</summary>
     public TimeSpan? HostTimeout { get; init; }

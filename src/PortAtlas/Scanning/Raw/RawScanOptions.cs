@@ -58,11 +58,11 @@ internal sealed record RawScanOptions
     public int MinRetries { get; init; } = 1;
 
     /// <summary>
-    /// Upper bound on retransmission passes; default 6 (as every engine's, <see cref="ScanOptions.MaxRetries"/>). Beyond <see cref="MinRetries"/> a further pass is made
+    /// Upper bound on retransmission passes; default 10 (as every engine's, <see cref="ScanOptions.MaxRetries"/>). Beyond <see cref="MinRetries"/> a further pass is made
     /// while retransmissions still draw new answers (evidence of loss rather than filtering); once loss has been seen, it
     /// takes two silent passes in a row to stop. A pass resends only the unanswered probes, so late passes are small.
     /// </summary>
-    public int MaxRetries { get; init; } = 6;
+    public int MaxRetries { get; init; } = 10;
 
     /// <summary>Wait after a pass before the first round-trip sample; default 1 s (RFC 6298, 2.1).</summary>
     public TimeSpan InitialTimeout { get; init; } = TimeSpan.FromSeconds(1);
