@@ -238,7 +238,9 @@ public class GeneralisingSearchTests
         var info = await Detector().DetectAsync(server.EndPoint, s_options with { InspectTls = false, MaxProbes = 9, ParallelProbes = 4 }, Ct);
 
         Assert.Equal("unknown", info?.Name);
-        Assert.InRange(probe.Max, 2, 4);
+        // The server counts a connection until it reads the client's close, so the banner wait's connection can still be
+        // counted when the first four probes open: the limit seen from the server side is 4 probes plus that one.
+        Assert.InRange(probe.Max, 2, 4 + 1);
         Assert.Equal(1 + 9, server.Accepted); // the banner wait's connection, then one per probe
     }
 
