@@ -52,6 +52,5 @@ internal static class TlsDetectionOptions
         return true;
     }
 
-    private static string Printable(string text) =>
-        new([.. text.Take(80).Select(c => char.IsControl(c) ? '?' : c)]);
+    private static string Printable(string text) => PortAtlas.Sanitizing.OutsideText.Printable(text, 80, singleLine: true)!;
 }

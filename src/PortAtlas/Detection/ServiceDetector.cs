@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 

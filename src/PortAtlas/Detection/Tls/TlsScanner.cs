@@ -196,7 +196,7 @@ public static class TlsScanner
                     Compression = compression,
                     OcspStapling = _fullFlight?.OcspStapled,
                     AlpnProtocols = alpn,
-                    Chain = [.. certificates.Select(c => Summary(c, now))],
+                    Chain = [.. certificates.Select((c, i) => Summary(i == 0 ? info : TlsInspector.Describe(c, now)))],
                     ServerName = options.ServerName,
                     Trusted = trusted,
                     TrustProblem = problem,
@@ -525,10 +525,9 @@ public static class TlsScanner
         private static bool HasScts(X509Certificate2 leaf) =>
             leaf.Extensions.Any(e => e.Oid?.Value == "1.3.6.1.4.1.11129.2.4.2");
 
-        private static TlsCertificate Summary(X509Certificate2 certificate, DateTimeOffset now)
-        {
-            var info = TlsInspector.Describe(certificate, now);
-            return new TlsCertificate
+        // The leaf is described once, for TlsInfo itself; the chain reuses that description.
+        private static TlsCertificate Summary(TlsInfo info) =>
+            new TlsCertificate
             {
                 Subject = info.Subject,
                 Issuer = info.Issuer,
@@ -538,7 +537,6 @@ public static class TlsScanner
                 SignatureAlgorithm = info.SignatureAlgorithm,
                 Sha256 = info.CertificateSha256,
             };
-        }
     }
 
     private static ushort[] Codes(IEnumerable<TlsCipherSuite> suites) => [.. suites.Select(s => s.Code)];

@@ -2,7 +2,6 @@ using System.Buffers;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
-using System.Threading.Channels;
 using PortAtlas.Registry;
 
 namespace PortAtlas.Detection.Udp;
