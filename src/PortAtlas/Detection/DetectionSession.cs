@@ -234,7 +234,7 @@ internal sealed partial class DetectionSession
             {
                 if (fetch.IsCompletedSuccessfully)
                 {
-                    await fetch.Result.DisposeAsync().ConfigureAwait(false);
+                    await (await fetch.ConfigureAwait(false)).DisposeAsync().ConfigureAwait(false);
                 }
             }
             throw;

@@ -32,6 +32,9 @@ public sealed class ReverseDns
     /// <summary>How long one lookup may take; default 2 seconds.</summary>
     public TimeSpan Timeout { get; init; } = TimeSpan.FromSeconds(2);
 
+    /// <summary>The clock of <see cref="Timeout"/>; default <see cref="System.TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
+
     /// <summary>
     /// The report with a <c>PTR</c> entry in <see cref="HostResult.Hostnames"/> for each host <paramref name="mode"/>
     /// covers whose address has a name; <see cref="HostResult.Hostname"/> is set to it when the host had none.
@@ -78,8 +81,8 @@ public sealed class ReverseDns
 
     private async Task<string?> LookupAsync(IPAddress address, CancellationToken cancellationToken)
     {
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-        timeout.CancelAfter(Timeout);
+        using var timer = new CancellationTokenSource(Timeout, TimeProvider);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
         try
         {
             return await _resolve(address, timeout.Token).ConfigureAwait(false);

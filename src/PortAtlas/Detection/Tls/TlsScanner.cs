@@ -41,8 +41,9 @@ public static class TlsScanner
     {
         ArgumentNullException.ThrowIfNull(endpoint);
         ArgumentNullException.ThrowIfNull(options);
-        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        budget.CancelAfter(options.Budget);
+        // The timer runs on the options' clock; the linked source adds the caller's token.
+        using var timer = new CancellationTokenSource(options.Budget, options.Time);
+        using var budget = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
         var run = new Run(endpoint, options, budget.Token);
         try
         {
@@ -312,8 +313,8 @@ public static class TlsScanner
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(options.HelloTimeout);
+                using var timer = new CancellationTokenSource(options.HelloTimeout, options.Time);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
                 var started = options.Time.GetTimestamp();
                 using var stream = await ConnectAsync(timeout.Token).ConfigureAwait(false);
                 if (stream is null)
@@ -323,7 +324,7 @@ public static class TlsScanner
                 // A server that answers does so within a few round trips of its connect (and of the upgrade, if any):
                 // waiting the whole hello timeout for one that stays silent would spend the port's budget on silence.
                 var setup = options.Time.GetElapsedTime(started);
-                timeout.CancelAfter(TimeSpan.FromTicks(Math.Clamp((setup * 10).Ticks + TimeSpan.FromMilliseconds(700).Ticks, TimeSpan.FromSeconds(1).Ticks, options.HelloTimeout.Ticks)));
+                timer.CancelAfter(TimeSpan.FromTicks(Math.Clamp((setup * 10).Ticks + TimeSpan.FromMilliseconds(700).Ticks, TimeSpan.FromSeconds(1).Ticks, options.HelloTimeout.Ticks)));
                 await stream.WriteAsync(TlsHello.Build(spec), timeout.Token).ConfigureAwait(false);
                 var flight = new TlsServerFlight();
                 var buffer = System.Buffers.ArrayPool<byte>.Shared.Rent(32 * 1024);
@@ -402,8 +403,8 @@ public static class TlsScanner
             await _gate.WaitAsync(ct).ConfigureAwait(false);
             try
             {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-                timeout.CancelAfter(options.HelloTimeout * 2);
+                using var timer = new CancellationTokenSource(options.HelloTimeout * 2, options.Time);
+                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, timer.Token);
                 using var stream = await ConnectAsync(timeout.Token).ConfigureAwait(false);
                 if (stream is null)
                 {
@@ -435,7 +436,7 @@ public static class TlsScanner
                 if (options.CheckHsts)
                 {
                     // The answer's head is all we need: give it one hello's time, not the handshake's double.
-                    timeout.CancelAfter(options.HelloTimeout);
+                    timer.CancelAfter(options.HelloTimeout);
                     var host = options.ServerName ?? (endpoint.AddressFamily == AddressFamily.InterNetworkV6 ? $"[{endpoint.Address}]" : endpoint.Address.ToString());
                     await tls.WriteAsync(System.Text.Encoding.ASCII.GetBytes($"GET / HTTP/1.1\r\nHost: {host}\r\nUser-Agent: PortAtlas\r\nAccept: */*\r\nConnection: close\r\n\r\n"), timeout.Token).ConfigureAwait(false);
                     var head = new byte[16 * 1024];

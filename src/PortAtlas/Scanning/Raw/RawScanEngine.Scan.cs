@@ -221,9 +221,12 @@ internal sealed partial class RawScanEngine
         }
         var grace = TimeSpan.FromMilliseconds(100) + (2 * (SmoothedRtt ?? TimeSpan.FromMilliseconds(50)));
         var timeout = CurrentTimeout() * 2 + TimeSpan.FromMilliseconds(200);
+        // VerifyHeld runs once, at the end, on the engine's own send thread (a dedicated thread, not the pool): blocking it
+        // while pool threads connect cannot starve anything, and the synchronous pass loop has no caller to await it.
+#pragma warning disable RS0030
         Parallel.ForEachAsync(held, new ParallelOptions { MaxDegreeOfParallelism = 32, CancellationToken = _cancellationToken }, async (item, token) =>
         {
-            var confirmed = await ConfirmByConnectAsync(item.Result.Address, item.Result.Port, timeout, grace, token).ConfigureAwait(false);
+            var confirmed = await ConfirmByConnectAsync(item.Result.Address, item.Result.Port, timeout, grace, _time, token).ConfigureAwait(false);
             if (!confirmed)
             {
                 Interlocked.Increment(ref _unconfirmed);
@@ -232,19 +235,20 @@ internal sealed partial class RawScanEngine
                 ? item.Result with { Reason = Reasons.Confirmed }
                 : item.Result with { State = PortState.Filtered, Reason = Reasons.Unconfirmed });
         }).GetAwaiter().GetResult();
+#pragma warning restore RS0030
     }
 
     /// <summary>
     /// A full TCP connect, then a short wait: a real listener keeps the connection (or closes it with FIN); a box that
     /// answers SYN-ACK for every port without a listener behind it resets it as soon as our ACK arrives.
     /// </summary>
-    internal static async Task<bool> ConfirmByConnectAsync(IPAddress address, int port, TimeSpan timeout, TimeSpan grace, CancellationToken cancellationToken)
+    internal static async Task<bool> ConfirmByConnectAsync(IPAddress address, int port, TimeSpan timeout, TimeSpan grace, TimeProvider time, CancellationToken cancellationToken)
     {
         using var socket = new Socket(address.AddressFamily, SocketType.Stream, ProtocolType.Tcp);
         try
         {
-            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-            cts.CancelAfter(timeout);
+            using var timer = new CancellationTokenSource(timeout, time);
+            using var cts = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, timer.Token);
             var remote = new IPEndPoint(address, port);
             await socket.ConnectAsync(remote, cts.Token).ConfigureAwait(false);
             // A loopback socket can connect to itself in the ephemeral range: that is not a listener.

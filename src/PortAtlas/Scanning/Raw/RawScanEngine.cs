@@ -353,11 +353,18 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     {
         if (ReferenceEquals(_time, TimeProvider.System))
         {
+            // The send thread is the engine's own and synchronous: the kernel's sleep paces it with less jitter than a
+            // thread-pool timer would, and allocates nothing per pause.
+#pragma warning disable RS0030
             Thread.Sleep(duration);
+#pragma warning restore RS0030
         }
         else
         {
-            Task.Delay(duration, _time).GetAwaiter().GetResult();
+            // Any other clock (a FakeTimeProvider in tests) decides when the pause ends through its own timer.
+            using var elapsed = new ManualResetEventSlim();
+            using var timer = _time.CreateTimer(static state => ((ManualResetEventSlim)state!).Set(), elapsed, duration, Timeout.InfiniteTimeSpan);
+            elapsed.Wait();
         }
     }
 
@@ -393,9 +400,11 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             return;
         }
         var generation = Interlocked.Read(ref _pollGeneration);
+        var spinner = default(SpinWait);
         while (Interlocked.Read(ref _pollGeneration) < generation + 2 && _receiveThread.IsAlive)
         {
-            Thread.Sleep(1);
+            // Not a wait on time but on the receive thread's next two polls (each at most 20 ms): spin, yield, then sleep.
+            spinner.SpinOnce();
         }
     }
 

@@ -91,7 +91,11 @@ internal sealed unsafe class RawSender : IDisposable
             if (errno is RawSyscalls.ENoBufs or RawSyscalls.EAgain && stalls++ < 100)
             {
                 BufferFullEvents++;
+                // The engine's synchronous send thread gives the kernel a millisecond to drain the socket buffer; a
+                // yield rather than a measured wait, so no clock of ours is involved.
+#pragma warning disable RS0030
                 Thread.Sleep(1);
+#pragma warning restore RS0030
                 continue;
             }
             // A packet the kernel will not take (no route, refused by a local firewall): skip it, keep the rest.
