@@ -23,6 +23,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+cd "$work"   # peers run from a scratch directory: nothing they write lands in the repository
 
 # Open set from grepable output (ours and nmap's share the format): "address:port" lines, sorted.
 open_set() { awk -F'\t' '/^Host: /{split($1,h," "); for(i=2;i<=NF;i++) if ($i ~ /^Ports: /){n=split(substr($i,8),p,", "); for(j=1;j<=n;j++){split(p[j],f,"/"); if(f[2]=="open") print h[2]":"f[1]}}}' "$1" | sort -u; }

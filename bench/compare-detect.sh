@@ -91,7 +91,7 @@ now() { date +%s.%N; }
 for i in $(seq 1 "$RUNS"); do
   t0=$(now); "${OURS[@]}" "$HOST" "$PORTS" >"$WORK/ours.$i.tsv" 2>/dev/null; t1=$(now)
   echo "$t1 - $t0" | bc >>"$WORK/ours.times"
-  t0=$(now); nmap -sV -p "$PORTS" -n -Pn "$HOST" -oX "$WORK/nmap.$i.xml" >/dev/null; t1=$(now)
+  t0=$(now); (cd "$WORK" && nmap -sV -p "$PORTS" -n -Pn "$HOST" -oX "$WORK/nmap.$i.xml" >/dev/null); t1=$(now)
   echo "$t1 - $t0" | bc >>"$WORK/nmap.times"
   echo "run $i: ours $(tail -1 "$WORK/ours.times") s, nmap $(tail -1 "$WORK/nmap.times") s" >&2
 done
@@ -100,7 +100,7 @@ done
 if [[ ${PER_PORT:-1} == 1 ]]; then
   for p in ${PORTS//,/ }; do
     t0=$(now); "${OURS[@]}" "$HOST" "$p" >/dev/null 2>&1; t1=$(now)
-    t2=$(now); nmap -sV -p "$p" -n -Pn "$HOST" >/dev/null 2>&1; t3=$(now)
+    t2=$(now); (cd "$WORK" && nmap -sV -p "$p" -n -Pn "$HOST" >/dev/null 2>&1); t3=$(now)
     echo "$p $(echo "$t1 - $t0" | bc) $(echo "$t3 - $t2" | bc)" >>"$WORK/per-port.times"
   done
 fi

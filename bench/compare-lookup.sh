@@ -7,6 +7,7 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/ports" 443 >/dev/null            # build once, outside the timings
 bin=$here/.build/ports/ports
 work=$(mktemp -d); trap 'rm -rf "$work"' EXIT
+cd "$work"   # peers run from a scratch directory
 ms() { local s e; s=$(date +%s%N); "$@" >/dev/null; e=$(date +%s%N); echo $(( (e - s) / 1000 )); }
 for i in $(seq "$runs"); do
   ms "$bin" 443 --format json >>"$work/ports"

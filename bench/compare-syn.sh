@@ -29,6 +29,7 @@ else
 fi
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+cd "$work"   # peers run from a scratch directory: an interrupted masscan writes paused.conf into its working directory
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # Open sets as sorted "address:port" lines.

@@ -16,6 +16,9 @@ public class ServiceDetectorTests
 {
     private static readonly DetectionOptions s_fast = FakeServerOptions.Fast;
 
+    /// <summary>How far a <see cref="SteppingClock"/> moves at a time.</summary>
+    private static readonly TimeSpan s_step = TimeSpan.FromMilliseconds(50);
+
     /// <summary>No port hints: the random test ports must not steer probing.</summary>
     private static readonly PortRegistry s_noHints = new([]);
 
@@ -83,18 +86,45 @@ public class ServiceDetectorTests
     }
 
     [Fact]
-    public async Task DetectAsync_SilentService_EndsWithinBudgetAsUnknown()
+    public async Task DetectAsync_SilentService_WaitsForABannerThenEndsWithinBudgetAsUnknown()
     {
-        await using var server = new FakeServer(FakeServer.DrainAsync);
-        var clock = Stopwatch.StartNew();
+        var clock = new SteppingClock();
+        TimeSpan? firstProbe = null;
+        await using var server = new FakeServer(async (s, ct) =>
+        {
+            var one = new byte[1];
+            if (await s.ReadAsync(one, ct) > 0)
+            {
+                firstProbe ??= clock.Elapsed;
+            }
+            await FakeServer.DrainAsync(s, ct);
+        });
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var (info, elapsed) = await clock.RunAsync(() => Detector(time: clock).DetectAsync(server.EndPoint, s_fast, Ct), s_fast.PortTimeout, s_step, Ct);
 
         Assert.NotNull(info);
         Assert.Equal("unknown", info.Name);
         Assert.Equal("registry", info.Method);
         Assert.Null(info.Evidence);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, s_fast.PortTimeout + TimeSpan.FromSeconds(2));
+        // No hint: the detector listens for the whole banner wait before it speaks, and its first probe goes out before
+        // that probe could have timed out.
+        Assert.NotNull(firstProbe);
+        Assert.InRange(firstProbe.Value, s_fast.BannerWait, s_fast.BannerWait + s_fast.ProbeTimeout);
+        Assert.InRange(elapsed, s_fast.BannerWait, s_fast.PortTimeout);
+    }
+
+    [Fact]
+    public async Task DetectAsync_ProbesOutlastTheBudget_EndsWhenTheBudgetRunsOut()
+    {
+        await using var server = new FakeServer(FakeServer.DrainAsync);
+        var clock = new SteppingClock();
+        // Silent: the banner wait (1 s) and the first probe's timeout (2 s) alone outlast the 2.5 s budget.
+        var options = s_fast with { PortTimeout = TimeSpan.FromSeconds(2.5), ParallelProbes = 1, MaxProbes = 3 };
+
+        var (info, elapsed) = await clock.RunAsync(() => Detector(time: clock).DetectAsync(server.EndPoint, options, Ct), options.PortTimeout, s_step, Ct);
+
+        Assert.Equal("unknown", info?.Name);
+        Assert.Equal(options.PortTimeout, elapsed);
     }
 
     [Fact]
@@ -156,20 +186,21 @@ public class ServiceDetectorTests
     [Fact]
     public async Task DetectAsync_OneByteASecond_EndsWithinBudget()
     {
+        var clock = new SteppingClock();
+        // The trickle runs on the same fake clock: 30 bytes over 30 s, against an 8 s budget.
         await using var server = new FakeServer(async (s, ct) =>
         {
             for (var i = 0; i < 30 && !ct.IsCancellationRequested; i++)
             {
                 await s.WriteAsync("S"u8.ToArray(), ct);
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+                await Task.Delay(TimeSpan.FromSeconds(1), clock, ct);
             }
         });
-        var clock = Stopwatch.StartNew();
 
-        var info = await Detector().DetectAsync(server.EndPoint, s_fast, Ct);
+        var (info, elapsed) = await clock.RunAsync(() => Detector(time: clock).DetectAsync(server.EndPoint, s_fast, Ct), s_fast.PortTimeout, s_step, Ct);
 
         Assert.NotNull(info);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, s_fast.PortTimeout + TimeSpan.FromSeconds(2));
+        Assert.InRange(elapsed, TimeSpan.Zero, s_fast.PortTimeout);
     }
 
     [Fact]
@@ -191,12 +222,13 @@ public class ServiceDetectorTests
     {
         await using var server = new FakeServer(FakeServer.DrainAsync);
         var options = s_fast with { PortTimeout = TimeSpan.FromMilliseconds(300), BannerWait = TimeSpan.FromSeconds(5) };
-        var clock = Stopwatch.StartNew();
+        var clock = new SteppingClock();
 
-        var info = await Detector(Hint(server.Port, "ssh")).DetectAsync(server.EndPoint, options, Ct);
+        var (info, elapsed) = await clock.RunAsync(() => Detector(Hint(server.Port, "ssh"), clock).DetectAsync(server.EndPoint, options, Ct), options.PortTimeout, s_step, Ct);
 
         Assert.Equal("ssh", info?.Name);
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(3));
+        // The budget, not the 5 s banner wait, ends it.
+        Assert.Equal(options.PortTimeout, elapsed);
     }
 
     [Fact]
@@ -488,15 +520,23 @@ public class ServiceDetectorTests
     {
         await using var server = new FakeServer(FakeServer.DrainAsync);
         var input = Enumerable.Range(0, 50).Select(_ => Result(server.Port, PortState.Open)).Prepend(Result(1, PortState.Closed));
-        var clock = Stopwatch.StartNew();
-
-        await foreach (var r in Detector().DetectAsync(ToAsync(input, Ct), s_fast with { MaxConcurrency = 4 }, Ct))
+        // The clock never moves: every detection in flight waits for a banner for ever, so the closed port must come out
+        // at once and leaving the loop must cancel the rest rather than wait for them.
+        var clock = new SteppingClock();
+        var first = 0;
+        var run = Task.Run(async () =>
         {
-            Assert.Equal(1, r.Port);
-            break;
-        }
+            await foreach (var r in Detector(time: clock).DetectAsync(ToAsync(input, Ct), s_fast with { MaxConcurrency = 4 }, Ct))
+            {
+                first = r.Port;
+                break;
+            }
+        }, Ct);
 
-        Assert.InRange(clock.Elapsed, TimeSpan.Zero, TimeSpan.FromSeconds(5));
+        Assert.Same(run, await Task.WhenAny(run, Task.Delay(TimeSpan.FromSeconds(20), Ct)));
+        await run;
+        Assert.Equal(1, first);
+        Assert.Equal(TimeSpan.Zero, clock.Elapsed);
     }
 
     private static FakeServer TlsHttpServer(X509Certificate2 certificate) => new(async (s, ct) =>

@@ -8,7 +8,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="SenderProtocolAddress">Sender IPv4 address.</param>
 /// <param name="TargetHardwareAddress">Target MAC (zero in a request).</param>
 /// <param name="TargetProtocolAddress">Target IPv4 address.</param>
-public readonly record struct ArpPacket(ushort Operation, ulong SenderHardwareAddress, uint SenderProtocolAddress, ulong TargetHardwareAddress, uint TargetProtocolAddress)
+internal readonly record struct ArpPacket(ushort Operation, ulong SenderHardwareAddress, uint SenderProtocolAddress, ulong TargetHardwareAddress, uint TargetProtocolAddress)
 {
     /// <summary>Length of an Ethernet/IPv4 ARP packet.</summary>
     public const int Length = 28;

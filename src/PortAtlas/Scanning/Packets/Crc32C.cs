@@ -7,7 +7,7 @@ namespace PortAtlas.Scanning.Packets;
 /// CRC32c (Castagnoli polynomial 0x1EDC6F41, reflected), the checksum of SCTP packets (RFC 9260, 6.8 and Appendix A)
 /// and iSCSI (RFC 3720, B.4). <see cref="BitOperations.Crc32C(uint, ulong)"/> uses the CPU's instruction where there is one.
 /// </summary>
-public static class Crc32C
+internal static class Crc32C
 {
     /// <summary>The CRC32c of <paramref name="data"/>: initial value all ones, final complement.</summary>
     public static uint Compute(ReadOnlySpan<byte> data)

@@ -13,7 +13,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="Checksum">Header checksum as carried.</param>
 /// <param name="Source">Source address.</param>
 /// <param name="Destination">Destination address.</param>
-public readonly record struct IPv4Header(
+internal readonly record struct IPv4Header(
     int HeaderLength, byte TypeOfService, ushort TotalLength, ushort Identification, ushort FlagsAndFragmentOffset,
     byte TimeToLive, byte Protocol, ushort Checksum, uint Source, uint Destination)
 {

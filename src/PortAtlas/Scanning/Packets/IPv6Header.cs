@@ -10,7 +10,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="HopLimit">Hops left.</param>
 /// <param name="Source">Source address.</param>
 /// <param name="Destination">Destination address.</param>
-public readonly record struct IPv6Header(byte TrafficClass, uint FlowLabel, ushort PayloadLength, byte NextHeader, byte HopLimit, UInt128 Source, UInt128 Destination)
+internal readonly record struct IPv6Header(byte TrafficClass, uint FlowLabel, ushort PayloadLength, byte NextHeader, byte HopLimit, UInt128 Source, UInt128 Destination)
 {
     /// <summary>Length of the fixed header.</summary>
     public const int Length = 40;

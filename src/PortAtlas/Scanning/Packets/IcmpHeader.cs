@@ -10,7 +10,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="Code">Message code.</param>
 /// <param name="Checksum">Checksum as carried.</param>
 /// <param name="RestOfHeader">The type-specific 32 bits.</param>
-public readonly record struct IcmpHeader(byte Type, byte Code, ushort Checksum, uint RestOfHeader)
+internal readonly record struct IcmpHeader(byte Type, byte Code, ushort Checksum, uint RestOfHeader)
 {
     /// <summary>Length of the header.</summary>
     public const int Length = 8;

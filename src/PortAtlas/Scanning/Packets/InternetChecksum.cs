@@ -7,7 +7,7 @@ namespace PortAtlas.Scanning.Packets;
 /// data taken as big-endian 16-bit words, an odd last byte padded with zero (RFC 1071, 1 and 4.1; RFC 791, RFC 793,
 /// RFC 768). TCP, UDP and ICMPv6 also cover a pseudo-header of the addresses (RFC 793 3.1; RFC 8200 8.1).
 /// </summary>
-public static class InternetChecksum
+internal static class InternetChecksum
 {
     /// <summary>Adds <paramref name="data"/> to a running sum; only the last piece summed may have an odd length.</summary>
     /// <param name="data">Bytes in network order.</param>

@@ -11,7 +11,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="IsIPv6">True for IPv6.</param>
 /// <param name="Source">Source address.</param>
 /// <param name="Destination">Destination address.</param>
-public readonly record struct IpPair(bool IsIPv6, UInt128 Source, UInt128 Destination)
+internal readonly record struct IpPair(bool IsIPv6, UInt128 Source, UInt128 Destination)
 {
     /// <summary>The pair with source and destination swapped (how a reply's addresses look).</summary>
     public IpPair Reversed => new(IsIPv6, Destination, Source);
@@ -54,7 +54,7 @@ public readonly record struct IpPair(bool IsIPv6, UInt128 Source, UInt128 Destin
 /// <param name="PayloadOffset">Offset of the upper-layer header.</param>
 /// <param name="PayloadLength">Bytes of upper-layer data present (header included).</param>
 /// <param name="TimeToLive">TTL or hop limit.</param>
-public readonly record struct IpPacket(IpPair Addresses, byte Protocol, int PayloadOffset, int PayloadLength, byte TimeToLive)
+internal readonly record struct IpPacket(IpPair Addresses, byte Protocol, int PayloadOffset, int PayloadLength, byte TimeToLive)
 {
     /// <summary>Protocol number of ICMP.</summary>
     public const byte Icmp = 1;

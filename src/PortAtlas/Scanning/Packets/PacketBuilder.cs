@@ -6,7 +6,7 @@ namespace PortAtlas.Scanning.Packets;
 /// Writes whole probe packets, IP header first, into a caller's buffer with every checksum filled in. Nothing here
 /// allocates: the send loop builds packets straight into its pooled batch buffers.
 /// </summary>
-public static class PacketBuilder
+internal static class PacketBuilder
 {
     /// <summary>Room enough for any probe this type writes (IPv6 header, SCTP INIT or a UDP payload up to 512 bytes).</summary>
     public const int MaxProbeLength = IPv6Header.Length + UdpHeader.HeaderLength + 512;

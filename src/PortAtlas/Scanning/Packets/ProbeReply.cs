@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace PortAtlas.Scanning.Packets;
 
 /// <summary>What kind of answer a received packet is, seen from a scanner.</summary>
-public enum ReplyKind : byte
+internal enum ReplyKind : byte
 {
     /// <summary>Not an answer to any probe a scanner sends.</summary>
     None,
@@ -45,7 +45,7 @@ public enum ReplyKind : byte
 /// <param name="IcmpCode">ICMP code of an ICMP answer.</param>
 /// <param name="IcmpSource">Who sent the ICMP message (a router, or the target itself).</param>
 /// <param name="TimeToLive">TTL or hop limit of the received packet.</param>
-public readonly record struct ProbeReply(
+internal readonly record struct ProbeReply(
     ReplyKind Kind, IpPair Addresses, byte ProbeProtocol, ushort LocalPort, ushort RemotePort, uint Cookie, bool HasCookie,
     TcpFlags TcpFlags, byte IcmpType, byte IcmpCode, UInt128 IcmpSource, byte TimeToLive)
 {

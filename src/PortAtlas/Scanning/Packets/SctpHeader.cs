@@ -3,7 +3,7 @@ using System.Buffers.Binary;
 namespace PortAtlas.Scanning.Packets;
 
 /// <summary>SCTP chunk types used by scanning (RFC 9260, 3.2).</summary>
-public enum SctpChunkType : byte
+internal enum SctpChunkType : byte
 {
     /// <summary>Payload data.</summary>
     Data = 0,
@@ -39,7 +39,7 @@ public enum SctpChunkType : byte
 /// <param name="ChunkFlags">Flags of the first chunk (ABORT's T bit is 0x01).</param>
 /// <param name="ChunkLength">Length of the first chunk, its header included.</param>
 /// <param name="InitiateTag">The initiate tag of an INIT or INIT ACK chunk; 0 for other chunks.</param>
-public readonly record struct SctpHeader(ushort SourcePort, ushort DestinationPort, uint VerificationTag, uint Checksum, SctpChunkType ChunkType, byte ChunkFlags, ushort ChunkLength, uint InitiateTag)
+internal readonly record struct SctpHeader(ushort SourcePort, ushort DestinationPort, uint VerificationTag, uint Checksum, SctpChunkType ChunkType, byte ChunkFlags, ushort ChunkLength, uint InitiateTag)
 {
     /// <summary>Length of the common header.</summary>
     public const int Length = 12;

@@ -4,7 +4,7 @@ namespace PortAtlas.Scanning.Packets;
 
 /// <summary>TCP control bits (RFC 9293, 3.1; ECE and CWR from RFC 3168).</summary>
 [Flags]
-public enum TcpFlags : byte
+internal enum TcpFlags : byte
 {
     /// <summary>No bits.</summary>
     None = 0,
@@ -35,7 +35,7 @@ public enum TcpFlags : byte
 /// <param name="Flags">Control bits.</param>
 /// <param name="Window">Receive window.</param>
 /// <param name="Checksum">Checksum as carried.</param>
-public readonly record struct TcpHeader(ushort SourcePort, ushort DestinationPort, uint SequenceNumber, uint AcknowledgmentNumber, int HeaderLength, TcpFlags Flags, ushort Window, ushort Checksum)
+internal readonly record struct TcpHeader(ushort SourcePort, ushort DestinationPort, uint SequenceNumber, uint AcknowledgmentNumber, int HeaderLength, TcpFlags Flags, ushort Window, ushort Checksum)
 {
     /// <summary>Length of a header without options.</summary>
     public const int MinLength = 20;

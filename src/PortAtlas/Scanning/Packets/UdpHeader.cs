@@ -7,7 +7,7 @@ namespace PortAtlas.Scanning.Packets;
 /// <param name="DestinationPort">Destination port.</param>
 /// <param name="Length">Header and data length.</param>
 /// <param name="Checksum">Checksum as carried (0: none, IPv4 only).</param>
-public readonly record struct UdpHeader(ushort SourcePort, ushort DestinationPort, ushort Length, ushort Checksum)
+internal readonly record struct UdpHeader(ushort SourcePort, ushort DestinationPort, ushort Length, ushort Checksum)
 {
     /// <summary>Header length.</summary>
     public const int HeaderLength = 8;
