@@ -13,7 +13,7 @@ await foreach (var port in session.RunAsync())
 {
     if (port.State == PortState.Open)
     {
-        Console.WriteLine($"{port.Address} {port.Port}/{port.Protocol.ToName()} open {port.Service?.Name}");
+        Console.WriteLine($"{port.Address} {port.Port}/{port.Protocol.ToName()} open");
     }
 }
 return 0;

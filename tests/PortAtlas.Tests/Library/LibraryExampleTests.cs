@@ -54,7 +54,7 @@ public partial class LibraryExampleTests
     private static async Task<(int Exit, string Output, string Error)> RunExampleAsync(params string[] args)
     {
         // Built beside the tests (a project reference that is not referenced), in the same configuration.
-        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Parent!.Name;
+        var configuration = new DirectoryInfo(Path.TrimEndingDirectorySeparator(AppContext.BaseDirectory)).Parent!.Name;
         var dll = Path.Combine(s_root, "examples", "LibraryScan", "bin", configuration, "net10.0", "LibraryScan.dll");
         Assert.True(File.Exists(dll), $"{dll} was not built");
         var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
