@@ -7,11 +7,11 @@ namespace PortAtlas.Registry;
 /// </summary>
 internal sealed class IanaTable
 {
-    private readonly byte[] _data;
+    private readonly ReadOnlyMemory<byte> _data;
     private readonly int[] _start;
     private readonly int[] _end;
 
-    private IanaTable(byte[] data, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
+    private IanaTable(ReadOnlyMemory<byte> data, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
     {
         _data = data;
         _start = start;
@@ -32,7 +32,7 @@ internal sealed class IanaTable
 
     /// <summary>Indexes IANA's CSV (12 fields; quoted fields may hold commas, doubled quotes and bare LFs).</summary>
     /// <exception cref="FormatException">A record whose port or transport is malformed, or an unterminated quote.</exception>
-    public static IanaTable Index(byte[] data)
+    public static IanaTable Index(ReadOnlyMemory<byte> data)
     {
         var capacity = 16384;
         var start = new List<int>(capacity);
@@ -40,7 +40,7 @@ internal sealed class IanaTable
         var first = new List<int>(capacity);
         var last = new List<int>(capacity);
         var transport = new List<sbyte>(capacity);
-        var span = data.AsSpan();
+        var span = data.Span;
         Span<char> chars = stackalloc char[16];
         var position = SkipRecord(span, 0); // header
         while (position < span.Length)
@@ -132,12 +132,12 @@ internal sealed class IanaTable
     }
 
     /// <summary>True when record <paramref name="index"/> names a service (reserved and unassigned rows do not).</summary>
-    public bool HasName(int index) => _data[_start[index]] != (byte)',';
+    public bool HasName(int index) => _data.Span[_start[index]] != (byte)',';
 
     /// <summary>The service name of record <paramref name="index"/> (its first field).</summary>
     public string NameOf(int index)
     {
-        var record = _data.AsSpan(_start[index], _end[index] - _start[index]);
+        var record = _data.Span[_start[index].._end[index]];
         var comma = record.IndexOf((byte)',');
         return comma == 0 ? "" : System.Text.Encoding.UTF8.GetString(record[..comma]);
     }
@@ -145,7 +145,7 @@ internal sealed class IanaTable
     /// <summary>Decodes record <paramref name="index"/> into an entry.</summary>
     public PortEntry Materialize(int index)
     {
-        var text = System.Text.Encoding.UTF8.GetString(_data, _start[index], _end[index] - _start[index]);
+        var text = System.Text.Encoding.UTF8.GetString(_data.Span[_start[index].._end[index]]);
         var reader = new CsvReader(text);
         var fields = new List<string>(12);
         reader.ReadRecord(fields);
