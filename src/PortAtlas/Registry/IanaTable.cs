@@ -11,9 +11,10 @@ internal sealed class IanaTable
     private readonly int[] _start;
     private readonly int[] _end;
 
-    private IanaTable(ReadOnlyMemory<byte> data, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
+    private IanaTable(ReadOnlyMemory<byte> data, int count, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
     {
         _data = data;
+        Count = count;
         _start = start;
         _end = end;
         First = first;
@@ -22,8 +23,8 @@ internal sealed class IanaTable
     }
 
     /// <summary>Number of records (the header excluded).</summary>
-    public int Count => _start.Length;
-    /// <summary>First port of each record, -1 when it has none.</summary>
+    public int Count { get; }
+    /// <summary>First port of each record, -1 when it has none (the arrays may be longer than <see cref="Count"/>).</summary>
     public int[] First { get; }
     /// <summary>Last port of each record, -1 when it has none.</summary>
     public int[] Last { get; }
@@ -34,13 +35,16 @@ internal sealed class IanaTable
     /// <exception cref="FormatException">A record whose port or transport is malformed, or an unterminated quote.</exception>
     public static IanaTable Index(ReadOnlyMemory<byte> data)
     {
-        var capacity = 16384;
-        var start = new List<int>(capacity);
-        var end = new List<int>(capacity);
-        var first = new List<int>(capacity);
-        var last = new List<int>(capacity);
-        var transport = new List<sbyte>(capacity);
         var span = data.Span;
+        // Line breaks bound the record count from above (quoted fields may hold more): the arrays are sized once and
+        // never copied, which matters to a look-up that builds them on every start (issue 16).
+        var capacity = span.Count((byte)'\n') + 1;
+        var start = GC.AllocateUninitializedArray<int>(capacity);
+        var end = GC.AllocateUninitializedArray<int>(capacity);
+        var first = GC.AllocateUninitializedArray<int>(capacity);
+        var last = GC.AllocateUninitializedArray<int>(capacity);
+        var transport = GC.AllocateUninitializedArray<sbyte>(capacity);
+        var count = 0;
         Span<char> chars = stackalloc char[16];
         var position = SkipRecord(span, 0); // header
         while (position < span.Length)
@@ -63,14 +67,14 @@ internal sealed class IanaTable
             var transportField = comma3 < 0 ? rest : rest[..comma3];
             if (comma1 < 0 || comma2 < 0)
             {
-                throw new FormatException($"IANA record {start.Count + 1} is not a CSV record");
+                throw new FormatException($"IANA record {count + 1} is not a CSV record");
             }
             int f = -1, l = -1;
             if (!portField.IsEmpty)
             {
                 if (portField.Length > chars.Length)
                 {
-                    throw new FormatException($"IANA record {start.Count + 1} has a bad port");
+                    throw new FormatException($"IANA record {count + 1} has a bad port");
                 }
                 for (var i = 0; i < portField.Length; i++)
                 {
@@ -78,7 +82,7 @@ internal sealed class IanaTable
                 }
                 if (!PortRange.TryParse(chars[..portField.Length], out var range))
                 {
-                    throw new FormatException($"IANA record {start.Count + 1} has a bad port '{chars[..portField.Length]}'");
+                    throw new FormatException($"IANA record {count + 1} has a bad port '{chars[..portField.Length]}'");
                 }
                 f = range.First;
                 l = range.Last;
@@ -90,15 +94,16 @@ internal sealed class IanaTable
                     : transportField.SequenceEqual("udp"u8) ? (sbyte)PortAtlas.Model.Transport.Udp
                     : transportField.SequenceEqual("sctp"u8) ? (sbyte)PortAtlas.Model.Transport.Sctp
                     : transportField.SequenceEqual("dccp"u8) ? (sbyte)PortAtlas.Model.Transport.Dccp
-                    : throw new FormatException($"IANA record {start.Count + 1} has a bad transport");
+                    : throw new FormatException($"IANA record {count + 1} has a bad transport");
             }
-            start.Add(recordStart);
-            end.Add(recordStart + record.Length);
-            first.Add(f);
-            last.Add(l);
-            transport.Add(t);
+            start[count] = recordStart;
+            end[count] = recordStart + record.Length;
+            first[count] = f;
+            last[count] = l;
+            transport[count] = t;
+            count++;
         }
-        return new IanaTable(data, [.. start], [.. end], [.. first], [.. last], [.. transport]);
+        return new IanaTable(data, count, start, end, first, last, transport);
     }
 
     /// <summary>The offset just past the record that starts at <paramref name="position"/>, its line break included.</summary>

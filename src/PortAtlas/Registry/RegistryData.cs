@@ -10,16 +10,10 @@ internal static class RegistryData
     internal const string CuratedResource = "PortAtlas.data.curated-ports.tsv";
 
     /// <summary>The text of an embedded resource, or null when the assembly lacks it.</summary>
-    internal static string? ReadResource(string name)
-    {
-        using var stream = typeof(RegistryData).Assembly.GetManifestResourceStream(name);
-        if (stream is null)
-        {
-            return null;
-        }
-        using var reader = new StreamReader(stream, System.Text.Encoding.UTF8);
-        return reader.ReadToEnd();
-    }
+    internal static string? ReadResource(string name) =>
+        ReadResourceBytes(name) is { } bytes ? System.Text.Encoding.UTF8.GetString(TrimBom(bytes.Span)) : null;
+
+    private static ReadOnlySpan<byte> TrimBom(ReadOnlySpan<byte> bytes) => bytes.StartsWith("\uFEFF"u8) ? bytes[3..] : bytes;
 
     /// <summary>
     /// An embedded resource's bytes, or null when the assembly lacks it. Resources compiled into the program are
