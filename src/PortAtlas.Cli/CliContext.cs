@@ -9,10 +9,25 @@ public sealed class CliContext
     public required TextWriter Out { get; init; }
     /// <summary>Errors, progress and notes.</summary>
     public required TextWriter Error { get; init; }
+    private IAnsiConsole? _console;
+    private Func<IAnsiConsole>? _consoleFactory;
+    private IAnsiConsole? _progress;
+    private Func<IAnsiConsole?>? _progressFactory;
+
     /// <summary>Rendering of tables to <see cref="Out"/>.</summary>
-    public required IAnsiConsole Console { get; init; }
+    public IAnsiConsole Console
+    {
+        // Created on first use: a look-up printed as JSON never pays for the console library's start-up (issue 16).
+        get => _console ??= (_consoleFactory ?? throw new InvalidOperationException("no console was given"))();
+        init => _console = value;
+    }
+
     /// <summary>Rendering of progress to <see cref="Error"/>; null when stderr is not a terminal.</summary>
-    public IAnsiConsole? Progress { get; init; }
+    public IAnsiConsole? Progress
+    {
+        get => _progress ??= _progressFactory?.Invoke();
+        init => _progress = value;
+    }
 
     /// <summary>The process's own console: colours and live progress only on a terminal.</summary>
     public static CliContext FromProcess()
@@ -23,28 +38,36 @@ public sealed class CliContext
         var stderrRedirected = System.Console.IsErrorRedirected;
         var stdout = TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Out, allowStyling: false));
         var stderr = TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Error, allowStyling: false));
-        var console = AnsiConsole.Create(new AnsiConsoleSettings
+        return new CliContext
         {
-            Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Out, allowStyling: !stdoutRedirected))),
-            Ansi = stdoutRedirected ? AnsiSupport.No : AnsiSupport.Yes,
-            ColorSystem = stdoutRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
-            Interactive = InteractionSupport.No,
-        });
-        // The guard hides the terminal from the console library's width detection: give it the width.
-        console.Profile.Width = stdoutRedirected ? 200 : TerminalWidth();
-        IAnsiConsole? progress = null;
-        if (!stderrRedirected)
-        {
-            progress = AnsiConsole.Create(new AnsiConsoleSettings
+            Out = stdout,
+            Error = stderr,
+            _consoleFactory = () =>
             {
-                Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Error, allowStyling: true))),
-                Ansi = AnsiSupport.Yes,
-                ColorSystem = ColorSystemSupport.Detect,
-                Interactive = InteractionSupport.Yes,
-            });
-            progress.Profile.Width = TerminalWidth();
-        }
-        return new CliContext { Out = stdout, Error = stderr, Console = console, Progress = progress };
+                var console = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Out, allowStyling: !stdoutRedirected))),
+                    Ansi = stdoutRedirected ? AnsiSupport.No : AnsiSupport.Yes,
+                    ColorSystem = stdoutRedirected ? ColorSystemSupport.NoColors : ColorSystemSupport.Detect,
+                    Interactive = InteractionSupport.No,
+                });
+                // The guard hides the terminal from the console library's width detection: give it the width.
+                console.Profile.Width = stdoutRedirected ? 200 : TerminalWidth();
+                return console;
+            },
+            _progressFactory = stderrRedirected ? null : () =>
+            {
+                var progress = AnsiConsole.Create(new AnsiConsoleSettings
+                {
+                    Out = new AnsiConsoleOutput(TextWriter.Synchronized(new TerminalGuardWriter(System.Console.Error, allowStyling: true))),
+                    Ansi = AnsiSupport.Yes,
+                    ColorSystem = ColorSystemSupport.Detect,
+                    Interactive = InteractionSupport.Yes,
+                });
+                progress.Profile.Width = TerminalWidth();
+                return progress;
+            },
+        };
     }
 
     private static int TerminalWidth()

@@ -7,13 +7,14 @@ namespace PortAtlas.Registry;
 /// </summary>
 internal sealed class IanaTable
 {
-    private readonly byte[] _data;
+    private readonly ReadOnlyMemory<byte> _data;
     private readonly int[] _start;
     private readonly int[] _end;
 
-    private IanaTable(byte[] data, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
+    private IanaTable(ReadOnlyMemory<byte> data, int count, int[] start, int[] end, int[] first, int[] last, sbyte[] transport)
     {
         _data = data;
+        Count = count;
         _start = start;
         _end = end;
         First = first;
@@ -22,8 +23,8 @@ internal sealed class IanaTable
     }
 
     /// <summary>Number of records (the header excluded).</summary>
-    public int Count => _start.Length;
-    /// <summary>First port of each record, -1 when it has none.</summary>
+    public int Count { get; }
+    /// <summary>First port of each record, -1 when it has none (the arrays may be longer than <see cref="Count"/>).</summary>
     public int[] First { get; }
     /// <summary>Last port of each record, -1 when it has none.</summary>
     public int[] Last { get; }
@@ -32,15 +33,18 @@ internal sealed class IanaTable
 
     /// <summary>Indexes IANA's CSV (12 fields; quoted fields may hold commas, doubled quotes and bare LFs).</summary>
     /// <exception cref="FormatException">A record whose port or transport is malformed, or an unterminated quote.</exception>
-    public static IanaTable Index(byte[] data)
+    public static IanaTable Index(ReadOnlyMemory<byte> data)
     {
-        var capacity = 16384;
-        var start = new List<int>(capacity);
-        var end = new List<int>(capacity);
-        var first = new List<int>(capacity);
-        var last = new List<int>(capacity);
-        var transport = new List<sbyte>(capacity);
-        var span = data.AsSpan();
+        var span = data.Span;
+        // Line breaks bound the record count from above (quoted fields may hold more): the arrays are sized once and
+        // never copied, which matters to a look-up that builds them on every start (issue 16).
+        var capacity = span.Count((byte)'\n') + 1;
+        var start = GC.AllocateUninitializedArray<int>(capacity);
+        var end = GC.AllocateUninitializedArray<int>(capacity);
+        var first = GC.AllocateUninitializedArray<int>(capacity);
+        var last = GC.AllocateUninitializedArray<int>(capacity);
+        var transport = GC.AllocateUninitializedArray<sbyte>(capacity);
+        var count = 0;
         Span<char> chars = stackalloc char[16];
         var position = SkipRecord(span, 0); // header
         while (position < span.Length)
@@ -63,14 +67,14 @@ internal sealed class IanaTable
             var transportField = comma3 < 0 ? rest : rest[..comma3];
             if (comma1 < 0 || comma2 < 0)
             {
-                throw new FormatException($"IANA record {start.Count + 1} is not a CSV record");
+                throw new FormatException($"IANA record {count + 1} is not a CSV record");
             }
             int f = -1, l = -1;
             if (!portField.IsEmpty)
             {
                 if (portField.Length > chars.Length)
                 {
-                    throw new FormatException($"IANA record {start.Count + 1} has a bad port");
+                    throw new FormatException($"IANA record {count + 1} has a bad port");
                 }
                 for (var i = 0; i < portField.Length; i++)
                 {
@@ -78,7 +82,7 @@ internal sealed class IanaTable
                 }
                 if (!PortRange.TryParse(chars[..portField.Length], out var range))
                 {
-                    throw new FormatException($"IANA record {start.Count + 1} has a bad port '{chars[..portField.Length]}'");
+                    throw new FormatException($"IANA record {count + 1} has a bad port '{chars[..portField.Length]}'");
                 }
                 f = range.First;
                 l = range.Last;
@@ -90,15 +94,16 @@ internal sealed class IanaTable
                     : transportField.SequenceEqual("udp"u8) ? (sbyte)PortAtlas.Model.Transport.Udp
                     : transportField.SequenceEqual("sctp"u8) ? (sbyte)PortAtlas.Model.Transport.Sctp
                     : transportField.SequenceEqual("dccp"u8) ? (sbyte)PortAtlas.Model.Transport.Dccp
-                    : throw new FormatException($"IANA record {start.Count + 1} has a bad transport");
+                    : throw new FormatException($"IANA record {count + 1} has a bad transport");
             }
-            start.Add(recordStart);
-            end.Add(recordStart + record.Length);
-            first.Add(f);
-            last.Add(l);
-            transport.Add(t);
+            start[count] = recordStart;
+            end[count] = recordStart + record.Length;
+            first[count] = f;
+            last[count] = l;
+            transport[count] = t;
+            count++;
         }
-        return new IanaTable(data, [.. start], [.. end], [.. first], [.. last], [.. transport]);
+        return new IanaTable(data, count, start, end, first, last, transport);
     }
 
     /// <summary>The offset just past the record that starts at <paramref name="position"/>, its line break included.</summary>
@@ -132,12 +137,12 @@ internal sealed class IanaTable
     }
 
     /// <summary>True when record <paramref name="index"/> names a service (reserved and unassigned rows do not).</summary>
-    public bool HasName(int index) => _data[_start[index]] != (byte)',';
+    public bool HasName(int index) => _data.Span[_start[index]] != (byte)',';
 
     /// <summary>The service name of record <paramref name="index"/> (its first field).</summary>
     public string NameOf(int index)
     {
-        var record = _data.AsSpan(_start[index], _end[index] - _start[index]);
+        var record = _data.Span[_start[index].._end[index]];
         var comma = record.IndexOf((byte)',');
         return comma == 0 ? "" : System.Text.Encoding.UTF8.GetString(record[..comma]);
     }
@@ -145,7 +150,7 @@ internal sealed class IanaTable
     /// <summary>Decodes record <paramref name="index"/> into an entry.</summary>
     public PortEntry Materialize(int index)
     {
-        var text = System.Text.Encoding.UTF8.GetString(_data, _start[index], _end[index] - _start[index]);
+        var text = System.Text.Encoding.UTF8.GetString(_data.Span[_start[index].._end[index]]);
         var reader = new CsvReader(text);
         var fields = new List<string>(12);
         reader.ReadRecord(fields);

@@ -75,8 +75,10 @@ public sealed partial class PortRegistry
             offsets[p] += offsets[p - 1];
         }
         _offsets = offsets;
-        _byPort = new int[offsets[^1]];
-        var fill = (int[])offsets.Clone();
+        // Every slot is written below: no need to pay for zeroing.
+        _byPort = GC.AllocateUninitializedArray<int>(offsets[^1]);
+        var fill = GC.AllocateUninitializedArray<int>(offsets.Length);
+        offsets.CopyTo(fill, 0);
         // Two passes place curated knowledge ahead of IANA rows at each port.
         foreach (var curatedPass in (ReadOnlySpan<bool>)[true, false])
         {

@@ -190,3 +190,66 @@ public sealed class RegistryListTopTests
         Assert.Contains(protocol ?? count, error, StringComparison.Ordinal);
     }
 }
+
+/// <summary>The quick look-up path ('ports 443' without the command tree) prints exactly what the full parser prints.</summary>
+public sealed class QuickLookupTests
+{
+    [Theory]
+    [InlineData("443")]
+    [InlineData("443", "--format", "json")]
+    [InlineData("lookup", "22/udp", "-f", "csv")]
+    [InlineData("6665-6669", "3389/tcp", "--format", "table")]
+    [InlineData("70000")]
+    [InlineData("10-5", "--format", "json")]
+    [InlineData("0")]
+    [InlineData("65535", "-f", "json")]
+    public async Task QuickPath_PrintsWhatTheParserPrints(params string[] args)
+    {
+        Assert.True(PortAtlas.Cli.CliApp.TryQuickLookup(args, out _, out _));
+        var quick = await CliRunner.RunAsync(args);
+        var full = await RunParsed(args);
+        Assert.Equal(full, quick);
+    }
+
+    [Theory]
+    [InlineData("ldaps")]
+    [InlineData("scan", "127.0.0.1")]
+    [InlineData("443", "--format", "xml")]
+    [InlineData("443", "--format")]
+    [InlineData("443", "--format=json")]
+    [InlineData("443", "--help")]
+    [InlineData("lookup")]
+    [InlineData]
+    public void OtherCommandLines_TakeTheParser(params string[] args) =>
+        Assert.False(PortAtlas.Cli.CliApp.TryQuickLookup(args, out _, out _));
+
+    [Fact]
+    public void NoCommandStartsWithADigit()
+    {
+        // The quick path claims tokens that start with a digit; a command named so would be shadowed.
+        var root = PortAtlas.Cli.CliApp.Build(PortAtlas.Cli.CliContext.ForWriters(TextWriter.Null, TextWriter.Null));
+        Assert.NotEmpty(root.Subcommands);
+        Assert.DoesNotContain(root.Subcommands, c => char.IsAsciiDigit(c.Name[0]) || c.Aliases.Any(a => char.IsAsciiDigit(a[0])));
+    }
+
+    [Fact]
+    public async Task RandomPortsAndProtocols_PrintWhatTheParserPrints()
+    {
+        // Seeded: a failure names its input and repeats.
+        var random = new Random(20261201);
+        string[] suffixes = ["", "/tcp", "/udp", "/sctp", "/dccp", "/x", "-1024", "-80"];
+        for (var i = 0; i < 60; i++)
+        {
+            string[] args = [$"{random.Next(0, 70001)}{suffixes[random.Next(suffixes.Length)]}", "--format", "json"];
+            Assert.Equal(await RunParsed(args), await CliRunner.RunAsync(args));
+        }
+    }
+
+    private static async Task<(int, string, string)> RunParsed(string[] args)
+    {
+        using var output = new StringWriter();
+        using var error = new StringWriter();
+        var code = await PortAtlas.Cli.CliApp.RunParsedAsync(args, PortAtlas.Cli.CliContext.ForWriters(output, error), TestContext.Current.CancellationToken);
+        return (code, output.ToString(), error.ToString());
+    }
+}
