@@ -15,7 +15,6 @@ internal sealed class PipelineLab : IDisposable
     private static readonly string s_tools = Path.Combine(AppContext.BaseDirectory, "pipeline_tools.py");
     private static readonly string s_responders = Path.Combine(AppContext.BaseDirectory, "responders.py");
     private readonly NetworkNamespace _ns;
-    private readonly List<Process> _helpers = [];
 
     private PipelineLab(NetworkNamespace ns, DirectoryInfo directory)
     {
@@ -92,9 +91,12 @@ internal sealed class PipelineLab : IDisposable
     private async Task<Process> StartHelperAsync(string command, string[] arguments)
     {
         var process = _ns.Start(command, arguments);
-        _helpers.Add(process);
-        var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(20));
-        Assert.True(ready == "ready", $"{string.Join(' ', arguments)}: {ready} {await process.StandardError.ReadToEndAsync()}");
+        var ready = await process.StandardOutput.ReadLineAsync().WaitAsync(TimeSpan.FromSeconds(90));
+        if (ready != "ready")
+        {
+            process.Kill(entireProcessTree: true);
+            Assert.Fail($"{string.Join(' ', arguments)}: {ready} {await process.StandardError.ReadToEndAsync()}");
+        }
         return process;
     }
 
@@ -123,15 +125,7 @@ internal sealed class PipelineLab : IDisposable
 
     public void Dispose()
     {
-        foreach (var helper in _helpers)
-        {
-            if (!helper.HasExited)
-            {
-                helper.Kill(entireProcessTree: true);
-                helper.WaitForExit(5000);
-            }
-            helper.Dispose();
-        }
+        // The namespace kills and disposes the helpers it started.
         _ns.Dispose();
         Directory.Delete(recursive: true);
     }

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Tools of the scan-pipeline tests, run inside a test's own network namespace (ip netns exec).
 
-  pipeline_tools.py capture tcp-syn|udp   record the kernel time of every packet leaving through lo to 127.0.0.1
+  pipeline_tools.py capture tcp-syn|udp   record the kernel time of every packet sent through lo to 127.0.0.1
                                           (TCP: SYN without ACK; UDP: every datagram); prints "ready", and when
                                           stdin closes prints one line per packet: nanoseconds since the epoch
   pipeline_tools.py banner TEXT PORT...   TCP on 127.0.0.1: send TEXT (with CRLF) to every connection, then close
@@ -18,6 +18,7 @@ if "--lifetime" in sys.argv:
 DEADLINE = time.monotonic() + LIFETIME
 
 SO_TIMESTAMPNS = 35
+PACKET_HOST = 0
 PACKET_OUTGOING = 4
 ETH_P_IP = 0x0800
 LOOPBACK = socket.inet_aton("127.0.0.1")
@@ -26,7 +27,7 @@ LOOPBACK = socket.inet_aton("127.0.0.1")
 def capture(kind):
     # SOCK_DGRAM packet socket: the data starts at the IP header; the address tells outgoing from incoming copies.
     s = socket.socket(socket.AF_PACKET, socket.SOCK_DGRAM, socket.htons(ETH_P_IP))
-    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 8 << 20)
+    s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4 << 20)
     s.setsockopt(socket.SOL_SOCKET, SO_TIMESTAMPNS, 1)
     s.bind(("lo", 0))
     stamps = []
@@ -43,7 +44,9 @@ def capture(kind):
                 data, ancillary, _, address = s.recvmsg(128, 64, socket.MSG_DONTWAIT)
             except BlockingIOError:
                 break
-            if address[2] != PACKET_OUTGOING or len(data) < 20 or data[16:20] != LOOPBACK:
+            # Loopback hands each packet to packet sockets once, as PACKET_HOST (its receive side, at the moment of
+            # sending); other devices show our sends as PACKET_OUTGOING.
+            if address[2] not in (PACKET_HOST, PACKET_OUTGOING) or len(data) < 20 or data[16:20] != LOOPBACK:
                 continue
             ihl = (data[0] & 0x0F) * 4
             if kind == "tcp-syn":

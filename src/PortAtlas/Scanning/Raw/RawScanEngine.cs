@@ -206,7 +206,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     baseSent = sent;
                 }
                 congestion.Check(sent);
-                Pace(baseTime, sent - baseSent, rate, burst);
+                Pace(ref baseTime, ref baseSent, sent, rate, burst);
             }
             if (SendProbe(sweep, index, pass))
             {
@@ -227,14 +227,21 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// <summary>Packets one send batch may carry at a ceiling of <paramref name="rate"/>: 10 ms of it, 1 to the sender's batch size.</summary>
     internal int BurstFor(double rate) => (int)Math.Clamp(rate / 100, 1, _sender.BatchSize);
 
-    private void Pace(long baseTime, long sentSinceBase, double rate, int burst)
+    private void Pace(ref long baseTime, ref long baseSent, long sent, double rate, int burst)
     {
         while (true)
         {
             var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
-            var ahead = sentSinceBase - (elapsed * rate) - burst;
+            var ahead = sent - baseSent - (elapsed * rate) - burst;
             if (ahead <= 0)
             {
+                if (-ahead > 2 * burst)
+                {
+                    // Behind by more than a burst: the sender was held up (descheduled, or waiting on the congestion
+                    // window). Credit from the stall would leave as one rush far above the cap; start counting afresh.
+                    baseTime = _time.GetTimestamp();
+                    baseSent = sent;
+                }
                 return;
             }
             _sender.Flush();
