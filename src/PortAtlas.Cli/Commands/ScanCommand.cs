@@ -249,17 +249,35 @@ internal static class ScanCommand
             {
                 ScanTable.Render(cli.Console, report, request.Nmap.Reason);
             }
+            var writeError = stream.FileError;
             if (outputPath is not null && fileFormat != ReportFormat.Jsonl)
             {
-                await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, outputPath, CancellationToken.None).ConfigureAwait(false);
+                try
+                {
+                    await fileFormat!.Value.CreateWriter().WriteToFileAsync(report, outputPath, CancellationToken.None).ConfigureAwait(false);
+                }
+                catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+                {
+                    // A file that cannot be written (a full disk) must not lose the scan: it is printed above and saved below.
+                    writeError = $"cannot write '{outputPath}': {PortAtlas.Sanitizing.OutsideText.Printable(ex.Message, 300, singleLine: true)}";
+                }
+            }
+            if (writeError is not null)
+            {
+                cli.Error.WriteLine($"ports: {writeError}");
             }
             await NmapScan.SaveAsync(request.Nmap, report, CancellationToken.None).ConfigureAwait(false);
             foreach (var note in session.Notes)
             {
                 cli.Error.WriteLine($"ports: {note}");
             }
+            if (request.Nmap.Verbose > 0)
+            {
+                // The engines' own count, beside what was reported: scripts and tests check that nothing decided was lost.
+                cli.Error.WriteLine($"ports: the engines decided {session.EngineOpenCount} open ports in this run");
+            }
             var saved = await SaveAsync(cli, store, session, report).ConfigureAwait(false);
-            return saved == ExitCodes.Success && notSaved ? ExitCodes.Failure : saved;
+            return saved == ExitCodes.Success && (notSaved || writeError is not null) ? ExitCodes.Failure : saved;
         }
     }
 

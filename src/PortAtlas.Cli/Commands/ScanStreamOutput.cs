@@ -24,10 +24,39 @@ internal sealed class StreamingOutput(CliContext cli, bool stdout, string? path,
             _stdout.WritePort(result, plan.Targets.HostnameOf(result.Address));
             Flush();
         }
-        if (path is not null)
+        if (path is not null && FileError is null)
         {
-            _file ??= new JsonlWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
-            await _file.WritePortAsync(result, plan.Targets.HostnameOf(result.Address)).ConfigureAwait(false);
+            try
+            {
+                _file ??= new JsonlWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
+                await _file.WritePortAsync(result, plan.Targets.HostnameOf(result.Address)).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await DropFileAsync(ex).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Why the file could not be written (a full disk), said once by the command; null while it can.</summary>
+    public string? FileError { get; private set; }
+
+    /// <summary>A file that cannot take a line must not stop the scan: it is given up, and the scan goes on to print and save.</summary>
+    private async ValueTask DropFileAsync(Exception ex)
+    {
+        FileError = $"cannot write '{path}': {PortAtlas.Sanitizing.OutsideText.Printable(ex.Message, 300, singleLine: true)}";
+        var file = _file;
+        _file = null;
+        if (file is not null)
+        {
+            try
+            {
+                await file.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Its buffered lines cannot go either.
+            }
         }
     }
 
@@ -39,10 +68,20 @@ internal sealed class StreamingOutput(CliContext cli, bool stdout, string? path,
             _stdout.WriteStats(stats);
             Flush();
         }
-        if (path is not null)
+        if (path is not null && FileError is null)
         {
-            _file ??= new JsonlWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
-            await _file.WriteStatsAsync(stats).ConfigureAwait(false);
+            try
+            {
+                _file ??= new JsonlWriter(new FileStream(path, FileMode.Create, FileAccess.Write, FileShare.Read));
+                await _file.WriteStatsAsync(stats).ConfigureAwait(false);
+                // Closed here, not on dispose, so a last failure is still reported.
+                await _file.DisposeAsync().ConfigureAwait(false);
+                _file = null;
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                await DropFileAsync(ex).ConfigureAwait(false);
+            }
         }
     }
 
@@ -58,7 +97,14 @@ internal sealed class StreamingOutput(CliContext cli, bool stdout, string? path,
         _stdout?.Dispose();
         if (_file is not null)
         {
-            await _file.DisposeAsync().ConfigureAwait(false);
+            try
+            {
+                await _file.DisposeAsync().ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException)
+            {
+                // Stopped before FinishAsync: nothing left to say the file is incomplete to.
+            }
         }
     }
 }

@@ -23,6 +23,12 @@ internal interface IScanEngine
     /// <summary>Probes sent so far.</summary>
     long ProbesSent { get; }
 
+    /// <summary>
+    /// Open verdicts the engine has reached so far, counted where it decides them (before it holds any back or streams
+    /// them): the engine's own count, against which a session checks that nothing decided is lost.
+    /// </summary>
+    long OpenDecided { get; }
+
     /// <summary>Whether <see cref="EngineResult.Index"/> places results in a permutation that <see cref="SettledPrefix"/> settles.</summary>
     bool Indexed { get; }
 
@@ -49,6 +55,8 @@ internal sealed class ConnectEngine(TargetSet targets, PortList ports, ScanOptio
     public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
 
     public long ProbesSent => _scanner.Progress?.ProbesSent ?? 0;
+
+    public long OpenDecided => _scanner.Progress?.Open ?? 0;
 
     public bool Indexed => true;
 
@@ -82,6 +90,8 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
     });
 
     public long ProbesSent => _scanner.PacketsSent;
+
+    public long OpenDecided => _scanner.OpenVerdicts;
 
     public bool Indexed => false;
 

@@ -176,6 +176,12 @@ public sealed class ScanSession : IAsyncDisposable
     /// <summary>Live counters over every engine of this run: pairs decided, probes sent, open ports.</summary>
     public ScanProgress Progress { get; }
 
+    /// <summary>
+    /// Open ports this run's engines have decided so far, by their own count (taken where each engine decides, before
+    /// detection, assessment and the caller). Once <see cref="RunAsync"/> has ended, every one of them was yielded.
+    /// </summary>
+    public long EngineOpenCount => _engines.Sum(e => e.OpenDecided);
+
     /// <summary>The id of the last checkpoint saved; 0 before the first (or without a sink).</summary>
     public long CheckpointId => _checkpointId != 0 ? _checkpointId : _options.Resume?.Id ?? 0;
 

@@ -14,14 +14,14 @@ internal sealed class NetworkNamespace : IDisposable
 
     public string Name { get; }
 
-    /// <summary>Creates a namespace, or skips the test when that needs privileges or tools this machine lacks.</summary>
-    public static async Task<NetworkNamespace> CreateAsync()
+    /// <summary>Creates a namespace named <paramref name="prefix"/> and a random tail, or skips the test when that needs privileges or tools this machine lacks.</summary>
+    public static async Task<NetworkNamespace> CreateAsync(string prefix = "pa-t-")
     {
         if (!OperatingSystem.IsLinux() || Environment.UserName != "root" || !File.Exists("/usr/sbin/ip") && !File.Exists("/sbin/ip") && !File.Exists("/usr/bin/ip"))
         {
             Assert.Skip("Needs Linux, root and iproute2 to create a network namespace.");
         }
-        var name = "pa-t-" + Guid.NewGuid().ToString("N")[..8];
+        var name = prefix + Guid.NewGuid().ToString("N")[..8];
         var (code, _, error) = await RunAsync("ip", ["netns", "add", name], TimeSpan.FromSeconds(10));
         if (code != 0)
         {

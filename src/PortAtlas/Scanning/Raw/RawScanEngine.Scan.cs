@@ -17,15 +17,20 @@ internal sealed partial class RawScanEngine
     private ChannelWriter<PortResult>? _writer;
     private IPAddress?[]? _addressCache;
     private int[]? _canarySynAcks;
+    private int[]? _canaryAnswers;
     private int[]? _unreachables;
     private bool _canaryReady;
     private long _decided;
+    private long _openVerdicts;
     private long _unconfirmed;
     private long _hostsScanned;
     private TimeSpan _pacingTime;
     private Transport _transport;
 
     public long Decided => Interlocked.Read(ref _decided);
+
+    /// <summary>Open verdicts of the port sweep so far, counted as they arrive (before any are held for the canaries).</summary>
+    public long OpenVerdicts => Interlocked.Read(ref _openVerdicts);
 
     /// <summary>Runs discovery (unless skipped), then the port sweep, pacing and verification; writes every verdict to <paramref name="writer"/>.</summary>
     public void RunScan(TargetSet targets, PortList ports, ChannelWriter<PortResult> writer)
@@ -85,6 +90,7 @@ internal sealed partial class RawScanEngine
         var small = hosts.Count <= 1 << 20;
         _addressCache = small ? new IPAddress?[hosts.Count] : null;
         _canarySynAcks = canaries > 0 && small ? new int[hosts.Count] : null;
+        _canaryAnswers = _canarySynAcks is null ? null : new int[hosts.Count];
         _unreachables = kind == ProbeKind.Udp && small ? new int[hosts.Count] : null;
         _canaryReady = canaries == 0 || _canarySynAcks is null;
 
@@ -137,11 +143,22 @@ internal sealed partial class RawScanEngine
     {
         if (slot >= sweep.Slots.Length)
         {
-            if (state == PortState.Open && _canarySynAcks is not null)
+            if (_canarySynAcks is not null)
             {
-                Interlocked.Increment(ref _canarySynAcks[host]);
+                if (state == PortState.Open)
+                {
+                    Interlocked.Increment(ref _canarySynAcks[host]);
+                }
+                if (Interlocked.Increment(ref _canaryAnswers![host]) == sweep.Canaries)
+                {
+                    ReleaseHeld(host);
+                }
             }
             return;
+        }
+        if (state == PortState.Open)
+        {
+            Interlocked.Increment(ref _openVerdicts);
         }
         if (state == PortState.Closed && _unreachables is not null && reason != Reasons.UdpResponse)
         {
@@ -160,7 +177,7 @@ internal sealed partial class RawScanEngine
         {
             lock (_heldLock)
             {
-                if (!_canaryReady || IsFlagged(host))
+                if (!(_canaryReady || IsCleared(host)) || IsFlagged(host))
                 {
                     _held.Add((host, result));
                     return;
@@ -174,6 +191,30 @@ internal sealed partial class RawScanEngine
     {
         Interlocked.Increment(ref _decided);
         _writer!.TryWrite(result);
+    }
+
+    /// <summary>Every canary of the host has answered, and too few with SYN-ACK to flag it: its open ports need not wait for the pass to end.</summary>
+    private bool IsCleared(ulong host) =>
+        _canaryAnswers is not null && Volatile.Read(ref _canaryAnswers[host]) >= _options.CanaryPorts && !IsFlagged(host);
+
+    /// <summary>The held open ports of one host, once its canaries have all answered: JSONL and -v stream them as found, not at the end of the first pass.</summary>
+    private void ReleaseHeld(ulong host)
+    {
+        if (IsFlagged(host))
+        {
+            return;
+        }
+        lock (_heldLock)
+        {
+            for (var i = _held.Count - 1; i >= 0; i--)
+            {
+                if (_held[i].Host == host)
+                {
+                    Emit(_held[i].Result);
+                    _held.RemoveAt(i);
+                }
+            }
+        }
     }
 
     private bool IsFlagged(ulong host) =>

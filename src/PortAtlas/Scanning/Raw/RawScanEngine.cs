@@ -165,9 +165,26 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var burst = BurstFor(_options.Rate);
         var checkMask = burst >= 16 ? 15 : 0;
         var congestion = new CongestionWindow(this, sweep, allowIncrease: pass == 0);
-        for (ulong i = 0; i < sweep.Total; i++)
+        // The first pass of a sweep of few hosts sends each host's canaries before its ports: they answer at once, and
+        // the host's open ports stream as they are found instead of waiting, held, for the pass to end.
+        var stride = (ulong)sweep.Stride;
+        var canaries = (ulong)sweep.Canaries;
+        var prologue = pass == 0 && canaries > 0 && sweep.Hosts.Count <= CanariesFirstHosts ? sweep.Hosts.Count * canaries : 0;
+        for (ulong i = 0; i < prologue + sweep.Total; i++)
         {
-            var index = permutation.Map(i);
+            ulong index;
+            if (i < prologue)
+            {
+                index = ((i / canaries) * stride) + (ulong)sweep.Slots.Length + (i % canaries);
+            }
+            else
+            {
+                index = permutation.Map(i - prologue);
+                if (prologue > 0 && index % stride >= (ulong)sweep.Slots.Length)
+                {
+                    continue;
+                }
+            }
             if (sweep.IsAnswered(index) || sweep.Skip(index))
             {
                 continue;
@@ -189,7 +206,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     baseSent = sent;
                 }
                 congestion.Check(sent);
-                Pace(baseTime, sent - baseSent, rate, burst);
+                Pace(ref baseTime, ref baseSent, sent, rate, burst);
             }
             if (SendProbe(sweep, index, pass))
             {
@@ -204,17 +221,27 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         return sent;
     }
 
+    /// <summary>Sweeps of at most this many hosts send the canaries first (<see cref="SendPass"/>).</summary>
+    private const ulong CanariesFirstHosts = 65536;
+
     /// <summary>Packets one send batch may carry at a ceiling of <paramref name="rate"/>: 10 ms of it, 1 to the sender's batch size.</summary>
     internal int BurstFor(double rate) => (int)Math.Clamp(rate / 100, 1, _sender.BatchSize);
 
-    private void Pace(long baseTime, long sentSinceBase, double rate, int burst)
+    private void Pace(ref long baseTime, ref long baseSent, long sent, double rate, int burst)
     {
         while (true)
         {
             var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
-            var ahead = sentSinceBase - (elapsed * rate) - burst;
+            var ahead = sent - baseSent - (elapsed * rate) - burst;
             if (ahead <= 0)
             {
+                if (-ahead > 2 * burst)
+                {
+                    // Behind by more than a burst: the sender was held up (descheduled, or waiting on the congestion
+                    // window). Credit from the stall would leave as one rush far above the cap; start counting afresh.
+                    baseTime = _time.GetTimestamp();
+                    baseSent = sent;
+                }
                 return;
             }
             _sender.Flush();

@@ -25,6 +25,9 @@ public sealed class RawScanner
     /// <summary>Ports decided so far by the running (or last) scan of this instance, for progress.</summary>
     internal long Decided => Volatile.Read(ref _running)?.Decided ?? 0;
 
+    /// <summary>Open verdicts the running (or last) scan has reached, held ones included: the engine's own count.</summary>
+    internal long OpenVerdicts => Volatile.Read(ref _running)?.OpenVerdicts ?? 0;
+
     /// <summary>
     /// Scans the ports of <paramref name="ports"/> that match <paramref name="type"/> (TCP for SYN, UDP, SCTP) on every
     /// address of <paramref name="targets"/> (those found up first, unless <see cref="ScanOptions.SkipDiscovery"/> or a
