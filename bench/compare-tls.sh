@@ -8,6 +8,8 @@
 # Packets go only to those addresses; nmap runs with -n and testssl with --nodns none (no DNS at all).
 #   bench/compare-tls.sh [RUNS] [FILTER]      FILTER: a regex on the server names (e.g. 'tls-')
 #   TESTSSL=0 bench/compare-tls.sh            leaves testssl.sh out
+#   TESTSSL_DIR=DIR                            takes testssl.sh's result for server NAME from DIR/NAME.json (and its
+#                                              time from DIR/NAME.time) instead of running it; other servers: TESTSSL
 set -euo pipefail
 runs=${1:-3}
 filter=${2:-.}
@@ -66,7 +68,11 @@ for name in $(printf '%s\n' "${!target[@]}" | sort); do
     theirs+=("$(echo "$t1 - $t0" | bc)")
   done
   rm -f testssl.json
-  if [[ $with_testssl == 1 ]]; then
+  if [[ -n ${TESTSSL_DIR:-} && -s $TESTSSL_DIR/$name.json ]]; then
+    # A testssl.sh run made earlier (it takes minutes a port here): its JSON and its time in seconds.
+    cp "$TESTSSL_DIR/$name.json" testssl.json
+    tssl=("$(cat "$TESTSSL_DIR/$name.time")")
+  elif [[ $with_testssl == 1 ]]; then
     st=()
     [[ $proto == tls ]] || st=(-t "$proto")
     [[ $proto == xmpp ]] && st+=(--xmpphost tls.portatlas.test)
