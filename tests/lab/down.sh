@@ -47,6 +47,8 @@ for ns in "${NAMESPACES[@]}"; do
   fi
 done
 
+"$LAB_DIR/tls.sh" down >/dev/null 2>&1 || true
+
 # Root-namespace leftovers (normally gone with the namespaces).
 for dev in pa-lab-h pa-sw-h pa-svc-h pa-svc2-h; do
   ip link show "$dev" >/dev/null 2>&1 && ip link delete "$dev" 2>/dev/null

@@ -49,6 +49,8 @@ PKGS=(
   openvpn coturn kamailio mumble-server
   ngircd inspircd prosody
   git influxdb etcd-server avahi-daemon
+  # TLS comparison (issue 20, bench/compare-tls.sh); the pa-tls daemons are the ones above.
+  testssl.sh
 )
 
 missing=()

@@ -506,6 +506,9 @@ log "starting databases"
 PG_JOB=$!
 ( run_start mariadb start_mariadb; [[ -z ${START_FAILED[mariadb]:-} ]] || touch "$RUN/.failed-mariadb" ) &
 MY_JOB=$!
+# The TLS hosts (issue 20, tests/lab/tls.sh): their own namespace pa-tls, started beside the rest.
+( "$LAB_DIR/tls.sh" up >"$RUN/tls-up.log" 2>&1 || touch "$RUN/.failed-tls" ) &
+TLS_JOB=$!
 
 log "starting daemons"
 run_start sweep start_sweep
@@ -667,6 +670,9 @@ for pair in "$SVC_NS $SVC_HOST" "$SVC2_NS $SVC2_HOST"; do
 done
 
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
+wait $TLS_JOB || true
+cat "$RUN/tls-up.log"
+[[ -e $RUN/.failed-tls ]] && FAILED+=("tls: tests/lab/tls.sh up failed (see run/tls-up.log and run/tls/)")
 log "done"
 if [[ ${#FAILED[@]} -gt 0 ]]; then
   echo "up.sh: FAILED daemons:" >&2

@@ -19,7 +19,9 @@ internal static class TlsDeepInspection
         string? startTls = null;
         if (info.Tls is null)
         {
-            if (info.StartTls is null || !StartTlsPreamble.Supports(info.Name))
+            // Detection asks SMTP, IMAP, POP3, FTP and PostgreSQL whether they upgrade; LDAP, MySQL and XMPP are asked by
+            // the upgrade itself, and the scan stops at the first refusal (a few connections on a server without TLS).
+            if (!StartTlsPreamble.Supports(info.Name) || (info.StartTls is null && UpgradeName(info.Name) is null))
             {
                 return info;
             }
@@ -45,8 +47,22 @@ internal static class TlsDeepInspection
         var tls = info.Tls is { } seen
             ? (scan.Subject is null ? MergeAccepted(seen, scan) : scan with { Protocol = seen.Protocol ?? scan.Protocol, CipherSuite = seen.CipherSuite, Alpn = seen.Alpn })
             : scan;
-        return info with { Tls = tls, Facts = WithFacts(info.Facts, tls, time.GetUtcNow()) };
+        var facts = WithFacts(info.Facts, tls, time.GetUtcNow());
+        if (startTls is not null && info.StartTls is null)
+        {
+            facts = new Dictionary<string, string>(facts, StringComparer.Ordinal) { [ServiceFacts.StartTls] = "yes" };
+        }
+        return info with { Tls = tls, StartTls = info.StartTls ?? (startTls is null ? null : UpgradeName(startTls)), Facts = facts };
     }
+
+    /// <summary>The upgrade's name for the services only the upgrade itself asks about (null for the others).</summary>
+    private static string? UpgradeName(string service) => service switch
+    {
+        "ldap" => "StartTLS",
+        "mysql" => "SSL",
+        "xmpp" or "xmpp-client" or "xmpp-server" => "STARTTLS",
+        _ => null,
+    };
 
     // The scan ran out of time before it read a certificate: keep detection's, add what was learnt.
     private static TlsInfo MergeAccepted(TlsInfo seen, TlsInfo scan) => seen with

@@ -61,12 +61,18 @@ public static class TlsScanner
         private readonly List<TlsVersion> _accepted = [];
         private TlsServerFlight? _fullFlight;
         private volatile bool _upgradeRefused;
+        private Task<TlsServerFlight?>? _refusal;
         private TlsVersion _fullFlightVersion;
 
         public TlsInfo Partial() => new() { AcceptedVersions = [.. _accepted.Order().Select(v => v.ToName())] };
 
         public async Task<TlsInfo> ScanAsync()
         {
+            // How this server says no: a hello offering only a GREASE suite (RFC 8701), which no server may choose. Some
+            // (Dovecot) hang up without an alert; knowing it keeps the enumeration from reading every such hang-up as a
+            // pick the server could not complete.
+            _refusal = HelloAsync(new TlsHelloSpec { Version = TlsVersion.Tls12, CipherSuites = [0x0A0A], ServerName = options.ServerName }, full: false);
+
             // 1. Versions, each offered alone with every suite it can carry.
             var versionTasks = TlsVersionNames.All.Select(v => (v, HelloAsync(new TlsHelloSpec { Version = v, CipherSuites = Codes(TlsCipherSuite.For(v)), ServerName = options.ServerName, KeyShares = [0x001D, 0x0017] }, full: v != TlsVersion.Tls13))).ToList();
             foreach (var (version, task) in versionTasks)
@@ -89,6 +95,12 @@ public static class TlsScanner
             var legacy = _accepted.Where(v => v != TlsVersion.Tls13).ToList();
             var top = legacy.Count > 0 ? legacy.Max() : (TlsVersion?)null;
 
+            // 3 first. The full enumeration is the long pole (chains of hellos): its chains start now, and the single
+            // hellos of step 2 fill the gaps beside them under the same bound.
+            var versions = _accepted.Order().ToList();
+            var enumerations = options.EnumerateCiphers ? versions.Select(EnumerateAsync).ToList() : [];
+            var groupTask = options.EnumerateCiphers ? GroupsAsync(versions) : Task.FromResult(new List<string>());
+
             // 2. Weak classes per legacy version, forward secrecy, DH size, compression, fallback, ALPN: all at once.
             var weakTasks = new List<(TlsVersion Version, Task<TlsServerFlight?> Task)>();
             foreach (var version in legacy)
@@ -105,7 +117,6 @@ public static class TlsScanner
                 dheTask = HelloAsync(new TlsHelloSpec { Version = t, CipherSuites = Codes(TlsCipherSuite.For(t).Where(s => s.IsDhe && !s.IsAnonymous)), ServerName = options.ServerName }, full: true);
                 compressionTask = HelloAsync(new TlsHelloSpec { Version = t, CipherSuites = Codes(TlsCipherSuite.For(t)), ServerName = options.ServerName, OfferCompression = true }, full: false);
             }
-            var versions = _accepted.Order().ToList();
             if (versions.Count >= 2)
             {
                 // Offer the second-best version with the fallback signal: a protected server refuses it (RFC 7507 section 3).
@@ -148,19 +159,14 @@ public static class TlsScanner
             // 3. Full enumeration on request.
             var lists = new List<TlsCipherList>();
             var groups = new List<string>();
-            if (options.EnumerateCiphers)
+            foreach (var e in enumerations)
             {
-                var enumerations = versions.Select(EnumerateAsync).ToList();
-                var groupTask = GroupsAsync(versions);
-                foreach (var e in enumerations)
+                if (await e.ConfigureAwait(false) is { } list)
                 {
-                    if (await e.ConfigureAwait(false) is { } list)
-                    {
-                        lists.Add(list);
-                    }
+                    lists.Add(list);
                 }
-                groups.AddRange(await groupTask.ConfigureAwait(false));
             }
+            groups.AddRange(await groupTask.ConfigureAwait(false));
 
             // 4. The chain: from the plaintext Certificate message, or through SslStream when only TLS 1.3 is spoken.
             var certificates = _fullFlight?.Certificates.Select(d => X509CertificateLoader.LoadCertificate(d)).ToList() ?? [];
@@ -223,23 +229,62 @@ public static class TlsScanner
             yield return Codes(suites.Where(s => s.IsDes && !s.IsAnonymous && !s.IsExport));
         }
 
+        /// <summary>
+        /// Every suite the server accepts with <paramref name="version"/>. The whole list offered forwards and backwards
+        /// (two hellos side by side) tells whose order the server follows. A server that follows ours is enumerated in
+        /// chunks, the chunks in parallel, and reported in our order; a server with its own order is enumerated in one
+        /// chain (offer the rest, take its pick out), which yields that order as it goes.
+        /// </summary>
         private async Task<TlsCipherList?> EnumerateAsync(TlsVersion version)
         {
+            var all = Codes(TlsCipherSuite.For(version)).ToList();
+            var forwardTask = HelloAsync(EnumSpec(version, all), full: false);
+            var backwardTask = HelloAsync(EnumSpec(version, [.. Enumerable.Reverse(all)]), full: false);
+            var forward = await forwardTask.ConfigureAwait(false);
+            var backward = await backwardTask.ConfigureAwait(false);
+            if (forward is { HasServerHello: false, Alert: not null } && backward is { HasServerHello: false, Alert: not null })
+            {
+                return null; // refused everything with this version
+            }
+            bool? serverOrder = forward is { HasServerHello: true } && forward.Version == version && backward is { HasServerHello: true } && backward.Version == version
+                ? forward.CipherSuite == backward.CipherSuite
+                : null;
             var found = new List<ushort>();
-            await CollectAsync(version, Codes(TlsCipherSuite.For(version)).ToList(), found, depth: 0).ConfigureAwait(false);
+            if (serverOrder == false)
+            {
+                var size = Math.Max(8, (all.Count + options.Parallelism - 1) / Math.Max(1, options.Parallelism));
+                var chunks = all.Chunk(size).Select(c => (Remaining: c.ToList(), Found: new List<ushort>())).ToList();
+                await Task.WhenAll(chunks.Select(c => CollectAsync(version, c.Remaining, c.Found, depth: 0))).ConfigureAwait(false);
+                found.AddRange(chunks.SelectMany(c => c.Found).OrderBy(all.IndexOf));
+            }
+            else
+            {
+                var remaining = all;
+                if (serverOrder == true && remaining.Remove(forward!.CipherSuite))
+                {
+                    found.Add(forward.CipherSuite); // the first pick is already known
+                }
+                await CollectAsync(version, remaining, found, depth: 0).ConfigureAwait(false);
+            }
             if (found.Count == 0)
             {
                 return null;
             }
-            bool? serverOrder = null;
-            if (found.Count >= 2)
+            if (found.Count < 2)
+            {
+                serverOrder = null;
+            }
+            else if (serverOrder is null)
             {
                 // Offer the server's first two choices the other way round: a server that keeps its choice has its own order.
-                var flight = await HelloAsync(new TlsHelloSpec { Version = version, CipherSuites = [found[1], found[0]], ServerName = options.ServerName, KeyShares = [0x001D, 0x0017] }, full: false).ConfigureAwait(false);
+                var flight = await HelloAsync(EnumSpec(version, [found[1], found[0]]), full: false).ConfigureAwait(false);
                 serverOrder = flight is { HasServerHello: true } ? flight.CipherSuite == found[0] : null;
             }
             return new TlsCipherList { Version = version.ToName(), ServerOrder = serverOrder, Suites = [.. found.Select(c => TlsCipherSuite.ForCode(c).Name)] };
         }
+
+        private TlsHelloSpec EnumSpec(TlsVersion version, List<ushort> suites) =>
+            new() { Version = version, CipherSuites = suites, ServerName = options.ServerName, KeyShares = [0x001D, 0x0017] };
 
         /// <summary>
         /// Offers <paramref name="remaining"/> and takes the server's pick out until it refuses. A server that hangs up
@@ -270,11 +315,22 @@ public static class TlsScanner
                     await CollectAsync(version, dhe, found, depth: 12).ConfigureAwait(false);
                     return;
                 }
+                if (await RefusesThisWayAsync(flight).ConfigureAwait(false))
+                {
+                    return; // the server refuses every hello like this: halving would only hear the same refusal ~2n times
+                }
                 var half = remaining.Count / 2;
                 await CollectAsync(version, remaining[..half], found, depth + 1).ConfigureAwait(false);
                 await CollectAsync(version, remaining[half..], found, depth + 1).ConfigureAwait(false);
                 return;
             }
+        }
+
+        /// <summary>True when <paramref name="flight"/> (no ServerHello, no alert) looks like the server's plain refusal.</summary>
+        private async Task<bool> RefusesThisWayAsync(TlsServerFlight? flight)
+        {
+            var refusal = _refusal is null ? null : await _refusal.ConfigureAwait(false);
+            return refusal is { HasServerHello: false, Alert: null } ? flight is not null : refusal is null && flight is null;
         }
 
         private async Task<List<string>> GroupsAsync(List<TlsVersion> versions)
