@@ -5,6 +5,8 @@
 # they agree, and the median time of RUNS runs each (alternating). Packets go only to those addresses.
 #   bench/compare-tls.sh [RUNS]
 set -euo pipefail
+# Reverse DNS (issue 14) may ask only the lab's server, never the machine's resolver; the peers run with -n, and so do we.
+export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 runs=${1:-3}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 work=$(mktemp -d)
@@ -44,7 +46,7 @@ for name in "${!target[@]}"; do
   read -r host p <<<"${target[$name]}"
   ours=() theirs=()
   for i in $(seq "$runs"); do
-    t0=$(now); $ports_bin scan "$host" -p "$p" --connect --detect --tls-enum --no-save --no-assess --format json > ours.json 2>/dev/null; t1=$(now)
+    t0=$(now); $ports_bin scan "$host" -p "$p" --connect --detect --tls-enum --no-reverse-dns --no-save --no-assess --format json > ours.json 2>/dev/null; t1=$(now)
     ours+=("$(echo "$t1 - $t0" | bc)")
     t0=$(now); nmap -sT -Pn -n -p "$p" --script ssl-enum-ciphers -oX nmap.xml "$host" >/dev/null 2>&1; t1=$(now)
     theirs+=("$(echo "$t1 - $t0" | bc)")

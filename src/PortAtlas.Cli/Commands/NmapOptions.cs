@@ -21,7 +21,7 @@ internal sealed class NmapOptions
     /// <summary>Output file formats of --save: the report formats and "normal" (the terminal table, as nmap's -oN).</summary>
     internal static readonly string[] SaveFormats = ["normal", "xml", "grep", "json", "jsonl", "csv", "sarif", "html"];
 
-    private readonly Option<string[]> _save = new("--save") { Description = "Also write the report as FORMAT=FILE (normal, xml, grep, json, jsonl, csv, sarif, html); repeatable. nmap's -oN/-oX/-oG/-oJ/-oA", AllowMultipleArgumentsPerToken = false, HelpName = "FORMAT=FILE" };
+    private readonly Option<string[]> _save = new("--save") { Description = "Also write the report as FORMAT=FILE (normal: nmap's -oN layout; xml, grep, json, jsonl, csv, sarif, html); repeatable. nmap's -oN/-oX/-oG/-oJ/-oA", AllowMultipleArgumentsPerToken = false, HelpName = "FORMAT=FILE" };
     private readonly Option<int?> _timing = new("--timing") { Description = "Timing template 0-5 as nmap's -T0..-T5: rate, timeouts and retries (README: timing table)", HelpName = "0-5" };
     private readonly Option<bool> _open = new("--open") { Description = "Show only open (and open|filtered) ports, and only hosts that have one" };
     private readonly Option<int> _verbose = new("--verbose") { Description = "1: print open ports on stderr as they are found; 2: with the reason", HelpName = "LEVEL" };
@@ -289,17 +289,7 @@ internal static class NmapScan
         {
             if (format == "normal")
             {
-                await using var writer = new StreamWriter(path);
-                var console = AnsiConsole.Create(new AnsiConsoleSettings
-                {
-                    Out = new AnsiConsoleOutput(writer),
-                    Ansi = AnsiSupport.No,
-                    ColorSystem = ColorSystemSupport.NoColors,
-                    Interactive = InteractionSupport.No,
-                });
-                console.Profile.Width = 200;
-                writer.WriteLine($"# {report.Stats.CommandLine}");
-                ScanTable.Render(console, report, settings.Reason);
+                await new NmapNormalReportWriter { ShowReason = settings.Reason }.WriteToFileAsync(report, path, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             ReportFormats.TryParse(format, out var reportFormat);
