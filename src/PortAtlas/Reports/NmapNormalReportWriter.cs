@@ -42,6 +42,7 @@ public sealed class NmapNormalReportWriter
             if (NmapFacts.HostState(host) == "down")
             {
                 Line(writer, $"Nmap scan report for {name} [host down]");
+                Line(writer, "");
                 continue;
             }
             Line(writer, $"Nmap scan report for {name}");
