@@ -81,6 +81,8 @@ ptr-record=2.0.18.198.in-addr.arpa,lab.portatlas.test
 ptr-record=2.3.18.198.in-addr.arpa,svc.portatlas.test
 ptr-record=2.4.18.198.in-addr.arpa,svc2.portatlas.test
 ptr-record=2.6.18.198.in-addr.arpa,dns.portatlas.test
+# Nobody answers at 198.18.6.9: a host that is never up, with a name (tests of -R).
+ptr-record=9.6.18.198.in-addr.arpa,down.portatlas.test
 CONF
     # Every sweep host (198.18.1.1-254) has a name: a /24 sweep exercises parallel lookups.
     for i in $(seq 1 254); do
