@@ -8,6 +8,8 @@
 # Prints a markdown table: medians, ratio ours/nmap, peak RSS, and whether both found the same open set.
 # Usage: bench/compare-connect.sh [runs=5] [scenarios=ABCD]
 set -euo pipefail
+# Reverse DNS (issue 14) may ask only the lab's server, never the machine's resolver; the peers run with -n, and so do we.
+export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 runs=${1:-5}
 scenarios=${2:-ABCD}
 here=$(cd "$(dirname "$0")/.." && pwd)
@@ -36,7 +38,7 @@ compare() { # name, prefix (e.g. "ip netns exec NS" or ""), our args, nmap args
   : >"$work/t.nmap"; : >"$work/t.ours"
   for i in $(seq "$runs"); do
     /usr/bin/time -a -o "$work/t.nmap" -f "%e %M" $prefix nmap $theirs -oG "$work/nmap.$i" >/dev/null
-    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours --connect --no-save --format grep --no-progress >"$work/ours.$i" 2>/dev/null
+    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours --no-reverse-dns --connect --no-save --format grep --no-progress >"$work/ours.$i" 2>/dev/null
     open_set "$work/nmap.$i" >"$work/nmap.$i.open"; open_set "$work/ours.$i" >"$work/ours.$i.open"
     cmp -s "$work/nmap.$i.open" "$work/ours.$i.open" || same="no (run $i: nmap $(wc -l <"$work/nmap.$i.open"), ours $(wc -l <"$work/ours.$i.open"))"
   done

@@ -14,6 +14,8 @@
 # each, and writes bench/detection-results.md (table + median wall times).
 #   RUNS=5 PORTATLAS_LAB_MANIFEST=/path/manifest.tsv bench/compare-detect.sh
 set -euo pipefail
+# Reverse DNS (issue 14) may ask only the lab's server, never the machine's resolver; the peers run with -n, and so do we.
+export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 cd "$(dirname "$0")/.."
 
 if [[ ${1:-} == --lab ]]; then
@@ -39,7 +41,7 @@ if [[ ${1:-} == --lab ]]; then
         ours_args=(--udp -p "U:$ports"); nmap_args=(-sU -sV)
       fi
       t0=$(now)
-      "${OURS[@]}" scan "$host" "${ours_args[@]}" --detect -f xml --no-save --no-assess --no-progress \
+      "${OURS[@]}" scan "$host" "${ours_args[@]}" --detect --no-reverse-dns -f xml --no-save --no-assess --no-progress \
         >"$WORK/ours-$proto-$host.xml" 2>"$WORK/ours-$proto-$host.err" || true
       t1=$(now)
       echo "ours $proto $host $(echo "$t1 - $t0" | bc)" >>"$WORK/times"

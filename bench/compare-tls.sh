@@ -11,6 +11,8 @@
 #   TESTSSL_DIR=DIR                            takes testssl.sh's result for server NAME from DIR/NAME.json (and its
 #                                              time from DIR/NAME.time) instead of running it; other servers: TESTSSL
 set -euo pipefail
+# Reverse DNS (issue 14) may ask only the lab's server, never the machine's resolver; the peers run with -n, and so do we.
+export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 runs=${1:-3}
 filter=${2:-.}
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -62,7 +64,7 @@ for name in $(printf '%s\n' "${!target[@]}" | sort); do
   read -r host p proto <<<"${target[$name]}"
   ours=() theirs=() tssl=()
   for _ in $(seq "$runs"); do
-    t0=$(now); $ports_bin scan "$host" -p "$p" --connect --detect --tls-enum --sni tls.portatlas.test --no-save --no-assess --format json > ours.json 2>/dev/null || true; t1=$(now)
+    t0=$(now); $ports_bin scan "$host" -p "$p" --connect --detect --tls-enum --sni tls.portatlas.test --no-reverse-dns --no-save --no-assess --format json > ours.json 2>/dev/null || true; t1=$(now)
     ours+=("$(echo "$t1 - $t0" | bc)")
     t0=$(now); nmap -sT -Pn -n -p "$p" --script ssl-enum-ciphers -oX nmap.xml "$host" >/dev/null 2>&1 || true; t1=$(now)
     theirs+=("$(echo "$t1 - $t0" | bc)")

@@ -7,6 +7,9 @@
 set -uo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$root"
+# Reverse DNS (issue 14): every scan in the tests asks only the lab's DNS server (tests/lab/dns.sh), never the
+# machine's resolver; PORTATLAS_SAFE_TARGETS=1 refuses any other server.
+export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 log="$root/.build/test-logs"
 mkdir -p "$log"
 rm -f "$log"/*.log

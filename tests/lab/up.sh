@@ -669,6 +669,9 @@ for pair in "$SVC_NS $SVC_HOST" "$SVC2_NS $SVC2_HOST"; do
   [[ -z "$unexpected" ]] || log "note: listeners in $1 not in the manifest: $(echo $unexpected)"
 done
 
+# Reverse DNS for the lab hosts (issue 14): a namespace of its own, pa-dns, 198.18.6.2 (tests/lab/dns.sh).
+"$LAB_DIR/dns.sh" up >/dev/null || FAILED+=("dns: tests/lab/dns.sh up failed")
+
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
 wait $TLS_JOB || true
 cat "$RUN/tls-up.log"

@@ -56,7 +56,6 @@ internal static class NmapCompat
         ("--max-rtt-timeout", "round-trip timeouts one by one are not offered; -T0..-T5 set them (README: timing table)"),
         ("--initial-rtt-timeout", "round-trip timeouts one by one are not offered; -T0..-T5 set them (README: timing table)"),
         ("--proxies", "scanning through proxies is not offered"),
-        ("--dns-servers", "choosing DNS servers is not offered: names resolve through the system's resolver"),
         ("-oS", "\"script kiddie\" output is not offered; use -oN, -oX, -oG, -oJ or -oA"),
         ("-oM", "machine output is not offered; use -oG (grepable) or -oX (XML)"),
         ("-oH", "-oH is not an output PortAtlas offers; use -oN, -oX, -oG, -oJ or -oA"),
@@ -81,9 +80,8 @@ internal static class NmapCompat
     /// <summary>nmap flags that take no argument and are accepted with nothing to do (PortAtlas already behaves so).</summary>
     private static readonly HashSet<string> s_noOps = new(StringComparer.Ordinal)
     {
-        "-n",                 // PortAtlas never does reverse DNS unless -R asks for it.
         "-PR",                // ARP discovery is automatic on attached Ethernet segments.
-        "--system-dns",       // names always resolve through the system's resolver.
+        "--system-dns",       // target names resolve through the system's resolver; PTR lookups ask the servers directly.
         "--noninteractive",
         "--no-stylesheet",
         "--privileged",       // raw sockets are used whenever permitted.
@@ -271,6 +269,9 @@ internal static class NmapCompat
                 return null;
             case "-R":
                 result.Add("--reverse-dns");
+                return null;
+            case "-n":
+                result.Add("--no-reverse-dns");
                 return null;
             case "-6":
                 result.Add("--ipv6");

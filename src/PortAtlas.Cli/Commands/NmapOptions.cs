@@ -21,12 +21,14 @@ internal sealed class NmapOptions
     /// <summary>Output file formats of --save: the report formats and "normal" (the terminal table, as nmap's -oN).</summary>
     internal static readonly string[] SaveFormats = ["normal", "xml", "grep", "json", "jsonl", "csv", "sarif", "html"];
 
-    private readonly Option<string[]> _save = new("--save") { Description = "Also write the report as FORMAT=FILE (normal, xml, grep, json, jsonl, csv, sarif, html); repeatable. nmap's -oN/-oX/-oG/-oJ/-oA", AllowMultipleArgumentsPerToken = false, HelpName = "FORMAT=FILE" };
+    private readonly Option<string[]> _save = new("--save") { Description = "Also write the report as FORMAT=FILE (normal: nmap's -oN layout; xml, grep, json, jsonl, csv, sarif, html); repeatable. nmap's -oN/-oX/-oG/-oJ/-oA", AllowMultipleArgumentsPerToken = false, HelpName = "FORMAT=FILE" };
     private readonly Option<int?> _timing = new("--timing") { Description = "Timing template 0-5 as nmap's -T0..-T5: rate, timeouts and retries (README: timing table)", HelpName = "0-5" };
     private readonly Option<bool> _open = new("--open") { Description = "Show only open (and open|filtered) ports, and only hosts that have one" };
     private readonly Option<int> _verbose = new("--verbose") { Description = "1: print open ports on stderr as they are found; 2: with the reason", HelpName = "LEVEL" };
     private readonly Option<int> _debug = new("--debug") { Description = "Print the effective timing, rates and probe counts on stderr", HelpName = "LEVEL" };
-    private readonly Option<bool> _reverseDns = new("--reverse-dns") { Description = "Name each reported host by reverse DNS (nmap's -R; PortAtlas never does it otherwise)" };
+    private readonly Option<bool> _reverseDns = new("--reverse-dns") { Description = "Name every reported host by reverse DNS, down ones too (nmap's -R); by default hosts found up are named" };
+    private readonly Option<bool> _noReverseDns = new("--no-reverse-dns") { Description = "No reverse DNS lookups (nmap's -n)" };
+    private readonly Option<string?> _dnsServers = new("--dns-servers") { Description = "DNS servers for reverse lookups, A[,B] (ADDR or ADDR:PORT); default: PORTATLAS_DNS_SERVERS, else /etc/resolv.conf", HelpName = "A[,B]" };
     private readonly Option<bool> _reason = new("--reason") { Description = "Show why each port has its state (syn-ack, reset, no-response ...)" };
     private readonly Option<bool> _ipv6 = new("--ipv6") { Description = "Resolve names to IPv6 addresses and refuse IPv4 targets (nmap's -6; IPv6 targets work without it)" };
     private readonly Option<bool> _sequential = new("--sequential") { Description = "Probe hosts and ports in order, not at random (nmap's -r)" };
@@ -38,7 +40,7 @@ internal sealed class NmapOptions
     /// <summary>Adds the options to the scan command.</summary>
     public void AddTo(Command command)
     {
-        foreach (var option in new Option[] { _save, _timing, _open, _verbose, _debug, _reverseDns, _reason, _ipv6, _sequential, _minRate, _pingOnly, _discovery, _versionIntensity })
+        foreach (var option in new Option[] { _save, _timing, _open, _verbose, _debug, _reverseDns, _noReverseDns, _dnsServers, _reason, _ipv6, _sequential, _minRate, _pingOnly, _discovery, _versionIntensity })
         {
             command.Options.Add(option);
         }
@@ -53,6 +55,8 @@ internal sealed class NmapOptions
         Verbose = parse.GetValue(_verbose),
         Debug = parse.GetValue(_debug),
         ReverseDns = parse.GetValue(_reverseDns),
+        NoReverseDns = parse.GetValue(_noReverseDns),
+        DnsServers = parse.GetValue(_dnsServers),
         Reason = parse.GetValue(_reason),
         Ipv6 = parse.GetValue(_ipv6),
         Sequential = parse.GetValue(_sequential),
@@ -74,6 +78,8 @@ internal sealed record NmapSettings
     public int Verbose { get; init; }
     public int Debug { get; init; }
     public bool ReverseDns { get; init; }
+    public bool NoReverseDns { get; init; }
+    public string? DnsServers { get; init; }
     public bool Reason { get; init; }
     public bool Ipv6 { get; init; }
     public bool Sequential { get; init; }
@@ -137,6 +143,10 @@ internal static class NmapScan
         {
             return cli.Fail(ExitCodes.BadInput, "bad --verbose or --debug level: give a positive number");
         }
+        if (settings.ReverseDns && settings.NoReverseDns)
+        {
+            return cli.Fail(ExitCodes.BadInput, "choose one of -R (--reverse-dns) and -n (--no-reverse-dns)");
+        }
         var probes = new List<DiscoveryProbe>();
         foreach (var text in settings.DiscoveryText)
         {
@@ -177,6 +187,13 @@ internal static class NmapScan
         probes.AddRange(parsed.Value.Tcp.Select(p => new DiscoveryProbe(kind, p)));
         return true;
     }
+
+    /// <summary>The plan input with -n, -R and --dns-servers applied (checked when the plan is parsed).</summary>
+    public static ScanPlanInput ApplyDns(NmapSettings settings, ScanPlanInput input) => input with
+    {
+        ReverseDns = settings.NoReverseDns ? ReverseDnsMode.Never : settings.ReverseDns ? ReverseDnsMode.Always : input.ReverseDns,
+        DnsServers = settings.DnsServers ?? input.DnsServers,
+    };
 
     /// <summary>With --ipv6, names resolve to IPv6 addresses only; otherwise null (the parser's default resolver).</summary>
     public static Func<string, CancellationToken, Task<IPAddress[]>>? Resolver(NmapSettings settings) =>
@@ -247,7 +264,7 @@ internal static class NmapScan
         }
     }
 
-    /// <summary>The report after --open and --reverse-dns.</summary>
+    /// <summary>The report after --open.</summary>
     public static async Task<ScanReport> FinishAsync(CliContext cli, NmapSettings settings, ScanReport report, CancellationToken cancellationToken)
     {
         if (settings.Open)
@@ -257,10 +274,6 @@ internal static class NmapScan
             {
                 Hosts = [.. report.Hosts.Where(h => h.Ports.Any(IsOpen)).Select(h => h with { Ports = [.. h.Ports.Where(IsOpen)] })],
             };
-        }
-        if (settings.ReverseDns)
-        {
-            report = report with { Hosts = await ReverseResolveAsync(report.Hosts, cancellationToken).ConfigureAwait(false) };
         }
         if (settings.Debug > 0)
         {
@@ -276,17 +289,7 @@ internal static class NmapScan
         {
             if (format == "normal")
             {
-                await using var writer = new StreamWriter(path);
-                var console = AnsiConsole.Create(new AnsiConsoleSettings
-                {
-                    Out = new AnsiConsoleOutput(writer),
-                    Ansi = AnsiSupport.No,
-                    ColorSystem = ColorSystemSupport.NoColors,
-                    Interactive = InteractionSupport.No,
-                });
-                console.Profile.Width = 200;
-                writer.WriteLine($"# {report.Stats.CommandLine}");
-                ScanTable.Render(console, report, settings.Reason);
+                await new NmapNormalReportWriter { ShowReason = settings.Reason }.WriteToFileAsync(report, path, cancellationToken).ConfigureAwait(false);
                 continue;
             }
             ReportFormats.TryParse(format, out var reportFormat);
@@ -299,8 +302,9 @@ internal static class NmapScan
     /// --discovery list); otherwise a TCP connect to the --discovery TCP ports (default 80 and 443), where an answer of
     /// either kind, accepted or refused, means the host is up.
     /// </summary>
-    public static async Task<int> DiscoverAsync(CliContext cli, ScanCommand.ScanRequest request, TargetSet targets, ReportFormat? stdoutFormat, CancellationToken cancellationToken)
+    public static async Task<int> DiscoverAsync(CliContext cli, ScanCommand.ScanRequest request, ScanPlan plan, ReportFormat? stdoutFormat, CancellationToken cancellationToken)
     {
+        var targets = plan.Targets;
         var settings = request.Nmap;
         var started = DateTimeOffset.Now;
         var hosts = new List<HostResult>();
@@ -353,9 +357,15 @@ internal static class NmapScan
                 Interrupted = interrupted,
             },
         };
-        if (settings.ReverseDns)
+        if (!interrupted && plan.ReverseDns != ReverseDnsMode.Never)
         {
-            report = report with { Hosts = await ReverseResolveAsync(report.Hosts, CancellationToken.None).ConfigureAwait(false) };
+            var warnings = new List<string>();
+            var names = await ReverseDns.ForServers(plan.DnsServers, warnings).LookupAsync(report.Hosts, plan.ReverseDns, cancellationToken).ConfigureAwait(false);
+            report = report with { Hosts = [.. report.Hosts.Select(h => ReverseDns.Apply(h, names))] };
+            foreach (var warning in warnings)
+            {
+                cli.Error.WriteLine($"ports: {warning}");
+            }
         }
         if (stdoutFormat is ReportFormat format)
         {
@@ -376,36 +386,6 @@ internal static class NmapScan
         }
         await SaveAsync(settings, report, CancellationToken.None).ConfigureAwait(false);
         return interrupted ? ExitCodes.Interrupted : ExitCodes.Success;
-    }
-
-    private static async Task<IReadOnlyList<HostResult>> ReverseResolveAsync(IReadOnlyList<HostResult> hosts, CancellationToken cancellationToken)
-    {
-        using var gate = new SemaphoreSlim(16);
-        var named = await Task.WhenAll(hosts.Select(async host =>
-        {
-            if (host.Hostname is not null)
-            {
-                return host;
-            }
-            await gate.WaitAsync(cancellationToken).ConfigureAwait(false);
-            try
-            {
-                using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
-                timeout.CancelAfter(TimeSpan.FromSeconds(3));
-                var entry = await Dns.GetHostEntryAsync(host.Address.ToString(), timeout.Token).ConfigureAwait(false);
-                return string.IsNullOrEmpty(entry.HostName) || entry.HostName == host.Address.ToString() ? host : host with { Hostname = entry.HostName };
-            }
-            catch (Exception ex) when (ex is SocketException or OperationCanceledException)
-            {
-                // No PTR record (or no answer in time): the host keeps its address alone, as in nmap.
-                return host;
-            }
-            finally
-            {
-                gate.Release();
-            }
-        })).ConfigureAwait(false);
-        return named;
     }
 
     private static string Describe(DiscoveryProbe probe) => probe.Kind switch

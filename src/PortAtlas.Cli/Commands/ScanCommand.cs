@@ -121,6 +121,7 @@ internal static class ScanCommand
         request = request with
         {
             Nmap = nmapSettings,
+            Input = NmapScan.ApplyDns(nmapSettings, request.Input),
             Detection = nmapSettings.VersionIntensity is int intensity ? (request.Detection ?? PortAtlas.Detection.DetectionOptions.Default) with { MaxProbes = intensity + 1 } : request.Detection,
         };
         var input = request.Input;
@@ -169,7 +170,7 @@ internal static class ScanCommand
             }
             if (request.Nmap.PingOnly)
             {
-                return await NmapScan.DiscoverAsync(cli, request, plan.Targets, stdoutFormat, cancellationToken).ConfigureAwait(false);
+                return await NmapScan.DiscoverAsync(cli, request, plan, stdoutFormat, cancellationToken).ConfigureAwait(false);
             }
             plan = plan with { Options = NmapScan.Tune(cli, plan.Options, request) };
         }

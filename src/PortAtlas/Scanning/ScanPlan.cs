@@ -50,6 +50,12 @@ public sealed record ScanPlan
     /// <summary>The command line, for the report.</summary>
     public string CommandLine { get; init; } = "";
 
+    /// <summary>Which hosts get their PTR name after the scan: up ones (default, as Nmap), none (<c>-n</c>) or every one (<c>-R</c>).</summary>
+    public ReverseDnsMode ReverseDns { get; init; } = ReverseDnsMode.UpHosts;
+
+    /// <summary>The DNS servers reverse lookups ask; empty for <see cref="Scanning.DnsServers"/>' default choice when the scan runs.</summary>
+    public IReadOnlyList<IPEndPoint> DnsServers { get; init; } = [];
+
     /// <summary>Host × port pairs in the plan.</summary>
     public ulong PairCount => Targets.Count * (ulong)Ports.Count;
 
@@ -100,6 +106,11 @@ public sealed record ScanPlan
             {
                 return ScanPlanResult.Fail(error, path);
             }
+        }
+        IReadOnlyList<IPEndPoint> dnsServers = [];
+        if (input.DnsServers is not null && !Scanning.DnsServers.TryParse(input.DnsServers, out dnsServers, out var badServer))
+        {
+            return ScanPlanResult.Fail($"bad --dns-servers '{badServer}': give addresses, A[,B], each optionally ADDR:PORT or [V6]:PORT", badServer);
         }
         var ports = ParsePorts(input, out var portError);
         if (ports is null)
@@ -169,6 +180,8 @@ public sealed record ScanPlan
             ListEveryState = input.ListEveryState,
             OutputPaths = input.OutputPaths,
             CommandLine = input.CommandLine,
+            ReverseDns = input.ReverseDns,
+            DnsServers = dnsServers,
         });
     }
 

@@ -89,4 +89,10 @@ public sealed record ScanPlanInput
 
     /// <summary>The command line, for the report.</summary>
     public string CommandLine { get; init; } = "";
+
+    /// <summary>Which hosts get their PTR name: up ones (default, as Nmap), none (<c>-n</c>) or all (<c>-R</c>).</summary>
+    public ReverseDnsMode ReverseDns { get; init; } = ReverseDnsMode.UpHosts;
+
+    /// <summary>DNS servers for reverse lookups, <c>A[,B...]</c> (Nmap's <c>--dns-servers</c>); null for <see cref="Scanning.DnsServers"/>' default.</summary>
+    public string? DnsServers { get; init; }
 }

@@ -76,6 +76,8 @@ internal static class ScanPlanJson
             writer.WriteBoolean("listEveryState"u8, plan.ListEveryState);
             WriteStrings(writer, "outputs"u8, plan.OutputPaths);
             writer.WriteString("commandLine"u8, plan.CommandLine);
+            writer.WriteString("reverseDns"u8, plan.ReverseDns switch { ReverseDnsMode.Never => "never", ReverseDnsMode.Always => "always", _ => "up" });
+            WriteStrings(writer, "dnsServers"u8, [.. plan.DnsServers.Select(DnsServers.Format)]);
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -144,8 +146,28 @@ internal static class ScanPlanJson
             {
                 return ScanPlanResult.Fail($"saved scan plan: {ex.Message}", "options");
             }
+            // Plans saved before reverse DNS existed resolve nothing on resume, as they did when started.
+            var reverseDns = !root.TryGetProperty("reverseDns"u8, out var mode) ? ReverseDnsMode.Never : mode.GetString() switch
+            {
+                "up" => ReverseDnsMode.UpHosts,
+                "always" => ReverseDnsMode.Always,
+                "never" => ReverseDnsMode.Never,
+                _ => (ReverseDnsMode?)null,
+            };
+            if (reverseDns is null)
+            {
+                return ScanPlanResult.Fail("saved scan plan: bad reverse DNS mode", "reverseDns");
+            }
+            IReadOnlyList<IPEndPoint> dnsServers = [];
+            if (root.TryGetProperty("dnsServers"u8, out _) && ReadStrings(root, "dnsServers"u8) is { Count: > 0 } servers
+                && !DnsServers.TryParse(string.Join(',', servers), out dnsServers, out var badServer))
+            {
+                return ScanPlanResult.Fail($"saved scan plan: bad DNS server '{badServer}'", badServer);
+            }
             return ScanPlanResult.Ok(new ScanPlan
             {
+                ReverseDns = reverseDns.Value,
+                DnsServers = dnsServers,
                 Targets = parsed.Value.WithHostnames(hostnames),
                 Ports = ports.Value,
                 TcpTechnique = tcp,

@@ -45,6 +45,7 @@ public sealed class ScanSession : IAsyncDisposable
     private readonly ScanReport? _seed;
     private readonly long _seedProbes;
     private readonly ulong _startPosition;
+    private IReadOnlyDictionary<IPAddress, string> _names = new Dictionary<IPAddress, string>();
     private Assessor? _assessor;
     private VulnDb? _ownedVulnDb;
     private DateTimeOffset _started;
@@ -267,6 +268,10 @@ public sealed class ScanSession : IAsyncDisposable
             }
             await producers.ConfigureAwait(false);
             await detection.ConfigureAwait(false);
+            if (completed && faults.IsEmpty && !cancellationToken.IsCancellationRequested)
+            {
+                await ResolveNamesAsync(cancellationToken).ConfigureAwait(false);
+            }
             _interrupted = cancellationToken.IsCancellationRequested || !completed || !faults.IsEmpty;
             _finishedAt = _time.GetUtcNow();
             Progress.OnFinished();
@@ -302,7 +307,33 @@ public sealed class ScanSession : IAsyncDisposable
                 report = report with { Hosts = [.. report.Hosts, new HostResult { Address = address, Hostname = Plan.Targets.HostnameOf(address), State = "unknown" }] };
             }
         }
+        if (_names.Count > 0)
+        {
+            report = report with { Hosts = [.. report.Hosts.Select(h => ReverseDns.Apply(h, _names))] };
+        }
         return _assessor is null ? report : _assessor.Annotate(report);
+    }
+
+    /// <summary>
+    /// Looks up the PTR names the plan asks for (up hosts by default, every reported host with -R, none with -n), once the
+    /// engines are done, as Nmap names its hosts before it reports them. Lookups are bounded in time; a stop skips them.
+    /// </summary>
+    private async Task ResolveNamesAsync(CancellationToken cancellationToken)
+    {
+        if (Plan.ReverseDns == ReverseDnsMode.Never)
+        {
+            return;
+        }
+        var resolver = _options.ReverseDns ?? ReverseDns.ForServers(Plan.DnsServers, _warnings);
+        var hosts = _report.Build(new ScanStats(), Plan.Targets).Hosts;
+        try
+        {
+            _names = await resolver.LookupAsync(hosts, Plan.ReverseDns, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            // Stopped while looking up: the report keeps its addresses alone.
+        }
     }
 
     /// <summary>Closes the NVD store the session opened, if any.</summary>

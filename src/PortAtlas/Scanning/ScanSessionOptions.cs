@@ -30,6 +30,9 @@ public sealed record ScanSessionOptions
     /// <summary>The clock of engines, detection, checkpoints and statistics; default <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; init; } = TimeProvider.System;
 
+    /// <summary>The reverse-DNS resolver for the plan's <see cref="ScanPlan.ReverseDns"/>; null for one over the plan's servers (<see cref="ReverseDns.ForServers"/>).</summary>
+    public ReverseDns? ReverseDns { get; init; }
+
     /// <summary>Results in flight between two stages of the pipeline (engines, detection, the consumer); default 4096.</summary>
     public int ChannelCapacity { get; init; } = 4096;
 

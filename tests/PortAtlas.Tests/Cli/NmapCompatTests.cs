@@ -56,7 +56,8 @@ public sealed partial class NmapCompatTests : IDisposable
     [InlineData("-v3", "--verbose 3")]
     [InlineData("-d", "--debug 1")]
     [InlineData("-dd", "--debug 2")]
-    [InlineData("-n", "")]
+    [InlineData("-n", "--no-reverse-dns")]
+    [InlineData("--dns-servers 198.18.6.2,127.0.0.1:5353", "--dns-servers 198.18.6.2,127.0.0.1:5353")]
     [InlineData("-R", "--reverse-dns")]
     [InlineData("--reason", "--reason")]
     [InlineData("-6", "--ipv6")]
@@ -146,7 +147,7 @@ public sealed partial class NmapCompatTests : IDisposable
     [InlineData("-T4 -f json", "--timing 4 -f json")]
     [InlineData("-T5 -f json", "--timing 5 -f json")]
     [InlineData("-T3 -f json", "--timing 3 -f json")]
-    [InlineData("-n -f json", "-f json")]
+    [InlineData("-n -f json", "--no-reverse-dns -f json")]
     [InlineData("-R -f json", "--reverse-dns -f json")]
     [InlineData("-r -f json", "--sequential -f json")]
     [InlineData("--max-rate 1000 -f json", "--rate 1000 -f json")]
@@ -193,7 +194,43 @@ public sealed partial class NmapCompatTests : IDisposable
         Assert.Equal(0, code);
         Assert.Contains("<nmaprun", File.ReadAllText(b + ".xml"), StringComparison.Ordinal);
         Assert.Contains($"Ports: {Port}/open/tcp", File.ReadAllText(b + ".gnmap"), StringComparison.Ordinal);
-        Assert.Contains($"{Port}/tcp", File.ReadAllText(b + ".nmap"), StringComparison.Ordinal);
+        var normal = File.ReadAllLines(b + ".nmap");
+        Assert.StartsWith("# PortAtlas ", normal[0], StringComparison.Ordinal);
+        Assert.Contains(" scan initiated ", normal[0], StringComparison.Ordinal);
+        Assert.Equal("Nmap scan report for localhost (127.0.0.1)", normal[1]);
+        Assert.StartsWith("Host is up", normal[2], StringComparison.Ordinal);
+        Assert.Matches(@"^PORT +STATE SERVICE$", normal[4]);
+        Assert.Matches($@"^{Port}/tcp open  \S+$", normal[5]);
+        Assert.Matches(@"^# PortAtlas done at .* -- 1 IP address \(1 host up\) scanned in \d+\.\d\d seconds$", normal[^1]);
+    }
+
+    [Fact]
+    public async Task NoReverseDns_AndReverseDns_Together_ExitTwo()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("scan", "127.0.0.1", "-p", Port.ToString(), "-n", "-R");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("-n", Assert.Single(error.TrimEnd('\n').Split('\n')), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BadDnsServer_ExitsTwoNamingIt()
+    {
+        var (code, output, error) = await CliRunner.RunAsync("scan", "127.0.0.1", "-p", Port.ToString(), "--dns-servers", "198.18.6.2,resolver.example");
+        Assert.Equal(2, code);
+        Assert.Equal("", output);
+        Assert.Contains("'resolver.example'", Assert.Single(error.TrimEnd('\n').Split('\n')), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ReverseDns_NamesLoopbackFromTheHostsFile_AndDashNSkipsIt()
+    {
+        var named = await CliRunner.RunAsync("scan", "127.0.0.1", "-p", Port.ToString(), "--connect", "--no-save", "-oX", "-");
+        var plain = await CliRunner.RunAsync("scan", "127.0.0.1", "-p", Port.ToString(), "--connect", "--no-save", "-oX", "-", "-n");
+        Assert.Equal(0, named.ExitCode);
+        Assert.Equal(0, plain.ExitCode);
+        Assert.Contains("<hostname name=\"localhost\" type=\"PTR\"/>", named.Out, StringComparison.Ordinal);
+        Assert.DoesNotContain("<hostname ", plain.Out, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -274,7 +311,7 @@ public sealed partial class NmapCompatTests : IDisposable
     {
         var (code, output, _) = await CliRunner.RunAsync("scan", "127.0.0.1", "-sn", $"-PA{Port}", "-PE");
         Assert.Equal(0, code);
-        Assert.Contains("127.0.0.1 is up", output, StringComparison.Ordinal);
+        Assert.Contains("localhost (127.0.0.1) is up", output, StringComparison.Ordinal);
         Assert.Contains("1 of 1 host(s) up", output, StringComparison.Ordinal);
     }
 
