@@ -98,6 +98,7 @@ public sealed class ShardedScanLabTests
     public async Task FourShardProcesses_IntoPostgres_GiveTheSingleProcessResult()
     {
         var db = RequirePostgres();
+        TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
         var expected = await SingleProcessAsync();
         var group = "it-" + Guid.NewGuid().ToString("N")[..12];
         var runs = Enumerable.Range(0, 4).Select(i => RunAsync(Shard(db, group, i))).ToList();
