@@ -153,7 +153,7 @@ internal static class HistoryCommands
             var scan = await GetScanAsync(store, scanId, groupName, ct).ConfigureAwait(false);
             if (scan is null)
             {
-                return cli.Fail(ExitCodes.Failure, $"no scan {Escape(parse.GetValue(id)!)} in {store.Location}");
+                return NoScan(cli, store, parse.GetValue(id)!, groupName);
             }
             Print(cli, scan.Report, reportFormat);
             return ExitCodes.Success;
@@ -202,7 +202,7 @@ internal static class HistoryCommands
                 after = await GetScanAsync(store, b, groupB, ct).ConfigureAwait(false);
                 if (before is null || after is null)
                 {
-                    return cli.Fail(ExitCodes.Failure, $"no scan {Escape(before is null ? given[0] : given[1])} in {store.Location}");
+                    return NoScan(cli, store, before is null ? given[0] : given[1], before is null ? groupA : groupB);
                 }
             }
             var diff = ScanDiff.Compare(before.Report, after.Report);
@@ -398,7 +398,7 @@ internal static class HistoryCommands
                 var stored = await GetScanAsync(store, id, groupName, ct).ConfigureAwait(false);
                 if (stored is null)
                 {
-                    return cli.Fail(ExitCodes.Failure, $"no scan {Escape(source)} in {store.Location}");
+                    return NoScan(cli, store, source, groupName);
                 }
                 report = stored.Report;
             }
@@ -455,6 +455,11 @@ internal static class HistoryCommands
         var all = await groups.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
         return target is null ? all : [.. all.Where(g => g.Targets.Any(t => t.Contains(target, StringComparison.OrdinalIgnoreCase)))];
     }
+
+    /// <summary>A missing scan is a runtime failure (1); a name that is no group is a bad token (2), as any other non-number.</summary>
+    private static int NoScan(CliContext cli, IScanStore store, string given, string? group) => group is null
+        ? cli.Fail(ExitCodes.Failure, $"no scan {Escape(given)} in {store.Location}")
+        : cli.Fail(ExitCodes.BadInput, $"bad scan id '{Escape(given)}': no scan group of that name in {store.Location}; give the number or group name 'ports history' shows");
 
     private static string Name(StoredScan scan, string[] given, int index) =>
         scan.Summary.Id != 0 ? scan.Summary.Id.ToString(CultureInfo.InvariantCulture) : given.Length > index ? given[index] : "";
