@@ -57,6 +57,9 @@ fi
 dotnet build PortAtlas.slnx -c Release --nologo -v quiet > "$log/build.log" 2>&1 || { cat "$log/build.log"; echo "0 passed, 1 failed"; exit 1; }
 run unit --project tests/PortAtlas.Tests -c Release --no-build
 run integration --project tests/PortAtlas.IntegrationTests -c Release --no-build
+# deploy/: the Kubernetes manifests against Kubernetes' published schemas, offline, and the Containerfile's shape (issue 17).
+echo "== deploy"
+if tests/deploy/validate.sh > "$log/deploy.log" 2>&1; then passed=$((passed + 1)); cat "$log/deploy.log"; else cat "$log/deploy.log"; failed=$((failed + 1)); status=1; fi
 
 if [ "$lab" -eq 1 ]; then
   if tests/lab/up.sh --delay 50ms --loss 2% --no-svc > "$log/lab-up-impaired.log" 2>&1; then

@@ -57,6 +57,10 @@ internal static class HistoryCommands
             }
             await using var store = OpenStore(parse.GetValue(db), readOnly: true);
             var scans = await store.ListAsync(new ScanFilter { Target = parse.GetValue(target), Limit = parse.GetValue(limit) }, ct).ConfigureAwait(false);
+            // A scan group is one scan: its shards' own rows are shown under it, not beside it.
+            var groups = await ListGroupsAsync(store, parse.GetValue(target), ct).ConfigureAwait(false);
+            var grouped = groups.SelectMany(g => g.Shards).Where(s => s.ScanId is not null).Select(s => s.ScanId!.Value).ToHashSet();
+            scans = [.. scans.Where(s => !grouped.Contains(s.Id))];
             switch (fmt)
             {
                 case "json":
@@ -86,6 +90,7 @@ internal static class HistoryCommands
                             json.WriteBoolean("interrupted", s.Interrupted);
                             json.WriteEndObject();
                         }
+                        ShardHistory.WriteJson(json, groups);
                         json.WriteEndArray();
                     });
                     break;
@@ -100,6 +105,7 @@ internal static class HistoryCommands
                         line.Append(CultureInfo.InvariantCulture, $"{s.HostsUp},{s.PortsScanned},{s.OpenPorts},{(s.Interrupted ? "true" : "false")}\n");
                         cli.Out.Write(line);
                     }
+                    ShardHistory.WriteCsv(cli.Out, groups);
                     break;
                 default:
                     var table = new Table().Border(TableBorder.Rounded);
@@ -119,6 +125,7 @@ internal static class HistoryCommands
                             s.OpenPorts.ToString(CultureInfo.InvariantCulture));
                     }
                     cli.Console.Write(table);
+                    ShardHistory.WriteTable(cli.Console, groups);
                     break;
             }
             return ExitCodes.Success;
@@ -134,7 +141,7 @@ internal static class HistoryCommands
         var command = new Command("show", "Print a saved scan in any report format") { id, db, format };
         command.SetAction(async (parse, ct) =>
         {
-            if (!TryParseId(cli, parse.GetValue(id)!, out var scanId))
+            if (!TryParseScanRef(cli, parse.GetValue(id)!, out var scanId, out var groupName))
             {
                 return ExitCodes.BadInput;
             }
@@ -143,10 +150,10 @@ internal static class HistoryCommands
                 return ExitCodes.BadInput;
             }
             await using var store = OpenStore(parse.GetValue(db), readOnly: true);
-            var scan = await store.GetAsync(scanId, ct).ConfigureAwait(false);
+            var scan = await GetScanAsync(store, scanId, groupName, ct).ConfigureAwait(false);
             if (scan is null)
             {
-                return cli.Fail(ExitCodes.Failure, $"no scan {scanId} in {store.Location}");
+                return NoScan(cli, store, parse.GetValue(id)!, groupName);
             }
             Print(cli, scan.Report, reportFormat);
             return ExitCodes.Success;
@@ -187,15 +194,15 @@ internal static class HistoryCommands
             }
             else
             {
-                if (!TryParseId(cli, given[0], out var a) || !TryParseId(cli, given[1], out var b))
+                if (!TryParseScanRef(cli, given[0], out var a, out var groupA) || !TryParseScanRef(cli, given[1], out var b, out var groupB))
                 {
                     return ExitCodes.BadInput;
                 }
-                before = await store.GetAsync(a, ct).ConfigureAwait(false);
-                after = await store.GetAsync(b, ct).ConfigureAwait(false);
+                before = await GetScanAsync(store, a, groupA, ct).ConfigureAwait(false);
+                after = await GetScanAsync(store, b, groupB, ct).ConfigureAwait(false);
                 if (before is null || after is null)
                 {
-                    return cli.Fail(ExitCodes.Failure, $"no scan {(before is null ? a : b)} in {store.Location}");
+                    return NoScan(cli, store, before is null ? given[0] : given[1], before is null ? groupA : groupB);
                 }
             }
             var diff = ScanDiff.Compare(before.Report, after.Report);
@@ -208,7 +215,7 @@ internal static class HistoryCommands
                     cli.Out.Write(ScanDiffWriter.ToText(diff));
                     break;
                 default:
-                    cli.Console.MarkupLine($"[bold]scan {before.Summary.Id}[/] ({before.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm}) → [bold]scan {after.Summary.Id}[/] ({after.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm})");
+                    cli.Console.MarkupLine($"[bold]scan {Markup.Escape(Name(before, given, 0))}[/] ({before.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm}) → [bold]scan {Markup.Escape(Name(after, given, 1))}[/] ({after.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm})");
                     cli.Console.Write(new Text(diff.IsEmpty ? "no changes\n" : ScanDiffWriter.ToText(diff)));
                     break;
             }
@@ -383,15 +390,15 @@ internal static class HistoryCommands
             }
             else
             {
-                if (!TryParseId(cli, source, out var id))
+                if (!TryParseScanRef(cli, source, out var id, out var groupName))
                 {
                     return ExitCodes.BadInput;
                 }
                 await using var store = OpenStore(parse.GetValue(db), readOnly: true);
-                var stored = await store.GetAsync(id, ct).ConfigureAwait(false);
+                var stored = await GetScanAsync(store, id, groupName, ct).ConfigureAwait(false);
                 if (stored is null)
                 {
-                    return cli.Fail(ExitCodes.Failure, $"no scan {id} in {store.Location}");
+                    return NoScan(cli, store, source, groupName);
                 }
                 report = stored.Report;
             }
@@ -415,6 +422,47 @@ internal static class HistoryCommands
         }
         return readOnly ? ScanStore.OpenReadOnly(location) : ScanStore.Open(location);
     }
+
+    /// <summary>A scan id, or the name of a scan group (shards stored as one scan); false with a one-line error otherwise.</summary>
+    internal static bool TryParseScanRef(CliContext cli, string text, out long id, out string? group)
+    {
+        group = null;
+        if (long.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out id) && id > 0)
+        {
+            return true;
+        }
+        if (!text.All(char.IsAsciiDigit) && ScanGroups.IsValidName(text))
+        {
+            group = text;
+            return true;
+        }
+        cli.Fail(ExitCodes.BadInput, $"bad scan id '{Escape(text)}': give the number or group name 'ports history' shows");
+        return false;
+    }
+
+    /// <summary>A stored scan by id, or a scan group as one scan; null when there is none.</summary>
+    internal static async Task<StoredScan?> GetScanAsync(IScanStore store, long id, string? group, CancellationToken cancellationToken) =>
+        group is null ? await store.GetAsync(id, cancellationToken).ConfigureAwait(false)
+        : store is IScanGroupStore groups ? await groups.GetGroupAsync(group, cancellationToken).ConfigureAwait(false)
+        : null;
+
+    private static async Task<IReadOnlyList<ScanGroupSummary>> ListGroupsAsync(IScanStore store, string? target, CancellationToken cancellationToken)
+    {
+        if (store is not IScanGroupStore groups)
+        {
+            return [];
+        }
+        var all = await groups.ListGroupsAsync(cancellationToken).ConfigureAwait(false);
+        return target is null ? all : [.. all.Where(g => g.Targets.Any(t => t.Contains(target, StringComparison.OrdinalIgnoreCase)))];
+    }
+
+    /// <summary>A missing scan is a runtime failure (1); a name that is no group is a bad token (2), as any other non-number.</summary>
+    private static int NoScan(CliContext cli, IScanStore store, string given, string? group) => group is null
+        ? cli.Fail(ExitCodes.Failure, $"no scan {Escape(given)} in {store.Location}")
+        : cli.Fail(ExitCodes.BadInput, $"bad scan id '{Escape(given)}': no scan group of that name in {store.Location}; give the number or group name 'ports history' shows");
+
+    private static string Name(StoredScan scan, string[] given, int index) =>
+        scan.Summary.Id != 0 ? scan.Summary.Id.ToString(CultureInfo.InvariantCulture) : given.Length > index ? given[index] : "";
 
     internal static bool TryParseId(CliContext cli, string text, out long id)
     {

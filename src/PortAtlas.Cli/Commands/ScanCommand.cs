@@ -56,6 +56,8 @@ internal static class ScanCommand
         };
         var nmap = new NmapOptions();
         nmap.AddTo(command);
+        var sharding = new ShardOptions();
+        sharding.AddTo(command);
         command.SetAction(async (parse, cancellationToken) =>
         {
             var techniques = new List<ScanTechnique>();
@@ -89,6 +91,11 @@ internal static class ScanCommand
                 OutputPaths = parse.GetValue(output) is { } path ? [path] : [],
                 CommandLine = PortAtlas.Sanitizing.Secrets.MaskCredentials(string.Join(' ', Environment.GetCommandLineArgs().Skip(1).Prepend("ports"))),
             };
+            if (!sharding.TryRead(parse, Environment.GetEnvironmentVariable, out var shard, out var group, out var shardError))
+            {
+                return cli.Fail(ExitCodes.BadInput, shardError!);
+            }
+            input = input with { Shard = shard, Group = group };
             if (!TlsDetectionOptions.TryCreate(input, parse.GetValue(tlsEnum), parse.GetValue(sni), parse.GetValue(caFile), out var detection, out var tlsError))
             {
                 return cli.Fail(ExitCodes.BadInput, tlsError);
@@ -190,6 +197,10 @@ internal static class ScanCommand
             plan = resumed.Plan with { OutputPaths = input.OutputPaths };
         }
 
+        if (plan.Options.Shard is not null && request.NoSave)
+        {
+            return cli.Fail(ExitCodes.BadInput, "--shard needs the scan store, where the shards come together: drop --no-save");
+        }
         IScanStore? store = null;
         var notSaved = false;
         if (!request.NoSave)
@@ -217,7 +228,17 @@ internal static class ScanCommand
             }
         }
         await using var storeToClose = store;
-        await using var session = new ScanSession(plan, new ScanSessionOptions { Checkpoints = store, Resume = resumed, Detection = request.Detection });
+        ShardCheckpointSink? shardSink = null;
+        if (plan.Options.Shard is not null && plan.Group is not null)
+        {
+            var joined = await ShardRun.JoinAsync(cli, store, plan, resumed, cancellationToken).ConfigureAwait(false);
+            if (joined.Exit is int exit)
+            {
+                return exit;
+            }
+            (plan, resumed, shardSink) = (joined.Plan, joined.Resume, joined.Sink);
+        }
+        await using var session = new ScanSession(plan, new ScanSessionOptions { Checkpoints = (IScanCheckpointSink?)shardSink ?? store, Resume = resumed, Detection = request.Detection });
         if (session.Error is not null)
         {
             return cli.Fail(ExitCodes.BadInput, session.Error);
@@ -277,7 +298,9 @@ internal static class ScanCommand
                 // The engines' own count, beside what was reported: scripts and tests check that nothing decided was lost.
                 cli.Error.WriteLine($"ports: the engines decided {session.EngineOpenCount} open ports in this run");
             }
-            var saved = await SaveAsync(cli, store, session, report).ConfigureAwait(false);
+            var saved = shardSink is not null
+                ? await ShardRun.SaveAsync(cli, store!, shardSink, session, report).ConfigureAwait(false)
+                : await SaveAsync(cli, store, session, report).ConfigureAwait(false);
             return saved == ExitCodes.Success && (notSaved || writeError is not null) ? ExitCodes.Failure : saved;
         }
     }

@@ -28,6 +28,7 @@ internal sealed partial class ConnectScanEngine
     private readonly Channel<ResultChunk> _channel;
     private readonly int _workers;
     private readonly ulong _start;
+    private readonly ulong _end;
     private long _next;
 
     public ConnectScanEngine(TargetSet targets, PortList ports, ScanOptions options)
@@ -43,20 +44,23 @@ internal sealed partial class ConnectScanEngine
             _permutation = new IndexPermutation(_total, seed, options.Sequential);
             Seed = seed;
         }
-        _start = Math.Min(options.StartIndex, _total);
+        // A shard walks its own range of the one permutation; a resumed shard starts inside it.
+        var (first, end) = options.Shard is { } shard ? shard.Range(_total) : (0UL, _total);
+        _end = end;
+        _start = Math.Min(Math.Max(options.StartIndex, first), _end);
         _next = (long)_start;
         if (options.Rate is { } rate)
         {
             // Allow 10 ms worth of probes at once: smooth at low rates, no lock-step at high ones.
             _rateLimiter = new ProbeRateLimiter(rate, _timeProvider, burst: (int)Math.Clamp(rate / 100, 1, 1000));
         }
-        _workers = (int)Math.Min((ulong)options.ResolveConcurrency(), Math.Max(_total, 1));
+        _workers = (int)Math.Min((ulong)options.ResolveConcurrency(), Math.Max(_end - _start, 1));
         _channel = Channel.CreateBounded<ResultChunk>(new BoundedChannelOptions(ChannelCapacity)
         {
             SingleReader = true,
             FullMode = BoundedChannelFullMode.Wait,
         });
-        Progress = new ScanProgress((long)(_total - _start), _timeProvider, _start, Seed);
+        Progress = new ScanProgress((long)(_end - _start), _timeProvider, _start, Seed);
     }
 
     public ScanProgress Progress { get; }
@@ -157,7 +161,7 @@ internal sealed partial class ConnectScanEngine
     private bool TryTakeNext(out HostState host, out int port, out ulong index)
     {
         index = (ulong)Interlocked.Increment(ref _next) - 1;
-        if (index >= _total)
+        if (index >= _end)
         {
             host = null!;
             port = 0;

@@ -52,7 +52,12 @@ internal sealed class ConnectEngine(TargetSet targets, PortList ports, ScanOptio
 
     public string Name => "connect";
 
-    public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
+    public ulong Pairs => End - (options.Shard is { } shard ? shard.Range(AllPairs).Start : 0);
+
+    /// <summary>The end of this engine's range of the permutation: every pair for an unsharded scan, the shard's end otherwise.</summary>
+    public ulong End => options.Shard is { } shard ? shard.Range(AllPairs).End : AllPairs;
+
+    private ulong AllPairs => targets.Count * (ulong)ports.Tcp.Count;
 
     public long ProbesSent => _scanner.Progress?.ProbesSent ?? 0;
 
@@ -82,7 +87,9 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
 
     public string Name => options.ScanType.ToString().ToLowerInvariant();
 
-    public ulong Pairs => targets.Count * (ulong)(options.ScanType switch
+    public ulong Pairs => options.Shard is { } shard ? shard.Range(AllPairs).End - shard.Range(AllPairs).Start : AllPairs;
+
+    private ulong AllPairs => targets.Count * (ulong)(options.ScanType switch
     {
         RawScanType.Udp => ports.Udp.Count,
         RawScanType.Sctp => ports.Sctp.Count,

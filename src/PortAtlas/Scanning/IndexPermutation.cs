@@ -55,6 +55,36 @@ internal sealed class IndexPermutation
         return x;
     }
 
+    /// <summary>The index whose image is <paramref name="image"/>: the inverse of <see cref="Map"/> (the Feistel rounds run backwards, walking the cycle the same way).</summary>
+    public ulong Inverse(ulong image)
+    {
+        ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(image, _size);
+        if (_identity)
+        {
+            return image;
+        }
+        var x = image;
+        do
+        {
+            x = Decrypt(x);
+        }
+        while (x >= _size);
+        return x;
+    }
+
+    private ulong Decrypt(ulong x)
+    {
+        var left = x >> _halfBits;
+        var right = x & _halfMask;
+        for (var i = Rounds - 1; i >= 0; i--)
+        {
+            var previous = right ^ (Mix(left ^ _keys[i]) & _halfMask);
+            right = left;
+            left = previous;
+        }
+        return (left << _halfBits) | right;
+    }
+
     private ulong Encrypt(ulong x)
     {
         var left = x >> _halfBits;

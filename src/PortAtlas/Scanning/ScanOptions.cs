@@ -85,6 +85,12 @@ public sealed record ScanOptions
     /// </summary>
     public ulong StartIndex { get; init; }
 
+    /// <summary>
+    /// Probe only this shard's part of the permutation (<see cref="ScanShard"/>); null (default) for all of it. Needs
+    /// <see cref="Seed"/>: shards agree on the order only through it. <see cref="StartIndex"/> then lies inside the shard's range.
+    /// </summary>
+    public ScanShard? Shard { get; init; }
+
     /// <summary>Whether <see cref="PortScanner.RunAsync"/> keeps closed ports in the report (they are always counted); default false. <see cref="PortScanner.ScanAsync"/> streams every state.</summary>
     public bool ReportClosed { get; init; }
 
@@ -131,6 +137,10 @@ public sealed record ScanOptions
             ArgumentOutOfRangeException.ThrowIfLessThan(concurrency, 1, nameof(Concurrency));
         }
         ArgumentNullException.ThrowIfNull(TimeProvider, nameof(TimeProvider));
+        if (Shard is { } shard && (!shard.IsValid || Seed is null))
+        {
+            throw new ArgumentException(Seed is null ? "A shard needs the Seed: shards agree on the order only through it." : $"Bad shard {shard}.", nameof(Shard));
+        }
         if (StartIndex > 0 && Seed is null)
         {
             throw new ArgumentException("StartIndex needs the Seed of the scan being resumed: without it the order differs.", nameof(StartIndex));

@@ -56,6 +56,9 @@ public sealed record ScanPlan
     /// <summary>The DNS servers reverse lookups ask; empty for <see cref="Scanning.DnsServers"/>' default choice when the scan runs.</summary>
     public IReadOnlyList<IPEndPoint> DnsServers { get; init; } = [];
 
+    /// <summary>The scan group of a sharded scan (<see cref="ScanOptions.Shard"/> set); null for a scan of its own.</summary>
+    public string? Group { get; init; }
+
     /// <summary>Host × port pairs in the plan.</summary>
     public ulong PairCount => Targets.Count * (ulong)Ports.Count;
 
@@ -78,6 +81,21 @@ public sealed record ScanPlan
         if (input.Rate is { } rate && !(rate > 0 && double.IsFinite(rate)))
         {
             return ScanPlanResult.Fail($"bad --rate '{rate}': give a positive number of probes per second", "--rate");
+        }
+        if (input.Shard is { } shard)
+        {
+            if (!shard.IsValid)
+            {
+                return ScanPlanResult.Fail($"bad --shard '{shard}': give I/N with 0 <= I < N <= {ScanShard.MaxCount}", "--shard");
+            }
+            if (input.Seed is null)
+            {
+                return ScanPlanResult.Fail("--shard needs --seed: every shard of a scan must walk the same order (give each the same seed)", "--shard");
+            }
+        }
+        if (input.Group is not null && !ScanGroups.IsValidName(input.Group))
+        {
+            return ScanPlanResult.Fail($"bad --group '{input.Group}': use 1-63 letters, digits, '.', '_' or '-', starting with a letter or digit", input.Group);
         }
         if (input.MaxRetries is < 0 or > 50)
         {
@@ -172,6 +190,7 @@ public sealed record ScanPlan
                 // A plan always has a seed: with it, a checkpoint's position means the same probes on resume.
                 Seed = input.Seed ?? (ulong)Random.Shared.NextInt64(long.MinValue, long.MaxValue),
                 SkipDiscovery = input.SkipDiscovery,
+                Shard = input.Shard,
             },
             Detect = input.Detect,
             Assess = input.Assess,
@@ -182,6 +201,7 @@ public sealed record ScanPlan
             CommandLine = input.CommandLine,
             ReverseDns = input.ReverseDns,
             DnsServers = dnsServers,
+            Group = input.Shard is null ? input.Group : input.Group ?? ScanGroups.DefaultName(parsed.Value, input.Seed!.Value),
         });
     }
 

@@ -66,6 +66,12 @@ public sealed record ScanPlanInput
     /// <summary>Seed of the probe order; null for a random one (drawn once, and kept by the plan).</summary>
     public ulong? Seed { get; init; }
 
+    /// <summary>Scan only this shard of the plan (<see cref="ScanShard"/>, counted from 0); null for all of it. Needs <see cref="Seed"/>.</summary>
+    public ScanShard? Shard { get; init; }
+
+    /// <summary>The scan group the shards of one plan are stored under; null derives one from the targets and seed (<see cref="ScanGroups.DefaultName"/>).</summary>
+    public string? Group { get; init; }
+
     /// <summary>Raw scans of a range: treat every host as up.</summary>
     public bool SkipDiscovery { get; init; }
 

@@ -61,6 +61,11 @@ internal static class ScanPlanJson
             {
                 writer.WriteNumber("sourcePort"u8, sourcePort);
             }
+            if (o.Shard is { } shard)
+            {
+                writer.WriteNumber("shardIndex"u8, shard.Index);
+                writer.WriteNumber("shardCount"u8, shard.Count);
+            }
             writer.WriteBoolean("skipDiscovery"u8, o.SkipDiscovery);
             writer.WriteBoolean("verifyOpen"u8, o.VerifyOpen);
             writer.WriteBoolean("paceIcmpRateLimit"u8, o.PaceIcmpRateLimit);
@@ -78,6 +83,10 @@ internal static class ScanPlanJson
             writer.WriteString("commandLine"u8, plan.CommandLine);
             writer.WriteString("reverseDns"u8, plan.ReverseDns switch { ReverseDnsMode.Never => "never", ReverseDnsMode.Always => "always", _ => "up" });
             WriteStrings(writer, "dnsServers"u8, [.. plan.DnsServers.Select(DnsServers.Format)]);
+            if (plan.Group is not null)
+            {
+                writer.WriteString("group"u8, plan.Group);
+            }
             writer.WriteEndObject();
         }
         return Encoding.UTF8.GetString(buffer.WrittenSpan);
@@ -137,6 +146,7 @@ internal static class ScanPlanJson
                 VerifyOpen = o.GetProperty("verifyOpen"u8).GetBoolean(),
                 PaceIcmpRateLimit = o.GetProperty("paceIcmpRateLimit"u8).GetBoolean(),
                 ResetOpenConnections = o.GetProperty("resetOpenConnections"u8).GetBoolean(),
+                Shard = o.TryGetProperty("shardIndex"u8, out var shardIndex) ? new ScanShard(shardIndex.GetInt32(), o.GetProperty("shardCount"u8).GetInt32()) : null,
             };
             try
             {
@@ -179,6 +189,7 @@ internal static class ScanPlanJson
                 ListEveryState = root.GetProperty("listEveryState"u8).GetBoolean(),
                 OutputPaths = ReadStrings(root, "outputs"u8),
                 CommandLine = root.GetProperty("commandLine"u8).GetString() ?? "",
+                Group = root.TryGetProperty("group"u8, out var group) ? group.GetString() : null,
             });
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or KeyNotFoundException or FormatException or OverflowException)

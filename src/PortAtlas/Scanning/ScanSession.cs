@@ -557,7 +557,7 @@ public sealed class ScanSession : IAsyncDisposable
                 position = Math.Max(_position, Math.Min(prefix, inFlight));
                 if (position == ulong.MaxValue)
                 {
-                    position = _startPosition + connect.Pairs;
+                    position = connect is ConnectEngine indexed ? indexed.End : _startPosition + connect.Pairs;
                 }
             }
             var remaining = new List<(ulong, PortResult)>();

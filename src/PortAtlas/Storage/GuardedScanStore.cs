@@ -6,8 +6,29 @@ namespace PortAtlas.Storage;
 /// Wraps a store so that every provider failure (SQLite, Npgsql, file system) surfaces as a
 /// <see cref="ScanStoreException"/> with one readable sentence naming the store; cancellations and bugs pass unchanged.
 /// </summary>
-internal sealed class GuardedScanStore(IScanStore inner) : IScanStore
+internal sealed class GuardedScanStore(IScanStore inner) : IScanStore, IScanGroupStore
 {
+    private IScanGroupStore Groups => inner as IScanGroupStore ?? throw new NotSupportedException($"{inner.Location} keeps no scan groups");
+
+    public Task<ShardJoin> JoinGroupAsync(ScanPlan plan, CancellationToken cancellationToken = default) =>
+        Guard(() => Groups.JoinGroupAsync(plan, cancellationToken));
+
+    public Task UpdateShardAsync(string group, int shard, string state, long checkpointId, long decided, long total, CancellationToken cancellationToken = default) =>
+        Guard(async () =>
+        {
+            await Groups.UpdateShardAsync(group, shard, state, checkpointId, decided, total, cancellationToken).ConfigureAwait(false);
+            return true;
+        });
+
+    public Task<long> SaveShardAsync(ScanReport report, ScanMetadata metadata, string group, int shard, long checkpointId, CancellationToken cancellationToken = default) =>
+        Guard(() => Groups.SaveShardAsync(report, metadata, group, shard, checkpointId, cancellationToken));
+
+    public Task<IReadOnlyList<ScanGroupSummary>> ListGroupsAsync(CancellationToken cancellationToken = default) =>
+        Guard(() => Groups.ListGroupsAsync(cancellationToken));
+
+    public Task<StoredScan?> GetGroupAsync(string name, CancellationToken cancellationToken = default) =>
+        Guard(() => Groups.GetGroupAsync(name, cancellationToken));
+
     public string Location => inner.Location;
 
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>

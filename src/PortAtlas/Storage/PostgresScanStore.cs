@@ -49,6 +49,16 @@ internal sealed class PostgresScanStore : SqlScanStore
                 targets TEXT NOT NULL, position BIGINT NOT NULL, checkpoint_json TEXT NOT NULL)
             """,
         ],
+        // 2: scan groups (issue 17): the shards of one plan, stored as one scan.
+        [
+            "CREATE TABLE scan_groups (name TEXT NOT NULL PRIMARY KEY, fingerprint TEXT NOT NULL, shard_count INTEGER NOT NULL, created_at BIGINT NOT NULL, targets TEXT NOT NULL, plan_json TEXT NOT NULL)",
+            """
+            CREATE TABLE group_shards (
+                group_name TEXT NOT NULL REFERENCES scan_groups (name), shard_index INTEGER NOT NULL, state TEXT NOT NULL,
+                checkpoint_id BIGINT, scan_id BIGINT, decided BIGINT NOT NULL, total BIGINT NOT NULL, updated_at BIGINT NOT NULL,
+                PRIMARY KEY (group_name, shard_index))
+            """,
+        ],
     ];
 
     private readonly NpgsqlDataSource _dataSource;

@@ -12,7 +12,7 @@ namespace PortAtlas.Storage;
 /// are Unix milliseconds in BIGINT columns, flags are INTEGER 0/1. Each operation takes a pooled connection of its own,
 /// so one store serves several threads; each save is one transaction.
 /// </summary>
-internal abstract class SqlScanStore : IScanStore
+internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
 {
     private readonly SemaphoreSlim _migrateLock = new(1, 1);
     private volatile bool _migrated;
@@ -97,12 +97,20 @@ internal abstract class SqlScanStore : IScanStore
     {
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(metadata);
+        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var id = await InsertScanAsync(connection, transaction, report, metadata, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>Inserts a scan with its targets, hosts and ports inside <paramref name="transaction"/>; returns its id.</summary>
+    private async Task<long> InsertScanAsync(DbConnection connection, DbTransaction transaction, ScanReport report, ScanMetadata metadata, CancellationToken cancellationToken)
+    {
         var json = Encoding.UTF8.GetString(ScanReportJson.ToUtf8Bytes(report));
         var stats = report.Stats;
         var open = report.Hosts.Sum(h => HostRow.Of(h).Open);
         var up = report.Hosts.LongCount(h => h.State == "up");
-        await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
-        await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
         long id;
         await using (var insert = Command(connection, transaction,
             "INSERT INTO scans (saved_at, started, finished, scan_type, command_line, targets, hosts_scanned, hosts_up, ports_scanned, " +
@@ -136,7 +144,6 @@ internal abstract class SqlScanStore : IScanStore
             }
         }
         await InsertRowsAsync(connection, transaction, id, report, cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return id;
     }
 
@@ -189,6 +196,14 @@ internal abstract class SqlScanStore : IScanStore
     {
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
+        var deleted = await DeleteScanRowsAsync(connection, transaction, id, cancellationToken).ConfigureAwait(false);
+        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
+        return deleted;
+    }
+
+    /// <summary>Deletes a scan's rows inside <paramref name="transaction"/>; false when there was none.</summary>
+    private static async Task<bool> DeleteScanRowsAsync(DbConnection connection, DbTransaction transaction, long id, CancellationToken cancellationToken)
+    {
         foreach (var table in (string[])["ports", "hosts", "scan_targets"])
         {
             await using var child = Command(connection, transaction, $"DELETE FROM {table} WHERE scan_id = @id");
@@ -197,9 +212,7 @@ internal abstract class SqlScanStore : IScanStore
         }
         await using var scan = Command(connection, transaction, "DELETE FROM scans WHERE id = @id");
         Add(scan, "id", id);
-        var deleted = await scan.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-        await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
-        return deleted > 0;
+        return await scan.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) > 0;
     }
 
     public async Task<IReadOnlyList<StoredPort>> ListPortsAsync(long scanId, CancellationToken cancellationToken = default)

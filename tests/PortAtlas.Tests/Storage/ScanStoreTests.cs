@@ -109,10 +109,10 @@ public sealed class ScanStoreTests
     {
         await using var test = await TestStore.CreateAsync(kind);
         var ct = TestContext.Current.CancellationToken;
-        Assert.Equal(1, await test.Store.GetSchemaVersionAsync(ct));
+        Assert.Equal(2, await test.Store.GetSchemaVersionAsync(ct));
         var id = await test.Store.SaveAsync(SyntheticReports.Create(1, 5, 0.5, 1), s_metadata, ct);
         await using var second = ScanStore.Open(test.Location);
-        Assert.Equal(1, await second.GetSchemaVersionAsync(ct));
+        Assert.Equal(2, await second.GetSchemaVersionAsync(ct));
         Assert.NotNull(await second.GetAsync(id, ct));
     }
 

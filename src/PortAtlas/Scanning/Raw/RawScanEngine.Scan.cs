@@ -95,6 +95,10 @@ internal sealed partial class RawScanEngine
         _canaryReady = canaries == 0 || _canarySynAcks is null;
 
         var sweep = new Sweep(hosts, slots, _canarySynAcks is null ? 0 : canaries, isDiscovery: false, OnPortVerdict);
+        if (_options.Shard is { } shard)
+        {
+            SetAsideOtherShards(sweep, targets, shard);
+        }
         var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
         try
         {
@@ -116,6 +120,39 @@ internal sealed partial class RawScanEngine
         Quiesce();
         VerifyHeld(hosts);
         EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
+    }
+
+    /// <summary>
+    /// Marks every pair of other shards answered before the first pass, so that no pass sends to it and no verdict is
+    /// made for it. Shards are cut from a permutation of the plan's own hosts × ports (not the hosts discovery kept), so
+    /// every shard cuts the same way whatever its discovery saw.
+    /// </summary>
+    private void SetAsideOtherShards(Sweep sweep, TargetSet planned, ScanShard shard)
+    {
+        var slotCount = (ulong)sweep.Slots.Length;
+        var total = checked(planned.Count * slotCount);
+        var permutation = new IndexPermutation(total, _seed ^ 0x5348415244UL, _options.Sequential);
+        var stride = (ulong)sweep.Stride;
+        var same = ReferenceEquals(sweep.Hosts, planned);
+        for (ulong host = 0; host < sweep.Hosts.Count; host++)
+        {
+            var planHost = host;
+            if (!same)
+            {
+                var value = sweep.Hosts.GetValue(host, out var isIPv6);
+                if (!planned.TryGetIndex(value, isIPv6, out planHost))
+                {
+                    continue;
+                }
+            }
+            for (ulong slot = 0; slot < slotCount; slot++)
+            {
+                if (!shard.ContainsPosition(permutation.Inverse((planHost * slotCount) + slot), total))
+                {
+                    sweep.TryMarkAnswered((host * stride) + slot);
+                }
+            }
+        }
     }
 
     public RawScanStats BuildStats(TargetSet targets) => new()

@@ -34,9 +34,13 @@ internal sealed record RawScanOptions
         SourcePort = options.SourcePort,
         Seed = options.Seed,
         Sequential = options.Sequential,
+        Shard = options.Shard,
         DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
     };
+
+    /// <summary>Probe only this shard's part of the pairs (see <see cref="ScanOptions.Shard"/>); null for all.</summary>
+    public ScanShard? Shard { get; init; }
 
     /// <summary>The defaults: a SYN scan.</summary>
     public static RawScanOptions Default { get; } = new();
