@@ -6,11 +6,16 @@ namespace PortAtlas.Storage;
 /// <summary>
 /// The embedded store: one SQLite file in write-ahead-log mode (readers never block the writer), a busy timeout so that
 /// concurrent writers (threads or processes) wait for each other instead of failing, and BEGIN IMMEDIATE transactions.
+/// A writer waits at most <see cref="WriterWait"/> for another's lock, then fails (a scan then prints and writes its
+/// results and says it was not saved); readers open read-only and read past a writer.
 /// <c>synchronous=NORMAL</c>: a committed save survives the process being killed; only a power loss can take the last ones.
 /// </summary>
-internal sealed class SqliteScanStore : SqlScanStore
+internal sealed partial class SqliteScanStore : SqlScanStore
 {
-    private const int BusyTimeoutMilliseconds = 30_000;
+    private const int BusyTimeoutMilliseconds = 5_000;
+
+    /// <summary>How long a writer waits for another process's write lock before giving up: 5 s.</summary>
+    public static TimeSpan WriterWait => TimeSpan.FromMilliseconds(BusyTimeoutMilliseconds);
 
     private static readonly string[][] s_migrations =
     [
@@ -89,6 +94,7 @@ internal sealed class SqliteScanStore : SqlScanStore
             DataSource = Path,
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
             Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy statement for this long (0 would be for ever): the same bound.
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
     }
