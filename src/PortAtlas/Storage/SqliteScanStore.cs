@@ -183,9 +183,23 @@ internal sealed partial class SqliteScanStore : SqlScanStore
     // A reader waits at most this long (only a writer without the write-ahead log can block it).
     private const int ReaderBusyMilliseconds = 5_000;
 
+    protected override async Task<int?> CurrentSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var read = connection.CreateCommand();
+        read.CommandText = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version') " +
+            "THEN (SELECT COALESCE(MAX(version), 0) FROM schema_version) ELSE 0 END";
+        return Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     protected override async Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var wal = connection.CreateCommand();
+        // Reading the mode takes no lock; setting it can wait behind another writer, so only a file not yet in WAL mode is set.
+        wal.CommandText = "PRAGMA journal_mode";
+        if (string.Equals(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
         wal.CommandText = "PRAGMA journal_mode = WAL";
         await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }
