@@ -85,8 +85,15 @@ public static class NmapXmlImporter
         };
         try
         {
-            using var reader = XmlReader.Create(stream, settings);
+            // XmlReader holds a whole attribute in memory before the length check: a run of bytes without '<' or '>' past
+            // four times the longest value is refused as it streams, so a 200 MB attribute is never held.
+            using var bounded = new MarkupRunLimitStream(stream, (int)Math.Clamp(4L * limits.MaxValueLength, 1 << 20, 1 << 30));
+            using var reader = XmlReader.Create(bounded, settings);
             return new Reader(reader, limits, sink).Read();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FormatException(ex.Message, ex);
         }
         catch (XmlException ex)
         {

@@ -186,8 +186,13 @@ internal sealed partial class SqliteScanStore : SqlScanStore
     protected override async Task<int?> CurrentSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var read = connection.CreateCommand();
-        read.CommandText = "SELECT CASE WHEN EXISTS (SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'schema_version') " +
-            "THEN (SELECT COALESCE(MAX(version), 0) FROM schema_version) ELSE 0 END";
+        // Two statements: one naming a missing table would not even compile.
+        read.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
         return Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
     }
 
