@@ -3,6 +3,8 @@
 #   a Debian package   OUT/portatlas_VERSION_ARCH.deb      (dpkg-deb only, no other packaging tools)
 #   a tarball          OUT/portatlas-VERSION-linux-RID.tar.gz, with install.sh
 # Usage: packaging/build-deb.sh [OUT]   (default .build/packages). Needs the .NET SDK, clang and zlib1g-dev.
+# PORTATLAS_NATIVE_DIR=DIR packages the native build already in DIR (the launcher's .build/ports) instead of
+# publishing again: CI runs one Native AOT publish, not two.
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 out="$(mkdir -p "${1:-$root/.build/packages}" && cd "${1:-$root/.build/packages}" && pwd)"
@@ -16,9 +18,18 @@ esac
 
 publish="$out/publish"
 rm -rf "$publish"
-echo "build-deb.sh: publishing ports $version for $rid (Native AOT)" >&2
-dotnet publish "$root/src/PortAtlas.Cli/PortAtlas.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true \
-  -o "$publish" --nologo -v quiet >&2
+if [ -n "${PORTATLAS_NATIVE_DIR:-}" ]; then
+  # Only a native build will do: a framework-dependent one (ports.dll beside it) needs .NET on the target.
+  if [ ! -x "$PORTATLAS_NATIVE_DIR/ports" ] || [ -e "$PORTATLAS_NATIVE_DIR/ports.dll" ]; then
+    echo "build-deb.sh: $PORTATLAS_NATIVE_DIR holds no Native AOT build of ports" >&2; exit 1
+  fi
+  echo "build-deb.sh: packaging the native build in $PORTATLAS_NATIVE_DIR" >&2
+  mkdir -p "$publish" && cp -p "$PORTATLAS_NATIVE_DIR"/* "$publish/"
+else
+  echo "build-deb.sh: publishing ports $version for $rid (Native AOT)" >&2
+  dotnet publish "$root/src/PortAtlas.Cli/PortAtlas.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true \
+    -o "$publish" --nologo -v quiet >&2
+fi
 rm -f "$publish"/*.dbg "$publish"/*.pdb "$publish"/*.xml
 [ -x "$publish/ports" ] || { echo "build-deb.sh: no native binary in $publish" >&2; exit 1; }
 

@@ -16,6 +16,15 @@ fi
 fail() { echo "test-deb.sh: FAIL: $*"; exit 1; }
 
 if dpkg -s portatlas >/dev/null 2>&1; then fail "portatlas is already installed; remove it first"; fi
+# Whatever fails below, the machine is left as it was: the package is removed (purged) and the temporary trees deleted.
+prefix="" unpack=""
+cleanup() {
+  if dpkg -s portatlas >/dev/null 2>&1; then dpkg --purge portatlas >/dev/null 2>&1 || true; fi
+  [ -z "$prefix" ] || rm -rf "$prefix"
+  [ -z "$unpack" ] || rm -rf "$unpack"
+}
+trap cleanup EXIT
+trap 'exit 130' INT TERM
 dpkg -i "$deb" >/dev/null
 files="$(dpkg -L portatlas)"
 [ "$(command -v ports)" = /usr/bin/ports ] || fail "ports is not /usr/bin/ports"
@@ -38,7 +47,6 @@ done <<< "$files"
 echo "test-deb.sh: deb ok ($(du -k "$deb" | cut -f1) KiB): installed, 'ports 443' ran from /usr/bin, removed cleanly"
 
 prefix="$(mktemp -d)"; unpack="$(mktemp -d)"
-trap 'rm -rf "$prefix" "$unpack"' EXIT
 tar -C "$unpack" -xzf "$tarball"
 PREFIX="$prefix" "$unpack"/portatlas-*/install.sh >/dev/null
 env -i PATH=/usr/bin:/bin "$prefix/bin/ports" 443 | grep -q https || fail "tarball: 'ports 443'"

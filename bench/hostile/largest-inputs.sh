@@ -35,6 +35,24 @@ with open(f"{w}/hosts-over.xml", "w") as f:  # 775,000 hosts: refused past 65,53
     for i in range(775_000):
         f.write(f'<host><status state="up"/><address addr="10.{i >> 16 & 255}.{i >> 8 & 255}.{i & 255}" addrtype="ipv4"/></host>\n')
     f.write('</nmaprun>\n')
+def addr(i):
+    return f"198.{18 + (i >> 16)}.{i >> 8 & 255}.{i & 255}"
+with open(f"{w}/rich.xml", "w") as f:  # a /16 as nmap -sV writes it: ssh and http with versions and CPEs, a script, a filtered port, extraports
+    f.write('<?xml version="1.0"?><nmaprun scanner="nmap" args="nmap -sV 198.18.0.0/16" start="1700000000" version="7.93">\n')
+    for i in range(65_536):
+        f.write(f'<host><status state="up" reason="syn-ack"/><address addr="{addr(i)}" addrtype="ipv4"/><hostnames><hostname name="h{i}.lab.test" type="PTR"/></hostnames><ports><extraports state="closed" count="2"/>'
+                '<port protocol="tcp" portid="22"><state state="open" reason="syn-ack"/><service name="ssh" product="OpenSSH" version="9.2p1 Debian 2+deb12u3" extrainfo="protocol 2.0" ostype="Linux" method="probed" conf="10"><cpe>cpe:/a:openbsd:openssh:9.2p1</cpe><cpe>cpe:/o:linux:linux_kernel</cpe></service></port>'
+                '<port protocol="tcp" portid="80"><state state="open" reason="syn-ack"/><service name="http" product="nginx" version="1.22.1" method="probed" conf="10"><cpe>cpe:/a:igor_sysoev:nginx:1.22.1</cpe></service><script id="http-title" output="Welcome to nginx!"><elem key="title">Welcome to nginx!</elem></script></port>'
+                '<port protocol="tcp" portid="443"><state state="filtered" reason="no-response"/><service name="https" method="table" conf="3"/></port></ports></host>\n')
+    f.write('<runstats><finished time="1700000600" elapsed="600.00" exit="success"/><hosts up="65536" down="0" total="65536"/></runstats></nmaprun>\n')
+with open(f"{w}/masscan.txt", "w") as f:  # masscan -oL of a /16, one open port each
+    f.write("#masscan\n")
+    for i in range(65_536):
+        f.write(f"open tcp 80 {addr(i)} 1700000000\n")
+    f.write("# end\n")
+with open(f"{w}/naabu.json", "w") as f:  # naabu -json of a /16
+    for i in range(65_536):
+        f.write(f'{{"ip":"{addr(i)}","port":443,"protocol":"tcp","timestamp":"2026-12-01T00:00:00Z"}}\n')
 with open(f"{w}/targets.txt", "w") as f:  # 100 MB of targets
     line = "127.0.0.1\n"
     f.write(line * ((100 << 20) // len(line)))
@@ -54,6 +72,11 @@ PY
 printf 'kind\tsize\texit\tpeak MB\ts\tstderr\n'
 run "Nmap XML, 200 MB attribute (import)" "$work/attr.xml" import "$work/attr.xml" --db "$work/h1.db"
 run "Nmap XML, 65,536 hosts (import)" "$work/hosts.xml" import "$work/hosts.xml" --db "$work/h2.db"
+run "Nmap XML, /16 as nmap -sV writes it (import --no-assess)" "$work/rich.xml" import "$work/rich.xml" --db "$work/r1.db" --no-assess
+run "Nmap XML, /16 as nmap -sV writes it (import)" "$work/rich.xml" import "$work/rich.xml" --db "$work/r2.db"
+run "show of that /16 (json)" "$work/r2.db" show 1 --db "$work/r2.db" --format json
+run "masscan list, /16 (import)" "$work/masscan.txt" import "$work/masscan.txt" --db "$work/m.db"
+run "naabu JSON, /16 (import)" "$work/naabu.json" import "$work/naabu.json" --db "$work/n.db"
 run "Nmap XML, 775,000 hosts (import)" "$work/hosts-over.xml" import "$work/hosts-over.xml" --db "$work/h3.db"
 run "history after 65,536-host import" "$work/h2.db" history --db "$work/h2.db"
 run "targets file, 100 MB" "$work/targets.txt" scan -iL "$work/targets.txt" -p 9 -sT --no-save

@@ -270,42 +270,28 @@ internal static class HistoryCommands
                 }
             }
             var assessor = parse.GetValue(noAssess) ? null : new Assessment.Assessor();
-            var imports = new List<(string File, ImportResult Import)>();
+            await using var store = OpenStore(parse.GetValue(db), readOnly: false);
+            // Each file is one save, streamed host by host (bounded memory); a broken file is refused and saves nothing,
+            // while the files before it stay saved (each was printed as it was).
             foreach (var file in paths)
             {
+                StoreImportResult imported;
                 try
                 {
                     await using var stream = File.OpenRead(file);
-                    var result = ScanImporter.Import(stream);
-                    if (result.Report.Stats.Started == default)
-                    {
-                        // RustScan's output carries no time: the file's is the best record of when the scan ran.
-                        var written = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
-                        result = result with { Report = result.Report with { Stats = result.Report.Stats with { Started = written, Finished = written } } };
-                    }
-                    if (assessor is not null)
-                    {
-                        result = result with { Report = ImportedScans.Assess(result.Report, assessor) };
-                    }
-                    imports.Add((file, result));
+                    // RustScan's output carries no time: the file's is the best record of when the scan ran.
+                    var written = new DateTimeOffset(File.GetLastWriteTimeUtc(file), TimeSpan.Zero);
+                    imported = await StoreImport.ImportAsync(stream, store, assessor, written, cancellationToken: ct).ConfigureAwait(false);
                 }
                 catch (FormatException ex)
                 {
                     return cli.Fail(ExitCodes.BadInput, $"'{Escape(file)}' cannot be imported: {Escape(ex.Message)}");
                 }
-            }
-            await using var store = OpenStore(parse.GetValue(db), readOnly: false);
-            foreach (var (file, import) in imports)
-            {
-                foreach (var warning in import.Warnings)
+                foreach (var warning in imported.Warnings)
                 {
                     cli.Error.WriteLine($"ports: warning: {Escape(file)}: {Escape(warning)}");
                 }
-                var report = import.Report;
-                var id = await store.SaveAsync(report, new ScanMetadata { Targets = ImportedScans.Targets(report) }, ct).ConfigureAwait(false);
-                var open = report.Hosts.Sum(h => h.Ports.Count(p => p.State == PortState.Open));
-                var findings = report.Hosts.Sum(h => h.Ports.Sum(p => p.Findings.Count));
-                cli.Out.WriteLine($"{Escape(file)}: {import.Format.ToName()}, saved as scan {id} ({report.Hosts.Count} hosts, {open} open ports, {findings} findings)");
+                cli.Out.WriteLine($"{Escape(file)}: {imported.Format.ToName()}, saved as scan {imported.Id} ({imported.Hosts} hosts, {imported.OpenPorts} open ports, {imported.Findings} findings)");
             }
             return ExitCodes.Success;
         });
@@ -322,8 +308,9 @@ internal static class HistoryCommands
             ScanImporter.Sniff(head.AsSpan(0, read));
             return true;
         }
-        catch (FormatException)
+        catch (Exception ex) when (ex is FormatException or IOException or UnauthorizedAccessException)
         {
+            // Sockets, devices and unreadable files in a directory are not scan outputs either.
             return false;
         }
     }

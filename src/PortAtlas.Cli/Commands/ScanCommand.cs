@@ -331,7 +331,7 @@ internal static class ScanCommand
         }
         catch (Exception ex) when (ex is ScanStoreException or IOException or InvalidOperationException or System.Data.Common.DbException or UnauthorizedAccessException)
         {
-            return cli.Fail(ExitCodes.Failure, $"cannot save the scan in {store.Location}: {ex.Message.Split('\n')[0]}");
+            return cli.Fail(ExitCodes.Failure, $"this scan was not saved (its results are above and in any output file): {ex.Message.Split('\n')[0]}");
         }
     }
 }

@@ -31,6 +31,12 @@ internal sealed class GuardedScanStore(IScanStore inner) : IScanStore, IScanGrou
 
     public string Location => inner.Location;
 
+    /// <summary>The store inside, for operations only some stores offer (a streamed import into SQLite).</summary>
+    public IScanStore Inner => inner;
+
+    /// <summary>Runs <paramref name="operation"/> with provider failures turned into <see cref="ScanStoreException"/>.</summary>
+    public Task<T> GuardAsync<T>(Func<Task<T>> operation) => Guard(operation);
+
     public Task<int> GetSchemaVersionAsync(CancellationToken cancellationToken = default) =>
         Guard(() => inner.GetSchemaVersionAsync(cancellationToken));
 

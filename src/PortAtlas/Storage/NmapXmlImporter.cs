@@ -61,10 +61,17 @@ public static class NmapXmlImporter
     /// <param name="stream">The XML.</param>
     /// <param name="limits">The bounds on the input; <see cref="ImportLimits.Default"/> when null.</param>
     /// <exception cref="FormatException">The document is not well-formed, past a limit, or not an Nmap run.</exception>
-    public static ImportResult Import(Stream stream, ImportLimits? limits = null)
+    public static ImportResult Import(Stream stream, ImportLimits? limits = null) => Import(stream, limits, null);
+
+    /// <summary>
+    /// Reads a document, handing each host to <paramref name="sink"/> as it is read (the report then has no hosts; the
+    /// sink holds them), or collecting them in the report when <paramref name="sink"/> is null.
+    /// </summary>
+    internal static ImportResult Import(Stream stream, ImportLimits? limits, HostSink? sink)
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= ImportLimits.Default;
+        sink ??= new ListHostSink(limits.MaxHosts);
         var settings = new XmlReaderSettings
         {
             DtdProcessing = DtdProcessing.Ignore,
@@ -78,8 +85,15 @@ public static class NmapXmlImporter
         };
         try
         {
-            using var reader = XmlReader.Create(stream, settings);
-            return new Reader(reader, limits).Read();
+            // XmlReader holds a whole attribute in memory before the length check: a run of bytes without '<' or '>' past
+            // four times the longest value is refused as it streams, so a 200 MB attribute is never held.
+            using var bounded = new MarkupRunLimitStream(stream, (int)Math.Clamp(4L * limits.MaxValueLength, 1 << 20, 1 << 30));
+            using var reader = XmlReader.Create(bounded, settings);
+            return new Reader(reader, limits, sink).Read();
+        }
+        catch (InvalidDataException ex)
+        {
+            throw new FormatException(ex.Message, ex);
         }
         catch (XmlException ex)
         {
@@ -139,7 +153,7 @@ public static class NmapXmlImporter
         return cut > 0 ? message[..cut].TrimEnd('.', ' ') : message;
     }
 
-    private sealed class Reader(XmlReader reader, ImportLimits limits)
+    private sealed class Reader(XmlReader reader, ImportLimits limits, HostSink sink)
     {
         private readonly List<string> _warnings = [];
         private int _scanProtocols;
@@ -160,8 +174,7 @@ public static class NmapXmlImporter
             };
             var scanTypes = new List<string>();
             var ports = new Dictionary<Transport, List<int>>();
-            var hosts = new List<HostResult>();
-            var byAddress = new Dictionary<IPAddress, int>();
+            sink.Scanner = stats.Scanner;
             long? hostsTotal = null;
             double? elapsed = null;
             DateTimeOffset? finishedAt = null;
@@ -197,18 +210,9 @@ public static class NmapXmlImporter
                         break;
                     case "host":
                         var host = ReadHost(ReadTree());
-                        if (host is null)
+                        if (host is not null)
                         {
-                            break;
-                        }
-                        if (byAddress.TryGetValue(host.Address, out var index))
-                        {
-                            hosts[index] = Merge(hosts[index], host);
-                        }
-                        else
-                        {
-                            byAddress[host.Address] = hosts.Count;
-                            hosts.Add(host);
+                            sink.Add(host);
                         }
                         break;
                     case "runstats":
@@ -233,14 +237,7 @@ public static class NmapXmlImporter
                         break;
                 }
             }
-            var counts = new Dictionary<string, long>();
-            foreach (var host in hosts)
-            {
-                foreach (var (state, count) in host.StateCounts)
-                {
-                    counts[state] = counts.GetValueOrDefault(state) + count;
-                }
-            }
+            var counts = sink.StateCounts;
             // Nmap's start and finish times are whole seconds and its elapsed is to the hundredth: the start plus elapsed is
             // the truest end, and never before the start (a file whose finish time precedes its start must not print a negative duration).
             var finishedTime = elapsed is { } e ? stats.Started + TimeSpan.FromSeconds(e) : finishedAt ?? stats.Started;
@@ -251,12 +248,12 @@ public static class NmapXmlImporter
             }
             var report = new ScanReport
             {
-                Hosts = hosts,
+                Hosts = sink.Hosts,
                 Stats = stats with
                 {
                     ScanType = scanTypes.Count > 0 ? FromNmapType(scanTypes[0]) : stats.ScanType,
                     Ports = ports.Count > 0 ? new PortList(ports.GetValueOrDefault(Transport.Tcp), ports.GetValueOrDefault(Transport.Udp), ports.GetValueOrDefault(Transport.Sctp)) : null,
-                    HostsScanned = Math.Max(hostsTotal ?? 0, hosts.Count),
+                    HostsScanned = Math.Max(hostsTotal ?? 0, sink.Count),
                     PortsScanned = counts.Values.Sum(),
                     StateCounts = counts,
                     Finished = finishedTime,

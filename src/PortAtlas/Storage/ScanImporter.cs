@@ -57,6 +57,12 @@ public sealed record ImportLimits
     /// every transport, each with service and state, fits).
     /// </summary>
     public int MaxNodesPerElement { get; init; } = 4 << 20;
+
+    /// <summary>
+    /// The most hosts in one Nmap XML document; default 65,536 (a /16). An import streams into the store in bounded
+    /// memory, but <c>show</c>, <c>diff</c> and reports read a stored scan whole: past this, split the scan into files.
+    /// </summary>
+    public int MaxHosts { get; init; } = 1 << 16;
 }
 
 /// <summary>An imported report, the format it was read as, and what was clamped or left out on the way.</summary>
@@ -91,25 +97,7 @@ public static class ScanImporter
     {
         ArgumentNullException.ThrowIfNull(stream);
         limits ??= ImportLimits.Default;
-        var buffered = stream.CanSeek ? stream : new BufferedStream(stream, 1 << 16);
-        var head = new byte[4096];
-        var start = buffered.CanSeek ? buffered.Position : 0;
-        var read = 0;
-        while (read < head.Length && buffered.Read(head, read, head.Length - read) is var n and > 0)
-        {
-            read += n;
-        }
-        var format = Sniff(head.AsSpan(0, read));
-        Stream content;
-        if (buffered.CanSeek)
-        {
-            buffered.Position = start;
-            content = buffered;
-        }
-        else
-        {
-            content = new ConcatenatedStream(head.AsMemory(0, read), buffered);
-        }
+        var content = OpenContent(stream, out var format);
         return format switch
         {
             ImportFormat.NmapXml => NmapXmlImporter.Import(content, limits),
@@ -118,6 +106,27 @@ public static class ScanImporter
             ImportFormat.MasscanList => ReadLines(content, limits, ImportFormat.MasscanList),
             _ => ReadLines(content, limits, ImportFormat.RustScan),
         };
+    }
+
+    /// <summary>Sniffs the format from the first bytes; returns a stream of the whole content, those bytes included.</summary>
+    /// <exception cref="FormatException">It is none of the formats.</exception>
+    internal static Stream OpenContent(Stream stream, out ImportFormat format)
+    {
+        var buffered = stream.CanSeek ? stream : new BufferedStream(stream, 1 << 16);
+        var head = new byte[4096];
+        var start = buffered.CanSeek ? buffered.Position : 0;
+        var read = 0;
+        while (read < head.Length && buffered.Read(head, read, head.Length - read) is var n and > 0)
+        {
+            read += n;
+        }
+        format = Sniff(head.AsSpan(0, read));
+        if (buffered.CanSeek)
+        {
+            buffered.Position = start;
+            return buffered;
+        }
+        return new ConcatenatedStream(head.AsMemory(0, read), buffered);
     }
 
     /// <summary>The format of content that starts with <paramref name="head"/>.</summary>
@@ -568,17 +577,17 @@ public static class ImportedScans
         ArgumentNullException.ThrowIfNull(report);
         ArgumentNullException.ThrowIfNull(assessor);
         var origin = $"import:{report.Stats.Scanner ?? "nmap"}";
-        return report with
-        {
-            Hosts = [.. report.Hosts.Select(host => host with
-            {
-                Ports = [.. host.Ports.Select(port => port.Findings.Count > 0 ? port : port with
-                {
-                    Findings = [.. assessor.Assess(port, host).Select(f => f with { Origin = origin })],
-                })],
-            })],
-        };
+        return report with { Hosts = [.. report.Hosts.Select(host => AssessHost(host, assessor, origin))] };
     }
+
+    /// <summary>One host with its findings computed, each marked with <paramref name="origin"/>; ports that carry findings are kept.</summary>
+    internal static HostResult AssessHost(HostResult host, Assessment.Assessor assessor, string origin) => host with
+    {
+        Ports = [.. host.Ports.Select(port => port.Findings.Count > 0 ? port : port with
+        {
+            Findings = [.. assessor.Assess(port, host).Select(f => f with { Origin = origin })],
+        })],
+    };
 
     /// <summary>
     /// The target specs to store for an imported report: the targets of its command line when it has one (Nmap's args),

@@ -177,7 +177,7 @@ public static class ScanReportJson
         };
     }
 
-    private static void WriteHost(Utf8JsonWriter writer, HostResult host)
+    internal static void WriteHost(Utf8JsonWriter writer, HostResult host)
     {
         writer.WriteStartObject();
         writer.WriteString("address"u8, host.Address.ToString());
@@ -259,7 +259,7 @@ public static class ScanReportJson
         writer.WriteEndObject();
     }
 
-    private static HostResult ReadHost(JsonElement host)
+    internal static HostResult ReadHost(JsonElement host)
     {
         var ports = new List<PortResult>();
         if (host.TryGetProperty("ports"u8, out var portsElement))

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using System.Globalization;
 using Microsoft.Data.Sqlite;
 using Npgsql;
 
@@ -56,7 +57,7 @@ public sealed class ScanStoreException : Exception
     private static string Sqlite(SqliteException error) => (error.SqliteErrorCode & 0xff) switch
     {
         3 or 23 => "permission denied",
-        5 or 6 => "the database is locked by another process (gave up waiting)",
+        5 or 6 => string.Create(CultureInfo.InvariantCulture, $"the database is locked by another process (gave up after {SqliteScanStore.WriterWait.TotalSeconds:0} s)"),
         8 => "the database is read-only (file, directory or mount)",
         10 => $"disk I/O error ({error.SqliteExtendedErrorCode})",
         11 => "the database file is corrupt",

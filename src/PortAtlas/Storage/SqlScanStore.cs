@@ -40,6 +40,9 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
     /// <summary>Whether the store only reads: no migration runs, the schema must be there already.</summary>
     protected virtual bool ReadOnly => false;
 
+    /// <summary>The schema version read without a write lock, or null when it cannot be told that way (then migrations decide).</summary>
+    protected virtual Task<int?> CurrentSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken) => Task.FromResult<int?>(null);
+
     /// <summary>Runs once before migrations, outside any transaction (SQLite's journal mode).</summary>
     protected virtual Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken) => Task.CompletedTask;
 
@@ -343,7 +346,10 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
                 return;
             }
             await BeforeMigrationAsync(connection, cancellationToken).ConfigureAwait(false);
-            _schemaVersion = await MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
+            // A schema that is already current needs no write lock: opening then never waits behind another writer.
+            _schemaVersion = await CurrentSchemaVersionAsync(connection, cancellationToken).ConfigureAwait(false) is { } current && current == Migrations.Count
+                ? current
+                : await MigrateAsync(connection, cancellationToken).ConfigureAwait(false);
             _migrated = true;
         }
         finally

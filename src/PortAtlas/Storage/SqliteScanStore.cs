@@ -6,11 +6,16 @@ namespace PortAtlas.Storage;
 /// <summary>
 /// The embedded store: one SQLite file in write-ahead-log mode (readers never block the writer), a busy timeout so that
 /// concurrent writers (threads or processes) wait for each other instead of failing, and BEGIN IMMEDIATE transactions.
+/// A writer waits at most <see cref="WriterWait"/> for another's lock, then fails (a scan then prints and writes its
+/// results and says it was not saved); readers open read-only and read past a writer.
 /// <c>synchronous=NORMAL</c>: a committed save survives the process being killed; only a power loss can take the last ones.
 /// </summary>
-internal sealed class SqliteScanStore : SqlScanStore
+internal sealed partial class SqliteScanStore : SqlScanStore
 {
-    private const int BusyTimeoutMilliseconds = 30_000;
+    private const int BusyTimeoutMilliseconds = 5_000;
+
+    /// <summary>How long a writer waits for another process's write lock before giving up: 5 s.</summary>
+    public static TimeSpan WriterWait => TimeSpan.FromMilliseconds(BusyTimeoutMilliseconds);
 
     private static readonly string[][] s_migrations =
     [
@@ -99,6 +104,7 @@ internal sealed class SqliteScanStore : SqlScanStore
             DataSource = Path,
             Mode = readOnly ? SqliteOpenMode.ReadOnly : SqliteOpenMode.ReadWrite,
             Pooling = true,
+            // Microsoft.Data.Sqlite retries a busy statement for this long (0 would be for ever): the same bound.
             DefaultTimeout = BusyTimeoutMilliseconds / 1000,
         }.ToString();
     }
@@ -187,9 +193,28 @@ internal sealed class SqliteScanStore : SqlScanStore
     // A reader waits at most this long (only a writer without the write-ahead log can block it).
     private const int ReaderBusyMilliseconds = 5_000;
 
+    protected override async Task<int?> CurrentSchemaVersionAsync(DbConnection connection, CancellationToken cancellationToken)
+    {
+        await using var read = connection.CreateCommand();
+        // Two statements: one naming a missing table would not even compile.
+        read.CommandText = "SELECT COUNT(*) FROM sqlite_master WHERE type = 'table' AND name = 'schema_version'";
+        if (Convert.ToInt64(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture) == 0)
+        {
+            return 0;
+        }
+        read.CommandText = "SELECT COALESCE(MAX(version), 0) FROM schema_version";
+        return Convert.ToInt32(await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), System.Globalization.CultureInfo.InvariantCulture);
+    }
+
     protected override async Task BeforeMigrationAsync(DbConnection connection, CancellationToken cancellationToken)
     {
         await using var wal = connection.CreateCommand();
+        // Reading the mode takes no lock; setting it can wait behind another writer, so only a file not yet in WAL mode is set.
+        wal.CommandText = "PRAGMA journal_mode";
+        if (string.Equals(await wal.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) as string, "wal", StringComparison.OrdinalIgnoreCase))
+        {
+            return;
+        }
         wal.CommandText = "PRAGMA journal_mode = WAL";
         await wal.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
     }

@@ -168,6 +168,15 @@ public static class HostileCases
         yield return new(Files, "scan -o a directory", ["scan", "127.0.0.1", "-p", "{port}", "-sT", "--no-save", "-o", "{dir}/adir", "--output-format", "json"], 2);
 
         // 8. Huge inputs: refused with the limit stated, memory bounded.
+        // A /16 of each import format, in bounded memory (the suite's RSS check); the Nmap XML streams into the store.
+        yield return new(Huge, "Nmap XML of a /16 with versions and a script per host", ["import", "{dir}/xml-slash16.xml", "--db", "{dir}/imp-slash16.db"], 0,
+            (r, _) => r.OutText.Contains($"({HostileFixture.SlashSixteen} hosts, {3 * HostileFixture.SlashSixteen} open ports, ", StringComparison.Ordinal) ? null : $"stdout: {r.OutText}");
+        yield return new(Huge, "Nmap XML one host past a /16", ["import", "{dir}/xml-over.xml", "--db", "{dir}/imp-over.db"], 2,
+            (r, _) => r.ErrorText.Contains("more than 65,536 hosts", StringComparison.Ordinal) ? null : "the host limit is not stated");
+        yield return new(Huge, "masscan list of a /16", ["import", "{dir}/masscan-slash16.txt", "--db", "{dir}/imp-masscan16.db"], 0,
+            (r, _) => r.OutText.Contains($"({HostileFixture.SlashSixteen} hosts, ", StringComparison.Ordinal) ? null : $"stdout: {r.OutText}");
+        yield return new(Huge, "naabu JSON of a /16", ["import", "{dir}/naabu-slash16.json", "--db", "{dir}/imp-naabu16.db"], 0,
+            (r, _) => r.OutText.Contains($"({HostileFixture.SlashSixteen} hosts, ", StringComparison.Ordinal) ? null : $"stdout: {r.OutText}");
         yield return new(Huge, "xml with a 3 MB attribute", ["import", "{dir}/xml-bigattr.xml", "--db", "{dir}/imp2.db"], 2);
         yield return new(Huge, "xml with a 3 MB text node", ["import", "{dir}/xml-bigtext.xml", "--db", "{dir}/imp3.db"], 2);
         yield return new(Huge, "xml billion laughs", ["import", "{dir}/xml-laughs.xml", "--db", "{dir}/imp4.db"], 2);

@@ -80,6 +80,7 @@ public sealed class HostileFixture : IAsyncLifetime
         await File.WriteAllTextAsync(P("xml-badaddr.xml"), "<?xml version=\"1.0\"?><nmaprun><host><address addr=\"999.1.1.1\u009b\" addrtype=\"ipv4\"/></host></nmaprun>");
         await File.WriteAllTextAsync(P("xml-badport.xml"), "<?xml version=\"1.0\"?><nmaprun><host><address addr=\"127.0.0.1\" addrtype=\"ipv4\"/><ports><port protocol=\"tcp\" portid=\"99999999999\"><state state=\"open\"/></port></ports></host></nmaprun>");
         await File.WriteAllTextAsync(P("xml-empty.xml"), "");
+        await WriteLargeInputsAsync();
         // NVD JSON.
         await File.WriteAllTextAsync(P("nvd-array.json"), "[]");
         await File.WriteAllTextAsync(P("nvd-foo.json"), "{\"foo\":1}");
@@ -102,6 +103,50 @@ public sealed class HostileFixture : IAsyncLifetime
         {
             StartNamedListener("\u001b]0;PWN\u0007\u001b[2Jx");
             StartNamedListener("=HYPERLINK(1)");
+        }
+    }
+
+    /// <summary>Hosts of a /16, the import's host limit.</summary>
+    public const int SlashSixteen = 1 << 16;
+
+    // The largest input of each import format: a /16 of hosts (Nmap XML with versions, CPEs and a script per host; masscan
+    // list; naabu JSON lines), and Nmap XML one host past the limit. Addresses are in 198.18.0.0/15 and never contacted.
+    private async Task WriteLargeInputsAsync()
+    {
+        static string Address(int i) => $"198.{18 + (i >> 16)}.{(i >> 8) & 255}.{i & 255}";
+        await using (var xml = new StreamWriter(P("xml-slash16.xml")))
+        {
+            await xml.WriteLineAsync("<?xml version=\"1.0\"?><nmaprun scanner=\"nmap\" args=\"nmap -sV 198.18.0.0/16\" start=\"1700000000\" version=\"7.93\">");
+            for (var i = 0; i < SlashSixteen; i++)
+            {
+                await xml.WriteLineAsync(
+                    $"<host><status state=\"up\" reason=\"syn-ack\"/><address addr=\"{Address(i)}\" addrtype=\"ipv4\"/><ports><extraports state=\"closed\" count=\"2\"/>" +
+                    "<port protocol=\"tcp\" portid=\"22\"><state state=\"open\" reason=\"syn-ack\"/><service name=\"ssh\" product=\"OpenSSH\" version=\"9.2p1\" method=\"probed\" conf=\"10\"><cpe>cpe:/a:openbsd:openssh:9.2p1</cpe></service></port>" +
+                    "<port protocol=\"tcp\" portid=\"23\"><state state=\"open\" reason=\"syn-ack\"/><service name=\"telnet\" method=\"table\" conf=\"3\"/></port>" +
+                    "<port protocol=\"tcp\" portid=\"80\"><state state=\"open\" reason=\"syn-ack\"/><service name=\"http\" product=\"nginx\" version=\"1.22.1\" method=\"probed\" conf=\"10\"/><script id=\"http-title\" output=\"Welcome\"/></port>" +
+                    "<port protocol=\"tcp\" portid=\"443\"><state state=\"filtered\" reason=\"no-response\"/></port></ports></host>");
+            }
+            await xml.WriteLineAsync("</nmaprun>");
+        }
+        await using (var xml = new StreamWriter(P("xml-over.xml")))
+        {
+            await xml.WriteLineAsync("<?xml version=\"1.0\"?><nmaprun args=\"nmap\" start=\"1700000000\">");
+            for (var i = 0; i <= SlashSixteen; i++)
+            {
+                await xml.WriteLineAsync($"<host><status state=\"up\"/><address addr=\"{Address(i)}\" addrtype=\"ipv4\"/></host>");
+            }
+            await xml.WriteLineAsync("</nmaprun>");
+        }
+        await using (var list = new StreamWriter(P("masscan-slash16.txt")))
+        await using (var naabu = new StreamWriter(P("naabu-slash16.json")))
+        {
+            await list.WriteLineAsync("#masscan");
+            for (var i = 0; i < SlashSixteen; i++)
+            {
+                await list.WriteLineAsync($"open tcp 80 {Address(i)} 1700000000");
+                await naabu.WriteLineAsync($"{{\"ip\":\"{Address(i)}\",\"port\":443,\"protocol\":\"tcp\",\"timestamp\":\"2026-12-01T00:00:00Z\"}}");
+            }
+            await list.WriteLineAsync("# end");
         }
     }
 

@@ -62,6 +62,43 @@ public sealed class HostileInputSuiteTests(HostileFixture fixture) : IClassFixtu
         await rollback.ExecuteNonQueryAsync(ct);
     }
 
+    [Fact]
+    public async Task ScanAndImport_WhileAnotherProcessHoldsTheWriteLock_GiveUpAfterTheStatedWait()
+    {
+        var ct = TestContext.Current.CancellationToken;
+        var db = fixture.P("locked-writer.db");
+        File.Copy(fixture.Db, db, overwrite: true);
+        var output = fixture.P("locked-scan.json");
+        var port = fixture.ListenPort.ToString(CultureInfo.InvariantCulture);
+        CliProcess.Result scan, import;
+        await using (var writer = new SqliteConnection($"Data Source={db};Pooling=False"))
+        {
+            await writer.OpenAsync(ct);
+            await using var begin = writer.CreateCommand();
+            begin.CommandText = "PRAGMA journal_mode = WAL; BEGIN IMMEDIATE; INSERT INTO schema_version (version, applied_at) VALUES (51, 0);";
+            await begin.ExecuteNonQueryAsync(ct);
+            scan = await CliProcess.RunAsync(["scan", "127.0.0.1", "-p", port, "-sT", "--db", db, "-o", output], Environment(), TimeSpan.FromSeconds(120), ct);
+            import = await CliProcess.RunAsync(["import", fixture.P("hostile.xml"), "--db", db], Environment(), TimeSpan.FromSeconds(120), ct);
+            await using var rollback = writer.CreateCommand();
+            rollback.CommandText = "ROLLBACK";
+            await rollback.ExecuteNonQueryAsync(ct);
+        }
+
+        // The scan ran, printed and wrote its results, then said in one line that they were not saved, and exits 1.
+        Assert.True(scan.ExitCode == 1, $"exit {scan.ExitCode}: {scan.ErrorText}");
+        Assert.True(scan.ErrorText.Split('\n').Any(l => l.Contains("not saved", StringComparison.Ordinal) && l.Contains("gave up after 5 s", StringComparison.Ordinal)), scan.ErrorText);
+        Assert.Contains($"{port}/tcp", scan.OutText, StringComparison.Ordinal);
+        Assert.Matches($"\"port\":\\s*{port}\\b", await File.ReadAllTextAsync(output, ct));
+        Assert.True(scan.Elapsed < TimeSpan.FromSeconds(40), $"the scan waited {scan.Elapsed.TotalSeconds:0.0} s");
+        // An import says so in one line and exits 1.
+        Assert.True(import.ExitCode == 1, $"exit {import.ExitCode}: {import.ErrorText}");
+        Assert.Single(import.ErrorText.Split('\n', StringSplitOptions.RemoveEmptyEntries));
+        Assert.Contains("locked by another process (gave up after 5 s)", import.ErrorText, StringComparison.Ordinal);
+        Assert.True(import.Elapsed < TimeSpan.FromSeconds(30), $"the import waited {import.Elapsed.TotalSeconds:0.0} s");
+        await using var store = ScanStore.OpenReadOnly(db);
+        Assert.Single(await store.ListAsync(cancellationToken: ct));
+    }
+
     private Dictionary<string, string> Environment() => new() { ["XDG_DATA_HOME"] = fixture.DataHome, ["HOME"] = fixture.Dir, ["COLUMNS"] = "200" };
 
     private Task<CliProcess.Result> RunAsync(HostileCase c, CancellationToken ct)
@@ -69,7 +106,8 @@ public sealed class HostileInputSuiteTests(HostileFixture fixture) : IClassFixtu
         var args = c.Args.Select(a => a.Replace("{dir}", fixture.Dir, StringComparison.Ordinal)
             .Replace("{db}", fixture.Db, StringComparison.Ordinal)
             .Replace("{port}", fixture.ListenPort.ToString(CultureInfo.InvariantCulture), StringComparison.Ordinal)).ToArray();
-        return CliProcess.RunAsync(args, Environment(), TimeSpan.FromSeconds(120), ct);
+        // Generous: the /16 imports take 20-30 s on an idle machine and several times that on a loaded one; a case judges exit, output and memory, not speed.
+        return CliProcess.RunAsync(args, Environment(), TimeSpan.FromSeconds(400), ct);
     }
 
     private string? Judge(HostileCase c, CliProcess.Result r)
