@@ -16,7 +16,7 @@ public sealed record ServeOptions
 
     /// <summary>
     /// The token every request must carry; required (non-null) when <see cref="Listen"/> is not a loopback address,
-    /// ignored otherwise unless <see cref="RequireToken"/> is set.
+    /// on 127.0.0.1 and ::1 asked for only with <see cref="RequireToken"/> is set.
     /// </summary>
     public string? Token { get; init; }
 
@@ -26,6 +26,9 @@ public sealed record ServeOptions
     /// <summary>Most scans started from the page that may run at once; default 2.</summary>
     public int MaxConcurrentScans { get; init; } = 2;
 
-    /// <summary>Whether a token is asked for on every request with these options.</summary>
-    public bool TokenRequired => RequireToken || !IPAddress.IsLoopback(Listen.Address);
+    /// <summary>
+    /// Whether a token is asked for on every request with these options: on any address but 127.0.0.1 and ::1 (other
+    /// addresses of 127.0.0.0/8 too: on some systems they are shared with containers), or when <see cref="RequireToken"/>.
+    /// </summary>
+    public bool TokenRequired => RequireToken || !(Listen.Address.Equals(IPAddress.Loopback) || Listen.Address.Equals(IPAddress.IPv6Loopback));
 }
