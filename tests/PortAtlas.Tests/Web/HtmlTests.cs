@@ -1,5 +1,3 @@
-using FsCheck;
-using FsCheck.Fluent;
 using PortAtlas.Web;
 
 namespace PortAtlas.Tests.Web;
@@ -11,7 +9,7 @@ public sealed class HtmlTests
     {
         var escaped = Html.Escape(text);
         return escaped.IndexOfAny(['<', '>', '"', '\'']) < 0
-            && !escaped.Any(c => Sanitizing.OutsideText.IsUnsafe(c))
+            && !escaped.Any(global::PortAtlas.Sanitizing.OutsideText.IsUnsafe)
             && !escaped.Replace("&amp;", "", StringComparison.Ordinal).Replace("&lt;", "", StringComparison.Ordinal).Replace("&gt;", "", StringComparison.Ordinal)
                 .Replace("&quot;", "", StringComparison.Ordinal).Replace("&#39;", "", StringComparison.Ordinal).Contains('&', StringComparison.Ordinal);
     }

@@ -20,7 +20,7 @@ public sealed class ServeCommandTests
     [Theory]
     [InlineData("localhost:80")]
     [InlineData("127.0.0.1:99999")]
-    [InlineData("::1:80")]
+    [InlineData("127.0.0.1:80:80")]
     [InlineData("")]
     public void TryParseListen_RefusesWhatIsNotAnEndPoint(string text) => Assert.False(ServeCommand.TryParseListen(text, out _));
 
