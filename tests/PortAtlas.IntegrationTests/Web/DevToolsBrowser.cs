@@ -55,7 +55,8 @@ internal sealed class DevToolsBrowser : IAsyncDisposable
             "--disable-extensions", "--disable-domain-reliability", "--disable-client-side-phishing-detection", "--metrics-recording-only",
             "--disable-features=Translate,OptimizationHints,MediaRouter,DialMediaRouteProvider,AutofillServerCommunication",
             // Anything not to loopback goes to a proxy on a closed loopback port and fails; no name is ever resolved.
-            "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND",
+            "--proxy-server=http://127.0.0.1:9", "--proxy-bypass-list=127.0.0.1;127.0.0.2",
+            "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE 127.0.0.2",
             "--hide-scrollbars", "--window-size=1280,900", "--remote-debugging-port=0", $"--user-data-dir={profile}", "about:blank",
         })
         {
