@@ -68,7 +68,8 @@ internal sealed class Security
         response.Headers.ContentSecurityPolicy = ContentSecurityPolicy;
         response.Headers.XContentTypeOptions = "nosniff";
         response.Headers.XFrameOptions = "DENY";
-        response.Headers["Referrer-Policy"] = "no-referrer";
+        // Not no-referrer: with it Chromium sends "Origin: null" on the page's own form posts, and the Origin check refuses them.
+        response.Headers["Referrer-Policy"] = "same-origin";
         response.Headers["Cross-Origin-Opener-Policy"] = "same-origin";
         response.Headers["Cross-Origin-Resource-Policy"] = "same-origin";
         response.Headers.CacheControl = "no-store";
