@@ -126,6 +126,7 @@ public static class CliApp
         root.Subcommands.Add(ScanCommand.Build(cli));
         root.Subcommands.Add(VulnDbCommand.Build(cli));
         root.Subcommands.Add(LocalCommand.Build(cli));
+        root.Subcommands.Add(ServeCommand.Build(cli));
         foreach (var command in HistoryCommands.Build(cli))
         {
             root.Subcommands.Add(command);

@@ -54,6 +54,12 @@ internal static class ManualCommand
             ("ports local", "Listening sockets of this machine, with process and risk"),
             ("ports local --tcp --format json", "TCP listeners as JSON"),
         ],
+        ["serve"] =
+        [
+            ("ports serve", "The scan store as web pages and a JSON API on http://127.0.0.1:8080/"),
+            ("ports serve --allow-scans --listen 127.0.0.1:9000", "Also start scans from the page, on another port"),
+            ("ports serve --listen 198.18.0.1:8080 --token-file token.txt", "On another address: every request needs the token"),
+        ],
         ["history"] =
         [
             ("ports history", "Saved scans, newest first"),

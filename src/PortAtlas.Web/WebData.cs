@@ -1,0 +1,207 @@
+using System.Collections.Concurrent;
+using System.Net;
+using PortAtlas.Storage;
+
+namespace PortAtlas.Web;
+
+/// <summary>One event of a host's timeline: what changed between two scans that saw the host.</summary>
+internal sealed record TimelineEvent(long ScanId, DateTimeOffset When, string Kind, string Port, string Detail);
+
+/// <summary>A host as one scan saw it.</summary>
+internal sealed record HostSighting(ScanSummary Scan, HostResult Host)
+{
+    public int OpenCount => Host.Ports.Count(p => p.State == PortState.Open);
+}
+
+/// <summary>One distinct finding across scans: where, what, and in which scans it was seen.</summary>
+internal sealed record FindingRow(Finding Finding, string? Service, long FirstScan, long LastScan, int Seen, DateTimeOffset LastSeen);
+
+/// <summary>What the findings page filters by; null or empty for no filter.</summary>
+internal sealed record FindingFilter(string? Severity, string? Rule, string? Service, string? Network, int Scans);
+
+/// <summary>
+/// The store as the pages and the API read it. Stored scans never change once saved, so each is parsed once and kept
+/// (a few dozen at most); the scan list is read afresh every time.
+/// </summary>
+internal sealed class WebData
+{
+    private const int CacheSize = 32;
+    private readonly ConcurrentDictionary<long, Lazy<Task<StoredScan?>>> _scans = new();
+
+    public WebData(IScanStore store) => Store = store;
+
+    public IScanStore Store { get; }
+
+    public Task<IReadOnlyList<ScanSummary>> ListAsync(int limit, string? target, CancellationToken cancellationToken) =>
+        Store.ListAsync(new ScanFilter { Limit = Math.Clamp(limit, 1, 10_000), Target = string.IsNullOrWhiteSpace(target) ? null : target }, cancellationToken);
+
+    public async Task<StoredScan?> GetAsync(long id, CancellationToken cancellationToken)
+    {
+        if (_scans.Count > CacheSize)
+        {
+            _scans.Clear();
+        }
+        var lazy = _scans.GetOrAdd(id, key => new Lazy<Task<StoredScan?>>(() => Store.GetAsync(key, CancellationToken.None)));
+        try
+        {
+            var scan = await lazy.Value.WaitAsync(cancellationToken).ConfigureAwait(false);
+            if (scan is null)
+            {
+                // An id that is not there yet may be saved later (a scan started from the page).
+                _scans.TryRemove(id, out _);
+            }
+            return scan;
+        }
+        catch (Exception) when (!cancellationToken.IsCancellationRequested)
+        {
+            _scans.TryRemove(id, out _);
+            throw;
+        }
+    }
+
+    /// <summary>The scans that saw <paramref name="address"/>, oldest first, among the newest <paramref name="scans"/>.</summary>
+    public async Task<IReadOnlyList<HostSighting>> SightingsAsync(IPAddress address, int scans, CancellationToken cancellationToken)
+    {
+        var list = await ListAsync(scans, null, cancellationToken).ConfigureAwait(false);
+        var sightings = new List<HostSighting>();
+        foreach (var summary in list.Reverse())
+        {
+            var scan = await GetAsync(summary.Id, cancellationToken).ConfigureAwait(false);
+            var host = scan?.Report.Hosts.FirstOrDefault(h => h.Address.Equals(address));
+            if (host is not null)
+            {
+                sightings.Add(new HostSighting(summary, host));
+            }
+        }
+        return sightings;
+    }
+
+    /// <summary>What changed for one host from each sighting to the next: ports opened and closed, versions, findings.</summary>
+    public static IReadOnlyList<TimelineEvent> Timeline(IReadOnlyList<HostSighting> sightings)
+    {
+        var events = new List<TimelineEvent>();
+        HostSighting? previous = null;
+        foreach (var sighting in sightings)
+        {
+            var when = sighting.Scan.Started;
+            var id = sighting.Scan.Id;
+            if (previous is null)
+            {
+                foreach (var port in sighting.Host.Ports.Where(p => p.State == PortState.Open))
+                {
+                    events.Add(new TimelineEvent(id, when, "first seen open", PortName(port), Describe(port.Service)));
+                }
+                foreach (var finding in sighting.Host.Ports.SelectMany(p => p.Findings))
+                {
+                    events.Add(new TimelineEvent(id, when, "finding", $"{finding.Port}/{finding.Protocol.ToName()}", $"{finding.Severity.ToName()} {finding.Id}: {finding.Title}"));
+                }
+            }
+            else
+            {
+                var diff = ScanDiff.Compare(One(previous.Host, previous.Scan), One(sighting.Host, sighting.Scan));
+                foreach (var change in diff.PortsOpened)
+                {
+                    events.Add(new TimelineEvent(id, when, "opened", $"{change.Port}/{change.Protocol.ToName()}", Describe(change.After?.Service)));
+                }
+                foreach (var change in diff.PortsClosed)
+                {
+                    events.Add(new TimelineEvent(id, when, "closed", $"{change.Port}/{change.Protocol.ToName()}", change.After is null ? "not listed" : change.After.State.ToName()));
+                }
+                foreach (var change in diff.ServicesChanged)
+                {
+                    events.Add(new TimelineEvent(id, when, "version changed", $"{change.Port}/{change.Protocol.ToName()}", $"{Describe(change.Before?.Service)} → {Describe(change.After?.Service)}"));
+                }
+                foreach (var finding in diff.FindingsNew)
+                {
+                    events.Add(new TimelineEvent(id, when, "finding appeared", $"{finding.Port}/{finding.Protocol.ToName()}", $"{finding.Severity} {finding.Id}: {finding.Title}"));
+                }
+                foreach (var finding in diff.FindingsGone)
+                {
+                    events.Add(new TimelineEvent(id, when, "finding fixed", $"{finding.Port}/{finding.Protocol.ToName()}", $"{finding.Severity} {finding.Id}: {finding.Title}"));
+                }
+            }
+            previous = sighting;
+        }
+        return events;
+    }
+
+    /// <summary>Distinct findings (address, protocol, port, rule) over the newest scans, most severe first, filtered.</summary>
+    public async Task<IReadOnlyList<FindingRow>> FindingsAsync(FindingFilter filter, CancellationToken cancellationToken)
+    {
+        IPNetwork? network = null;
+        if (!string.IsNullOrWhiteSpace(filter.Network))
+        {
+            var text = filter.Network.Trim();
+            if (IPNetwork.TryParse(text, out var parsed))
+            {
+                network = parsed;
+            }
+            else if (IPAddress.TryParse(text, out var single))
+            {
+                network = new IPNetwork(single, single.AddressFamily == System.Net.Sockets.AddressFamily.InterNetwork ? 32 : 128);
+            }
+            else
+            {
+                throw new FormatException($"bad network '{text}': give an address or a CIDR block such as 198.18.0.0/24");
+            }
+        }
+        RiskLevel? severity = null;
+        if (!string.IsNullOrWhiteSpace(filter.Severity))
+        {
+            severity = RegistryNames.TryParseRisk(filter.Severity.Trim(), out var risk)
+                ? risk
+                : throw new FormatException($"bad severity '{filter.Severity}': give info, low, medium, high or critical");
+        }
+        var list = await ListAsync(filter.Scans, null, cancellationToken).ConfigureAwait(false);
+        var rows = new Dictionary<(IPAddress, Transport, int, string), FindingRow>();
+        foreach (var summary in list.Reverse())
+        {
+            var scan = await GetAsync(summary.Id, cancellationToken).ConfigureAwait(false);
+            if (scan is null)
+            {
+                continue;
+            }
+            foreach (var host in scan.Report.Hosts)
+            {
+                if (network is { } n && !n.Contains(host.Address))
+                {
+                    continue;
+                }
+                foreach (var port in host.Ports)
+                {
+                    if (port.Findings.Count == 0)
+                    {
+                        continue;
+                    }
+                    var service = port.Service?.Name;
+                    if (!string.IsNullOrWhiteSpace(filter.Service) && !string.Equals(service, filter.Service.Trim(), StringComparison.OrdinalIgnoreCase))
+                    {
+                        continue;
+                    }
+                    foreach (var finding in port.Findings)
+                    {
+                        if ((severity is { } s && finding.Severity != s)
+                            || (!string.IsNullOrWhiteSpace(filter.Rule) && !finding.Id.Contains(filter.Rule.Trim(), StringComparison.OrdinalIgnoreCase)))
+                        {
+                            continue;
+                        }
+                        var key = (finding.Address, finding.Protocol, finding.Port, finding.Id);
+                        rows[key] = rows.TryGetValue(key, out var row)
+                            ? row with { Finding = finding, Service = service, LastScan = summary.Id, Seen = row.Seen + 1, LastSeen = summary.Started }
+                            : new FindingRow(finding, service, summary.Id, summary.Id, 1, summary.Started);
+                    }
+                }
+            }
+        }
+        return [.. rows.Values.OrderByDescending(r => r.Finding.Severity).ThenBy(r => r.Finding.Id, StringComparer.Ordinal).ThenBy(r => r.Finding.Location, StringComparer.Ordinal)];
+    }
+
+    /// <summary>"ssh OpenSSH 9.6" from what detection found; "" when nothing.</summary>
+    public static string Describe(ServiceInfo? service) =>
+        service is null ? "" : string.Join(' ', new[] { service.Name, service.Product, service.Version }.Where(s => !string.IsNullOrEmpty(s)));
+
+    public static string PortName(PortResult port) => $"{port.Port}/{port.Protocol.ToName()}";
+
+    private static ScanReport One(HostResult host, ScanSummary summary) =>
+        new() { Hosts = [host], Stats = new ScanStats { Started = summary.Started, Finished = summary.Finished } };
+}
