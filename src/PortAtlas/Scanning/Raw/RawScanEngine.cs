@@ -201,12 +201,16 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                         current = Volatile.Read(ref _rate);
                     }
                     _lastBufferFull = _sender.BufferFullEvents;
+                    // Carry over how far ahead of the old rate the sender was: a fresh start would hand out a new
+                    // burst of credit at every change, and changes come often when the send buffer fills under load.
+                    var ahead = sent - baseSent - (_time.GetElapsedTime(baseTime).TotalSeconds * rate);
                     rate = current;
                     baseTime = _time.GetTimestamp();
-                    baseSent = sent;
+                    baseSent = sent - (long)Math.Round(Math.Max(0, ahead));
                 }
                 congestion.Check(sent);
-                Pace(ref baseTime, ref baseSent, sent, rate, burst);
+                // Counting the sends until the next check keeps the cap exact however seldom the clock is read.
+                Pace(ref baseTime, ref baseSent, sent + checkMask, rate, burst);
             }
             if (SendProbe(sweep, index, pass))
             {
@@ -227,20 +231,25 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// <summary>Packets one send batch may carry at a ceiling of <paramref name="rate"/>: 10 ms of it, 1 to the sender's batch size.</summary>
     internal int BurstFor(double rate) => (int)Math.Clamp(rate / 100, 1, _sender.BatchSize);
 
+    /// <summary>
+    /// Sleeps until <paramref name="sent"/> probes are due at <paramref name="rate"/>: a token bucket whose line starts at
+    /// <paramref name="baseTime"/>. The sender may run half a batch ahead of the line, and credit left over from a stall
+    /// (descheduled, an oversleep, JIT at the start, the congestion window) is kept only up to 2 ms of the rate: enough
+    /// to make up oversleeps at high rates, too little to leave as a rush above the cap.
+    /// </summary>
     private void Pace(ref long baseTime, ref long baseSent, long sent, double rate, int burst)
     {
+        var lead = Math.Max(1, burst / 2);
+        var keep = rate * 0.002;
         while (true)
         {
             var elapsed = _time.GetElapsedTime(baseTime).TotalSeconds;
-            var ahead = sent - baseSent - (elapsed * rate) - burst;
+            var ahead = sent - baseSent - (elapsed * rate) - lead;
             if (ahead <= 0)
             {
-                if (-ahead > 2 * burst)
+                if (-ahead - lead > keep)
                 {
-                    // Behind by more than a burst: the sender was held up (descheduled, or waiting on the congestion
-                    // window). Credit from the stall would leave as one rush far above the cap; start counting afresh.
-                    baseTime = _time.GetTimestamp();
-                    baseSent = sent;
+                    baseTime = _time.GetTimestamp() - (long)((sent - baseSent + keep) / rate * _time.TimestampFrequency);
                 }
                 return;
             }
