@@ -27,6 +27,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$LAB_DIR/postfix.sh"
 RUN=$LAB_DIR/run/tls
 CACHE=$LAB_DIR/run/cache/tls-lab
 SOCK=/run/pa-tls            # short symlink to $RUN, for unix-socket paths
@@ -86,62 +87,13 @@ key_for() {   # dir user
 # ---------------------------------------------------------------- daemons
 start_postfix() {
   local d=$RUN/postfix
-  mkdir -p "$d/conf" "$d/spool" "$d/data"
-  chown postfix "$d/data"
+  postfix_config "$d" "$NAME" "$HOST"
   key_for "$d" root
-  cat > "$d/conf/main.cf" <<EOF
-compatibility_level = 3.6
-queue_directory = $d/spool
-data_directory = $d/data
-command_directory = /usr/sbin
-daemon_directory = /usr/lib/postfix/sbin
-meta_directory = /etc/postfix
-shlib_directory = /usr/lib/postfix
-mail_owner = postfix
-setgid_group = postdrop
-myhostname = $NAME
-mydomain = portatlas.test
-myorigin = \$myhostname
-mydestination = \$myhostname, localhost
-inet_interfaces = $HOST
-inet_protocols = ipv4
-mynetworks = 127.0.0.0/8
-smtpd_relay_restrictions = permit_mynetworks, reject_unauth_destination
-alias_maps =
-alias_database =
-local_recipient_maps =
-biff = no
-smtputf8_enable = no
-maillog_file = $d/maillog
-maillog_file_prefixes = $d
+  cat >> "$d/conf/main.cf" <<EOF
 smtpd_tls_security_level = may
 smtpd_tls_cert_file = $d/cert.pem
 smtpd_tls_key_file = $d/key.pem
 smtpd_tls_protocols = >=TLSv1.2
-EOF
-  cat > "$d/conf/master.cf" <<'EOF'
-smtp      inet  n       -       n       -       -       smtpd
-pickup    unix  n       -       n       60      1       pickup
-cleanup   unix  n       -       n       -       0       cleanup
-qmgr      unix  n       -       n       300     1       qmgr
-tlsmgr    unix  -       -       n       1000?   1       tlsmgr
-rewrite   unix  -       -       n       -       -       trivial-rewrite
-bounce    unix  -       -       n       -       0       bounce
-defer     unix  -       -       n       -       0       bounce
-trace     unix  -       -       n       -       0       bounce
-verify    unix  -       -       n       -       1       verify
-flush     unix  n       -       n       1000?   0       flush
-proxymap  unix  -       -       n       -       -       proxymap
-smtp      unix  -       -       n       -       -       smtp
-relay     unix  -       -       n       -       -       smtp
-showq     unix  n       -       n       -       -       showq
-error     unix  -       -       n       -       -       error
-retry     unix  -       -       n       -       -       error
-discard   unix  -       -       n       -       -       discard
-local     unix  -       n       n       -       -       local
-anvil     unix  -       -       n       -       1       anvil
-scache    unix  -       -       n       -       1       scache
-postlog   unix-dgram n  -       n       -       1       postlogd
 EOF
   nsx /usr/sbin/postfix -c "$d/conf" start >"$d/start.log" 2>&1
 }
