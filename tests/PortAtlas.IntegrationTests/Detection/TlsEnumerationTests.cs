@@ -210,26 +210,12 @@ public sealed partial class TlsEnumerationTests
         public async Task<bool> ClientAcceptsAsync(string version, string suite, CancellationToken ct)
         {
             string[] choose = version == "TLSv1.3" ? ["-tls1_3", "-ciphersuites", suite] : [version switch { "TLSv1.0" => "-tls1", "TLSv1.1" => "-tls1_1", _ => "-tls1_2" }, "-cipher", suite + ":@SECLEVEL=0"];
-            var (_, output) = await RunAsync(["s_client", "-connect", $"127.0.0.1:{Endpoint.Port}", "-servername", "tls.portatlas.test", .. choose], ct, stdin: "");
+            var (_, output) = await RunAsync(["s_client", "-connect", $"127.0.0.1:{Endpoint.Port}", "-servername", "tls.portatlas.test", .. choose], ct);
             return output.Contains("Cipher is " + suite, StringComparison.Ordinal) || output.Contains("Cipher    : " + suite, StringComparison.Ordinal);
         }
 
-        public static async Task<(int Exit, string Output)> RunAsync(string[] arguments, CancellationToken ct, string? stdin = null)
-        {
-            var start = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-            foreach (var a in arguments)
-            {
-                start.ArgumentList.Add(a);
-            }
-            using var process = Process.Start(start)!;
-            process.StandardInput.Close();
-            var output = process.StandardOutput.ReadToEndAsync(ct);
-            var error = process.StandardError.ReadToEndAsync(ct);
-            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-            timeout.CancelAfter(TimeSpan.FromSeconds(60));
-            await process.WaitForExitAsync(timeout.Token);
-            return (process.ExitCode, await output + await error);
-        }
+        public static Task<(int Exit, string Output)> RunAsync(string[] arguments, CancellationToken ct) =>
+            Openssl.RunAsync(arguments, TimeSpan.FromSeconds(60), ct);
 
         private static int FreePort()
         {

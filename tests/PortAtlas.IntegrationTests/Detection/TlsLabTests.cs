@@ -179,7 +179,7 @@ public sealed partial class TlsLabTests
         await s_clients.WaitAsync(ct);
         try
         {
-            var output = await RunOpensslAsync(args, ct);
+            var output = (await Openssl.RunAsync(args, TimeSpan.FromSeconds(20), ct)).Output;
             var cipher = CipherIs().Match(output);
             return cipher.Success && cipher.Groups[1].Value != "(NONE)" && (suite is null || cipher.Groups[1].Value == suite);
         }
@@ -194,34 +194,10 @@ public sealed partial class TlsLabTests
     {
         var flag = version switch { "TLSv1.0" => "-tls1", "TLSv1.1" => "-tls1_1", "TLSv1.2" => "-tls1_2", _ => "-tls1_3" };
         // OpenSSL leaves the TLS 1.3 CCM suites out of its default list; GnuTLS servers (slapd) accept them: offer all five.
-        var output = await RunOpensslAsync(["ciphers", "-stdname", "-s", flag, "-ciphersuites",
+        var output = (await Openssl.RunAsync(["ciphers", "-stdname", "-s", flag, "-ciphersuites",
             "TLS_AES_256_GCM_SHA384:TLS_CHACHA20_POLY1305_SHA256:TLS_AES_128_GCM_SHA256:TLS_AES_128_CCM_SHA256:TLS_AES_128_CCM_8_SHA256",
-            "ALL:COMPLEMENTOFALL:@SECLEVEL=0"], ct);
+            "ALL:COMPLEMENTOFALL:@SECLEVEL=0"], TimeSpan.FromSeconds(20), ct)).Output;
         return [.. CipherLine().Matches(output).Select(m => (m.Groups[1].Value, m.Groups[2].Value))];
-    }
-
-    private static async Task<string> RunOpensslAsync(IEnumerable<string> arguments, CancellationToken ct)
-    {
-        var start = new ProcessStartInfo("openssl") { RedirectStandardInput = true, RedirectStandardOutput = true, RedirectStandardError = true };
-        foreach (var a in arguments)
-        {
-            start.ArgumentList.Add(a);
-        }
-        using var process = Process.Start(start)!;
-        process.StandardInput.Close();
-        var output = process.StandardOutput.ReadToEndAsync(ct);
-        var error = process.StandardError.ReadToEndAsync(ct);
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
-        timeout.CancelAfter(TimeSpan.FromSeconds(20));
-        try
-        {
-            await process.WaitForExitAsync(timeout.Token);
-        }
-        catch (OperationCanceledException) when (!ct.IsCancellationRequested)
-        {
-            process.Kill();
-        }
-        return await output + await error;
     }
 
     [GeneratedRegex(@"^(TLS_\S+)\s+-\s+(\S+)", RegexOptions.Multiline)]
