@@ -105,6 +105,7 @@ public class SignatureDatabaseTests
 
     [Theory]
     [MemberData(nameof(WrittenAnswers))]
+    [MemberData(nameof(SignatureBreadthTests.Answers), MemberType = typeof(SignatureBreadthTests))]
     public void Match_AnswerWrittenFromTheProtocol_NamesServiceProductAndVersion(byte[] answer, string probe, string service, string? product, string? version)
     {
         var match = s_db.Match(probe, answer);
