@@ -9,42 +9,11 @@ namespace PortAtlas.Tests.Scanning;
 /// <summary>Connect scans of the test's own loopback ports only (raw sockets are pretended absent).</summary>
 public sealed class ScanSessionTests : IDisposable
 {
-    private readonly List<TcpListener> _listeners = [];
-    private readonly List<Socket> _bound = [];
+    private readonly LoopbackPorts _ports = new();
 
-    public void Dispose()
-    {
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
-        foreach (var socket in _bound)
-        {
-            socket.Dispose();
-        }
-    }
+    public void Dispose() => _ports.Dispose();
 
-    /// <summary>Opens <paramref name="open"/> listeners and holds <paramref name="closed"/> ports bound without listening (a connect is refused).</summary>
-    private (List<int> Open, List<int> Closed) Ports(int open, int closed)
-    {
-        var openPorts = new List<int>();
-        for (var i = 0; i < open; i++)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start(512);
-            _listeners.Add(listener);
-            openPorts.Add(((IPEndPoint)listener.LocalEndpoint).Port);
-        }
-        var closedPorts = new List<int>();
-        for (var i = 0; i < closed; i++)
-        {
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _bound.Add(socket);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            closedPorts.Add(((IPEndPoint)socket.LocalEndPoint!).Port);
-        }
-        return (openPorts, closedPorts);
-    }
+    private (List<int> Open, List<int> Closed) Ports(int open, int closed) => _ports.Take(open, closed);
 
     private static async Task<ScanPlan> PlanAsync(IEnumerable<int> ports, bool detect = false) =>
         (await ScanPlan.ParseAsync(new ScanPlanInput

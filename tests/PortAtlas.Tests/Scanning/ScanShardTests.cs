@@ -10,20 +10,9 @@ namespace PortAtlas.Tests.Scanning;
 /// <summary>Shards of one plan: every pair once between them; the parser names bad input; real connect scans of the test's own ports.</summary>
 public sealed class ScanShardTests : IDisposable
 {
-    private readonly List<TcpListener> _listeners = [];
-    private readonly List<Socket> _bound = [];
+    private readonly LoopbackPorts _ports = new();
 
-    public void Dispose()
-    {
-        foreach (var listener in _listeners)
-        {
-            listener.Dispose();
-        }
-        foreach (var socket in _bound)
-        {
-            socket.Dispose();
-        }
-    }
+    public void Dispose() => _ports.Dispose();
 
     [Property(MaxTest = 300)]
     public Property Ranges_OfAllShards_CoverEveryPositionOnce() =>
@@ -163,22 +152,8 @@ public sealed class ScanShardTests : IDisposable
     [Fact]
     public async Task FourShards_OfAConnectScan_DecideEveryPortOnce_AsOneProcessDoes()
     {
-        var ports = new List<int>();
-        for (var i = 0; i < 24; i++)
-        {
-            var listener = new TcpListener(IPAddress.Loopback, 0);
-            listener.Start(64);
-            _listeners.Add(listener);
-            ports.Add(((IPEndPoint)listener.LocalEndpoint).Port);
-        }
-        for (var i = 0; i < 16; i++)
-        {
-            // Bound without listening: a connect is refused (closed).
-            var socket = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-            _bound.Add(socket);
-            socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-            ports.Add(((IPEndPoint)socket.LocalEndPoint!).Port);
-        }
+        var (open, closed) = _ports.Take(24, 16);
+        var ports = open.Concat(closed).ToList();
         async Task<List<PortResult>> RunAsync(ScanShard? shard)
         {
             var plan = (await ScanPlan.ParseAsync(new ScanPlanInput
