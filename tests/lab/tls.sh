@@ -27,7 +27,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-source "$LAB_DIR/postfix.sh"
+source "$LAB_DIR/daemons.sh"
 RUN=$LAB_DIR/run/tls
 CACHE=$LAB_DIR/run/cache/tls-lab
 SOCK=/run/pa-tls            # short symlink to $RUN, for unix-socket paths
@@ -100,25 +100,9 @@ EOF
 
 start_vsftpd() {
   local d=$RUN/vsftpd
-  mkdir -p "$d/empty" "$d/anon"
-  chmod 555 "$d/empty" "$d/anon"
+  vsftpd_config "$d" "$HOST"
   key_for "$d" root
-  cat > "$d/vsftpd.conf" <<EOF
-listen=YES
-listen_ipv6=NO
-listen_address=$HOST
-listen_port=21
-background=YES
-anonymous_enable=YES
-anon_root=$d/anon
-no_anon_password=YES
-local_enable=NO
-write_enable=NO
-ftp_username=ftp
-secure_chroot_dir=$d/empty
-pam_service_name=vsftpd
-seccomp_sandbox=NO
-isolate_network=NO
+  cat >> "$d/vsftpd.conf" <<EOF
 ssl_enable=YES
 allow_anon_ssl=YES
 force_anon_logins_ssl=NO
@@ -223,28 +207,16 @@ EOF
 
 start_dovecot() {
   local d=$RUN/dovecot
-  mkdir -p "$d/state" "$d/mail"
-  chown dovecot:dovecot "$d/mail"
+  dovecot_config "$d" "$HOST" "$SOCK/dovecot-base"
   key_for "$d" root
-  echo "lab:{PLAIN}portatlas" > "$d/users"
-  chmod 644 "$d/users"
-  cat > "$d/dovecot.conf" <<EOF
-base_dir = $SOCK/dovecot-base
-state_dir = $d/state
-log_path = $d/dovecot.log
-listen = $HOST
-protocols = imap pop3
+  # TLS only on the STARTTLS ports: the implicit-TLS listeners are switched off.
+  cat >> "$d/dovecot.conf" <<EOF
 ssl = yes
 ssl_cert = <$d/cert.pem
 ssl_key = <$d/key.pem
 ssl_min_protocol = TLSv1.2
 ssl_cipher_list = ECDHE+AESGCM:ECDHE+CHACHA20
 ssl_prefer_server_ciphers = yes
-default_login_user = dovenull
-default_internal_user = dovecot
-auth_mechanisms = plain
-disable_plaintext_auth = yes
-mail_location = maildir:$d/mail/%u
 service imap-login {
   inet_listener imaps {
     port = 0
@@ -254,14 +226,6 @@ service pop3-login {
   inet_listener pop3s {
     port = 0
   }
-}
-passdb {
-  driver = passwd-file
-  args = $d/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=$d/mail/%u
 }
 EOF
   nsx /usr/sbin/dovecot -c "$d/dovecot.conf"

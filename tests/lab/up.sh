@@ -21,7 +21,7 @@ if [[ $EUID -ne 0 ]]; then
 fi
 
 LAB_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-source "$LAB_DIR/postfix.sh"
+source "$LAB_DIR/daemons.sh"
 RUN=$LAB_DIR/run
 CACHE=$RUN/cache
 SOCK=/run/pa-lab            # short symlink to $RUN, for unix-socket paths
@@ -287,25 +287,9 @@ EOF
 
 start_vsftpd() {
   local d=$RUN/vsftpd
-  mkdir -p "$d/empty" "$d/anon"
-  chmod 555 "$d/empty" "$d/anon"
+  vsftpd_config "$d" "$HOST"
   echo "PortAtlas lab anonymous FTP" > "$d/anon/README"
-  cat > "$d/vsftpd.conf" <<EOF
-listen=YES
-listen_ipv6=NO
-listen_address=$HOST
-listen_port=21
-background=YES
-anonymous_enable=YES
-anon_root=$d/anon
-no_anon_password=YES
-local_enable=NO
-write_enable=NO
-ftp_username=ftp
-secure_chroot_dir=$d/empty
-pam_service_name=vsftpd
-seccomp_sandbox=NO
-isolate_network=NO
+  cat >> "$d/vsftpd.conf" <<EOF
 xferlog_enable=YES
 vsftpd_log_file=$d/vsftpd.log
 EOF
@@ -314,36 +298,15 @@ EOF
 
 start_dovecot() {
   local d=$RUN/dovecot
-  mkdir -p "$d/state" "$d/mail"
-  chown dovecot:dovecot "$d/mail"
-  echo "lab:{PLAIN}portatlas" > "$d/users"
-  chmod 644 "$d/users"
-  cat > "$d/dovecot.conf" <<EOF
-base_dir = $SOCK/dovecot-base
-state_dir = $d/state
-log_path = $d/dovecot.log
-listen = $HOST
-protocols = imap pop3
+  dovecot_config "$d" "$HOST" "$SOCK/dovecot-base"
+  # Accept old record versions like nginx does, so scanners' SSLv3/TLS1.0-framed probes (nmap TLSSessionReq) get a
+  # handshake; same ciphers as nginx.
+  cat >> "$d/dovecot.conf" <<EOF
 ssl = yes
 ssl_cert = <$CACHE/tls/cert.pem
 ssl_key = <$CACHE/tls/key.pem
-# Accept old record versions like nginx does, so scanners' SSLv3/TLS1.0-framed
-# probes (nmap TLSSessionReq) get a handshake; same ciphers as nginx.
 ssl_min_protocol = TLSv1
 ssl_cipher_list = HIGH:!aNULL:!MD5
-default_login_user = dovenull
-default_internal_user = dovecot
-auth_mechanisms = plain
-disable_plaintext_auth = yes
-mail_location = maildir:$d/mail/%u
-passdb {
-  driver = passwd-file
-  args = $d/users
-}
-userdb {
-  driver = static
-  args = uid=dovecot gid=dovecot home=$d/mail/%u
-}
 EOF
   nsx /usr/sbin/dovecot -c "$d/dovecot.conf"
 }

@@ -1,4 +1,6 @@
-# Sourced by up.sh and tls.sh: one private Postfix instance's configuration, written into a directory of its own.
+# Sourced by up.sh and tls.sh: the parts of private daemons' configurations both labs share, each written into a
+# directory of the daemon's own; the caller appends what is its own (TLS, banners, logs) and starts the daemon.
+
 # postfix_config DIR MYHOSTNAME LISTEN_ADDRESS: writes DIR/conf/main.cf and master.cf (the caller appends to main.cf).
 postfix_config() {
   local d=$1 name=$2 address=$3
@@ -54,5 +56,58 @@ lmtp      unix  -       -       n       -       -       lmtp
 anvil     unix  -       -       n       -       1       anvil
 scache    unix  -       -       n       -       1       scache
 postlog   unix-dgram n  -       n       -       1       postlogd
+EOF
+}
+
+# vsftpd_config DIR LISTEN_ADDRESS: an anonymous, read-only FTP server on port 21 (DIR/vsftpd.conf).
+vsftpd_config() {
+  local d=$1 address=$2
+  mkdir -p "$d/empty" "$d/anon"
+  chmod 555 "$d/empty" "$d/anon"
+  cat > "$d/vsftpd.conf" <<EOF
+listen=YES
+listen_ipv6=NO
+listen_address=$address
+listen_port=21
+background=YES
+anonymous_enable=YES
+anon_root=$d/anon
+no_anon_password=YES
+local_enable=NO
+write_enable=NO
+ftp_username=ftp
+secure_chroot_dir=$d/empty
+pam_service_name=vsftpd
+seccomp_sandbox=NO
+isolate_network=NO
+EOF
+}
+
+# dovecot_config DIR LISTEN_ADDRESS SOCKET_DIR: IMAP and POP3 with one user, lab:portatlas (DIR/dovecot.conf).
+dovecot_config() {
+  local d=$1 address=$2 sockets=$3
+  mkdir -p "$d/state" "$d/mail"
+  chown dovecot:dovecot "$d/mail"
+  echo "lab:{PLAIN}portatlas" > "$d/users"
+  chmod 644 "$d/users"
+  cat > "$d/dovecot.conf" <<EOF
+base_dir = $sockets
+state_dir = $d/state
+log_path = $d/dovecot.log
+listen = $address
+protocols = imap pop3
+default_login_user = dovenull
+default_internal_user = dovecot
+auth_mechanisms = plain
+disable_plaintext_auth = yes
+mail_location = maildir:$d/mail/%u
+passdb {
+  driver = passwd-file
+  args = $d/users
+}
+userdb {
+  driver = static
+  args = uid=dovecot gid=dovecot home=$d/mail/%u
+}
 EOF
 }
