@@ -5,29 +5,9 @@ Each fixture is the raw bytes a daemon sent, named <port>-<probe>.bin. Run from 
 with the lab up: python3 capture-lab.py. Connects only to 198.18.0.2 (the lab namespace).
 """
 import socket, ssl, struct, time, sys
+from capture_common import read_for, save
 
 HOST = "198.18.0.2"
-
-def read_for(sock, seconds, cap=65536):
-    sock.settimeout(0.2)
-    data = b""
-    end = time.time() + seconds
-    while time.time() < end and len(data) < cap:
-        try:
-            chunk = sock.recv(4096)
-        except (socket.timeout, ssl.SSLWantReadError):
-            continue
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data
-
-def save(name, data):
-    with open(name + ".bin", "wb") as f:
-        f.write(data)
-    print(f"{name}: {len(data)} bytes {data[:120]!r}")
 
 def session(port, probes, tls=False, banner_wait=1.5):
     s = socket.create_connection((HOST, port), timeout=3)

@@ -13,27 +13,11 @@ import socket
 import struct
 import sys
 import time
+from capture_common import read_for, save
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 MANIFEST = sys.argv[1] if len(sys.argv) > 1 else os.path.join(HERE, "../../../lab/manifest.tsv")
 LAB = ipaddress.ip_network("198.18.0.0/15")
-
-
-def read_for(sock, seconds, cap=65536):
-    sock.settimeout(0.2)
-    data = b""
-    end = time.time() + seconds
-    while time.time() < end and len(data) < cap:
-        try:
-            chunk = sock.recv(4096)
-        except socket.timeout:
-            continue
-        except OSError:
-            break
-        if not chunk:
-            break
-        data += chunk
-    return data
 
 
 def heldout():
@@ -65,12 +49,6 @@ def tcp(host, port, probe=None, banner_wait=1.0, answer_wait=1.5):
             pass
     s.close()
     return banner, answer
-
-
-def save(name, data):
-    with open(os.path.join(HERE, name + ".bin"), "wb") as f:
-        f.write(data)
-    print(f"{name}: {len(data)} bytes {data[:100]!r}")
 
 
 def http_get(host, port):
