@@ -114,11 +114,24 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         var stats = report.Stats;
         var open = report.Hosts.Sum(h => HostRow.Of(h).Open);
         var up = report.Hosts.LongCount(h => h.State == "up");
+        var id = await InsertScanRowAsync(connection, transaction, stats, metadata, up, open, "@report", json, cancellationToken).ConfigureAwait(false);
+        await InsertRowsAsync(connection, transaction, id, report, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>
+    /// Inserts a scan's row and its scan_targets rows; returns its id. The report column is <paramref name="reportSql"/>
+    /// with <paramref name="report"/> bound to @report: the JSON itself, or <c>zeroblob(@report)</c> with its length for
+    /// a report written afterwards in place.
+    /// </summary>
+    private protected async Task<long> InsertScanRowAsync(DbConnection connection, DbTransaction transaction, ScanStats stats, ScanMetadata metadata,
+        long up, long open, string reportSql, object report, CancellationToken cancellationToken)
+    {
         long id;
         await using (var insert = Command(connection, transaction,
             "INSERT INTO scans (saved_at, started, finished, scan_type, command_line, targets, hosts_scanned, hosts_up, ports_scanned, " +
             "probes_sent, open_ports, interrupted, config_json, report_json) VALUES (@saved, @started, @finished, @type, @command, @targets, " +
-            "@hosts, @up, @ports, @probes, @open, @interrupted, @config, @report) RETURNING id"))
+            "@hosts, @up, @ports, @probes, @open, @interrupted, @config, " + reportSql + ") RETURNING id"))
         {
             Add(insert, "saved", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
             Add(insert, "started", stats.Started.ToUnixTimeMilliseconds());
@@ -133,7 +146,7 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
             Add(insert, "open", open);
             Add(insert, "interrupted", stats.Interrupted ? 1L : 0L);
             Add(insert, "config", metadata.ConfigJson);
-            Add(insert, "report", json);
+            Add(insert, "report", report);
             id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
         await using (var targets = Command(connection, transaction, "INSERT INTO scan_targets (scan_id, target) VALUES (@scan, @target)"))
@@ -146,7 +159,6 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
                 await targets.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
             }
         }
-        await InsertRowsAsync(connection, transaction, id, report, cancellationToken).ConfigureAwait(false);
         return id;
     }
 

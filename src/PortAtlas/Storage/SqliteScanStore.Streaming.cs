@@ -23,38 +23,7 @@ internal sealed partial class SqliteScanStore
         var length = head.Length + hosts.JsonLength + 2;
         await using var connection = (SqliteConnection)await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        long id;
-        await using (var insert = Command(connection, transaction,
-            "INSERT INTO scans (saved_at, started, finished, scan_type, command_line, targets, hosts_scanned, hosts_up, ports_scanned, " +
-            "probes_sent, open_ports, interrupted, config_json, report_json) VALUES (@saved, @started, @finished, @type, @command, @targets, " +
-            "@hosts, @up, @ports, @probes, @open, @interrupted, @config, zeroblob(@length)) RETURNING id"))
-        {
-            Add(insert, "saved", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            Add(insert, "started", stats.Started.ToUnixTimeMilliseconds());
-            Add(insert, "finished", stats.Finished.ToUnixTimeMilliseconds());
-            Add(insert, "type", stats.ScanType);
-            Add(insert, "command", Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
-            Add(insert, "targets", string.Join('\n', metadata.Targets));
-            Add(insert, "hosts", stats.HostsScanned);
-            Add(insert, "up", hosts.Up);
-            Add(insert, "ports", stats.PortsScanned);
-            Add(insert, "probes", stats.ProbesSent);
-            Add(insert, "open", hosts.OpenCount);
-            Add(insert, "interrupted", stats.Interrupted ? 1L : 0L);
-            Add(insert, "config", metadata.ConfigJson);
-            Add(insert, "length", length);
-            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-        await using (var targets = Command(connection, transaction, "INSERT INTO scan_targets (scan_id, target) VALUES (@scan, @target)"))
-        {
-            Add(targets, "scan", id);
-            Add(targets, "target", "");
-            foreach (var target in metadata.Targets.Select(t => t.ToLowerInvariant()).Distinct())
-            {
-                targets.Parameters[1].Value = target;
-                await targets.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
+        var id = await InsertScanRowAsync(connection, transaction, stats, metadata, hosts.Up, hosts.OpenCount, "zeroblob(@report)", length, cancellationToken).ConfigureAwait(false);
         await using var hostRow = Command(connection, transaction,
             "INSERT INTO hosts (scan_id, address, hostname, state, open_count, closed_count, filtered_count, listed_ports) " +
             "VALUES (@scan, @address, @hostname, @state, @open, @closed, @filtered, @listed)");
