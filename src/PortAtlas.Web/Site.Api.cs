@@ -11,6 +11,8 @@ namespace PortAtlas.Web;
 internal sealed partial class Site
 {
     private static readonly JsonWriterOptions s_json = new() { Indented = false };
+    private static readonly byte[] s_reportProperty = ",\"report\":"u8.ToArray();
+    private static readonly byte[] s_endObject = "}"u8.ToArray();
 
     private static async Task SendJson(HttpContext context, Action<Utf8JsonWriter> write, int status = StatusCodes.Status200OK)
     {
@@ -34,22 +36,85 @@ internal sealed partial class Site
 
     public async Task ApiScans(HttpContext context)
     {
-        var scans = await _data.ListAsync(QueryInt(context, "limit", 100, 1, 10_000), Query(context, "target"), context.RequestAborted).ConfigureAwait(false);
+        var target = Query(context, "target");
+        var scans = await _data.ListAsync(QueryInt(context, "limit", 100, 1, 10_000), target, context.RequestAborted).ConfigureAwait(false);
+        var groups = await _data.GroupsAsync(null, context.RequestAborted).ConfigureAwait(false);
+        var shardOf = new Dictionary<long, (string Group, int Index)>();
+        foreach (var g in groups)
+        {
+            foreach (var shard in g.Shards)
+            {
+                if (shard.ScanId is { } id)
+                {
+                    shardOf[id] = (g.Name, shard.Index);
+                }
+            }
+        }
         await SendJson(context, json =>
         {
             json.WriteStartArray();
             foreach (var s in scans)
             {
-                WriteSummary(json, s);
+                WriteSummary(json, s, shardOf.TryGetValue(s.Id, out var shard) ? shard : null);
             }
             json.WriteEndArray();
         }).ConfigureAwait(false);
     }
 
-    private static void WriteSummary(Utf8JsonWriter json, ScanSummary s)
+    /// <summary>Scan groups (sharded scans): each with its state, progress and shards, newest first.</summary>
+    public async Task ApiGroups(HttpContext context)
+    {
+        var groups = await _data.GroupsAsync(Query(context, "target"), context.RequestAborted).ConfigureAwait(false);
+        await SendJson(context, json =>
+        {
+            json.WriteStartArray();
+            foreach (var g in groups)
+            {
+                var (state, _) = GroupState(g);
+                json.WriteStartObject();
+                json.WriteString("name", g.Name);
+                json.WriteString("state", state);
+                json.WriteNumber("shardCount", g.ShardCount);
+                json.WriteString("created", Rfc3339(g.Created));
+                json.WriteStartArray("targets");
+                foreach (var t in g.Targets)
+                {
+                    json.WriteStringValue(t);
+                }
+                json.WriteEndArray();
+                json.WriteStartArray("shards");
+                foreach (var shard in g.Shards)
+                {
+                    json.WriteStartObject();
+                    json.WriteNumber("index", shard.Index);
+                    json.WriteString("state", shard.State);
+                    json.WriteNumber("decided", shard.Decided);
+                    json.WriteNumber("total", shard.Total);
+                    if (shard.ScanId is { } id)
+                    {
+                        json.WriteNumber("scanId", id);
+                    }
+                    json.WriteString("updated", Rfc3339(shard.Updated));
+                    json.WriteEndObject();
+                }
+                json.WriteEndArray();
+                json.WriteEndObject();
+            }
+            json.WriteEndArray();
+        }).ConfigureAwait(false);
+    }
+
+    private static void WriteSummary(Utf8JsonWriter json, ScanSummary s, (string Group, int Index)? shard = null, string? group = null)
     {
         json.WriteStartObject();
-        json.WriteNumber("id", s.Id);
+        if (group is not null)
+        {
+            json.WriteString("group", group);
+        }
+        else
+        {
+            json.WriteNumber("id", s.Id);
+        }
         json.WriteString("started", Rfc3339(s.Started));
         json.WriteString("finished", Rfc3339(s.Finished));
         json.WriteString("savedAt", Rfc3339(s.SavedAt));
@@ -66,54 +131,73 @@ internal sealed partial class Site
         json.WriteNumber("portsScanned", s.PortsScanned);
         json.WriteNumber("openPorts", s.OpenPorts);
         json.WriteBoolean("interrupted", s.Interrupted);
+        if (shard is { } x)
+        {
+            json.WriteString("group", x.Group);
+            json.WriteNumber("shard", x.Index);
+        }
         json.WriteEndObject();
     }
 
-    /// <summary>One scan: its summary, and its report as the scan JSON of the machine contract.</summary>
+    /// <summary>
+    /// One scan (or a scan group as one scan): its summary, and its report as the scan JSON of the machine contract,
+    /// written to the response host by host (no copy of the whole report per request), with an entity tag.
+    /// </summary>
     public async Task ApiScan(HttpContext context)
     {
-        if (!TryRouteLong(context, "id", out var id))
+        if (!ScanRef.TryParse(context.Request.RouteValues["id"] as string, out var scanRef))
         {
-            await JsonError(context, StatusCodes.Status400BadRequest, "a scan id is a positive number").ConfigureAwait(false);
+            await JsonError(context, StatusCodes.Status400BadRequest, "a scan is its id (a positive number) or a scan group's name").ConfigureAwait(false);
             return;
         }
-        var scan = await _data.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
-        if (scan is null)
+        var view = await _data.GetAsync(scanRef, context.RequestAborted).ConfigureAwait(false);
+        if (view is null)
         {
-            await JsonError(context, StatusCodes.Status404NotFound, $"there is no scan {id}").ConfigureAwait(false);
+            await JsonError(context, StatusCodes.Status404NotFound, scanRef.Group is null ? $"there is no scan {scanRef}" : $"there is no scan group '{scanRef.Group}'").ConfigureAwait(false);
             return;
         }
-        var report = ReportFormat.Json.CreateWriter().WriteToString(scan.Report);
-        await SendJson(context, json =>
+        if (NotModified(context, view.ETag))
+        {
+            return;
+        }
+        var head = new ArrayBufferWriter<byte>(1024);
+        using (var json = new Utf8JsonWriter(head, s_json))
         {
             json.WriteStartObject();
             json.WritePropertyName("summary");
-            WriteSummary(json, scan.Summary);
-            json.WritePropertyName("report");
-            json.WriteRawValue(report, skipInputValidation: true);
-            json.WriteEndObject();
-        }).ConfigureAwait(false);
+            WriteSummary(json, view.Scan.Summary, group: scanRef.Group);
+            json.Flush();
+        }
+        context.Response.ContentType = "application/json; charset=utf-8";
+        var body = context.Response.Body;
+        await body.WriteAsync(head.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
+        await body.WriteAsync(s_reportProperty, context.RequestAborted).ConfigureAwait(false);
+        await ReportFormat.Json.CreateWriter().WriteAsync(view.Scan.Report, body, context.RequestAborted).ConfigureAwait(false);
+        await body.WriteAsync(s_endObject, context.RequestAborted).ConfigureAwait(false);
     }
 
-    /// <summary>A scan as a download in one of the report formats (JSON, CSV, SARIF, HTML, XML, JSONL, grepable).</summary>
+    /// <summary>A scan as a download in one of the report formats (JSON, CSV, SARIF, HTML, XML, JSONL, grepable), written as it is made.</summary>
     public async Task Export(HttpContext context)
     {
-        if (!TryRouteLong(context, "id", out var id) || !ReportFormats.TryParse(context.Request.RouteValues["format"] as string, out var format))
+        if (!ScanRef.TryParse(context.Request.RouteValues["id"] as string, out var scanRef) || !ReportFormats.TryParse(context.Request.RouteValues["format"] as string, out var format))
         {
-            await BadRequest(context, "give a scan id and a format: json, jsonl, csv, xml, grep, sarif or html").ConfigureAwait(false);
+            await BadRequest(context, "give a scan id (or scan group name) and a format: json, jsonl, csv, xml, grep, sarif or html").ConfigureAwait(false);
             return;
         }
-        var scan = await _data.GetAsync(id, context.RequestAborted).ConfigureAwait(false);
-        if (scan is null)
+        var view = await _data.GetAsync(scanRef, context.RequestAborted).ConfigureAwait(false);
+        if (view is null)
         {
-            await NotFound(context, $"there is no scan {id} in the store").ConfigureAwait(false);
+            await NotFound(context, $"there is no scan {scanRef} in the store").ConfigureAwait(false);
             return;
         }
-        var text = format.CreateWriter().WriteToString(scan.Report);
+        if (NotModified(context, view.ETag))
+        {
+            return;
+        }
         context.Response.ContentType = format.MediaType() + "; charset=utf-8";
         // A download, never a page of this origin: the HTML report has its own inline styles.
-        context.Response.Headers.ContentDisposition = $"attachment; filename=\"portatlas-scan-{id}{format.FileExtension()}\"";
-        await context.Response.WriteAsync(text, context.RequestAborted).ConfigureAwait(false);
+        context.Response.Headers.ContentDisposition = $"attachment; filename=\"portatlas-scan-{scanRef}{format.FileExtension()}\"";
+        await format.CreateWriter().WriteAsync(view.Scan.Report, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 
     public async Task ApiTimeline(HttpContext context)
@@ -158,13 +242,13 @@ internal sealed partial class Site
 
     public async Task ApiDiff(HttpContext context)
     {
-        if (!TryQueryLong(context, "a", out var a) || !TryQueryLong(context, "b", out var b))
+        if (!ScanRef.TryParse(Query(context, "a").Trim(), out var a) || !ScanRef.TryParse(Query(context, "b").Trim(), out var b))
         {
-            await JsonError(context, StatusCodes.Status400BadRequest, "give two scan ids: ?a=ID&b=ID").ConfigureAwait(false);
+            await JsonError(context, StatusCodes.Status400BadRequest, "give two scans, by id or scan group name: ?a=ID&b=ID").ConfigureAwait(false);
             return;
         }
-        var before = await _data.GetAsync(a, context.RequestAborted).ConfigureAwait(false);
-        var after = await _data.GetAsync(b, context.RequestAborted).ConfigureAwait(false);
+        var before = (await _data.GetAsync(a, context.RequestAborted).ConfigureAwait(false))?.Scan;
+        var after = (await _data.GetAsync(b, context.RequestAborted).ConfigureAwait(false))?.Scan;
         if (before is null || after is null)
         {
             await JsonError(context, StatusCodes.Status404NotFound, $"there is no scan {(before is null ? a : b)}").ConfigureAwait(false);
