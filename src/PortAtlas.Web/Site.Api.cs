@@ -160,20 +160,46 @@ internal sealed partial class Site
         {
             return;
         }
-        var head = new ArrayBufferWriter<byte>(1024);
-        using (var json = new Utf8JsonWriter(head, s_json))
-        {
-            json.WriteStartObject();
-            json.WritePropertyName("summary");
-            WriteSummary(json, view.Scan.Summary, group: scanRef.Group);
-            json.Flush();
-        }
         context.Response.ContentType = "application/json; charset=utf-8";
-        var body = context.Response.Body;
-        await body.WriteAsync(head.WrittenMemory, context.RequestAborted).ConfigureAwait(false);
-        await body.WriteAsync(s_reportProperty, context.RequestAborted).ConfigureAwait(false);
-        await ReportFormat.Json.CreateWriter().WriteAsync(view.Scan.Report, body, context.RequestAborted).ConfigureAwait(false);
-        await body.WriteAsync(s_endObject, context.RequestAborted).ConfigureAwait(false);
+        if (view.ETag is not null && Cacheable(view))
+        {
+            var whole = _bodies.GetOrAdd(view.ETag + " api", () =>
+            {
+                using var buffer = new MemoryStream();
+                buffer.Write(SummaryHead(view).WrittenSpan);
+                buffer.Write(s_reportProperty);
+                ReportFormat.Json.CreateWriter().Write(view.Scan.Report, buffer);
+                buffer.Write(s_endObject);
+                return buffer.ToArray();
+            });
+            await context.Response.Body.WriteAsync(whole, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
+        await WriteScanJsonAsync(view, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
+    }
+
+    /// <summary>Whether a scan's bodies may be kept whole (see <see cref="CacheablePorts"/>).</summary>
+    private static bool Cacheable(ScanView view) => view.Scan.Report.Hosts.Sum(h => (long)h.Ports.Count) <= CacheablePorts;
+
+    /// <summary><c>{"summary":{...}</c>: the start of the scan JSON of the API, up to its report.</summary>
+    private static ArrayBufferWriter<byte> SummaryHead(ScanView view)
+    {
+        var head = new ArrayBufferWriter<byte>(1024);
+        using var json = new Utf8JsonWriter(head, s_json);
+        json.WriteStartObject();
+        json.WritePropertyName("summary");
+        WriteSummary(json, view.Scan.Summary, group: view.Ref.Group);
+        json.Flush();
+        return head;
+    }
+
+    /// <summary><c>{"summary": {...}, "report": SCAN JSON}</c>, the report written host by host.</summary>
+    private static async Task WriteScanJsonAsync(ScanView view, Stream body, CancellationToken cancellationToken)
+    {
+        await body.WriteAsync(SummaryHead(view).WrittenMemory, cancellationToken).ConfigureAwait(false);
+        await body.WriteAsync(s_reportProperty, cancellationToken).ConfigureAwait(false);
+        await ReportFormat.Json.CreateWriter().WriteAsync(view.Scan.Report, body, cancellationToken).ConfigureAwait(false);
+        await body.WriteAsync(s_endObject, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>A scan as a download in one of the report formats (JSON, CSV, SARIF, HTML, XML, JSONL, grepable), written as it is made.</summary>
@@ -197,6 +223,17 @@ internal sealed partial class Site
         context.Response.ContentType = format.MediaType() + "; charset=utf-8";
         // A download, never a page of this origin: the HTML report has its own inline styles.
         context.Response.Headers.ContentDisposition = $"attachment; filename=\"portatlas-scan-{scanRef}{format.FileExtension()}\"";
+        if (view.ETag is not null && Cacheable(view))
+        {
+            var whole = _bodies.GetOrAdd($"{view.ETag} export {format.ToName()}", () =>
+            {
+                using var buffer = new MemoryStream();
+                format.CreateWriter().Write(view.Scan.Report, buffer);
+                return buffer.ToArray();
+            });
+            await context.Response.Body.WriteAsync(whole, context.RequestAborted).ConfigureAwait(false);
+            return;
+        }
         await format.CreateWriter().WriteAsync(view.Scan.Report, context.Response.Body, context.RequestAborted).ConfigureAwait(false);
     }
 

@@ -110,15 +110,9 @@ internal sealed partial class Site
         {
             return;
         }
-        var html = view.ETag is null ? null : _pages.Get(view.ETag, page);
-        if (html is null)
-        {
-            html = System.Text.Encoding.UTF8.GetBytes(RenderScan(view, page, pages));
-            if (view.ETag is not null)
-            {
-                _pages.Add(view.ETag, page, html);
-            }
-        }
+        var html = view.ETag is null
+            ? System.Text.Encoding.UTF8.GetBytes(RenderScan(view, page, pages))
+            : _bodies.GetOrAdd($"{view.ETag} page {page}", () => System.Text.Encoding.UTF8.GetBytes(RenderScan(view, page, pages)));
         context.Response.ContentType = "text/html; charset=utf-8";
         await context.Response.Body.WriteAsync(html, context.RequestAborted).ConfigureAwait(false);
     }
