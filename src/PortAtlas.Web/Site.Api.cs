@@ -104,6 +104,19 @@ internal sealed partial class Site
         }).ConfigureAwait(false);
     }
 
+    /// <summary>A scan's id under <paramref name="idName"/>, or a group's name under "group".</summary>
+    private static void WriteRef(Utf8JsonWriter json, ScanRef scanRef, string idName)
+    {
+        if (scanRef.Group is { } group)
+        {
+            json.WriteString("group", group);
+        }
+        else
+        {
+            json.WriteNumber(idName, scanRef.Id);
+        }
+    }
+
     private static void WriteSummary(Utf8JsonWriter json, ScanSummary s, (string Group, int Index)? shard = null, string? group = null)
     {
         json.WriteStartObject();
@@ -254,7 +267,7 @@ internal sealed partial class Site
             foreach (var x in sightings)
             {
                 json.WriteStartObject();
-                json.WriteNumber("id", x.Scan.Id);
+                WriteRef(json, x.Ref, "id");
                 json.WriteString("started", Rfc3339(x.Scan.Started));
                 json.WriteString("state", x.Host.State);
                 json.WriteNumber("openPorts", x.OpenCount);
@@ -265,7 +278,7 @@ internal sealed partial class Site
             foreach (var e in events)
             {
                 json.WriteStartObject();
-                json.WriteNumber("scanId", e.ScanId);
+                WriteRef(json, e.Scan, "scanId");
                 json.WriteString("when", Rfc3339(e.When));
                 json.WriteString("kind", e.Kind);
                 json.WriteString("port", e.Port);

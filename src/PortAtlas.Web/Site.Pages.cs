@@ -279,12 +279,12 @@ internal sealed partial class Site
                 h.El("p", $"No scan among the newest {scans} saw this host.", "muted");
                 return;
             }
-            h.Raw("<div class=\"charts\">").Raw(Svg.Line("Open ports over time", [.. sightings.Select(x => ($"#{x.Scan.Id} {Time(x.Scan.Started)}", (long)x.OpenCount))])).Raw("</div>");
+            h.Raw("<div class=\"charts\">").Raw(Svg.Line("Open ports over time", [.. sightings.Select(x => ($"#{x.Ref} {Time(x.Scan.Started)}", (long)x.OpenCount))])).Raw("</div>");
             h.El("h2", "Timeline");
             h.Raw("<table id=\"timeline\"><thead><tr><th>When</th><th>Scan</th><th>Change</th><th>Port</th><th>Detail</th></tr></thead><tbody>");
             foreach (var e in events)
             {
-                h.Raw("<tr class=\"ev-").Raw(e.Kind.Replace(' ', '-')).Raw("\"><td>").Text(Time(e.When)).Raw("</td><td>").Link($"/scans/{e.ScanId}?host={Html.Url(address.ToString())}#host-{address}", $"#{e.ScanId}")
+                h.Raw("<tr class=\"ev-").Raw(e.Kind.Replace(' ', '-')).Raw("\"><td>").Text(Time(e.When)).Raw("</td><td>").Link($"/scans/{Html.Url(e.Scan.ToString())}?host={Html.Url(address.ToString())}#host-{address}", $"#{e.Scan}")
                     .Raw("</td><td>").Text(e.Kind).Raw("</td><td>").Text(e.Port).Raw("</td><td>").Text(e.Detail).Raw("</td></tr>");
             }
             h.Raw("</tbody></table>");
@@ -292,7 +292,7 @@ internal sealed partial class Site
             h.Raw("<table><thead><tr><th>Scan</th><th>Started</th><th>State</th><th>Open ports</th></tr></thead><tbody>");
             foreach (var x in sightings)
             {
-                h.Raw("<tr><td>").Link($"/scans/{x.Scan.Id}?host={Html.Url(address.ToString())}#host-{address}", $"#{x.Scan.Id}").Raw("</td><td>").Text(Time(x.Scan.Started)).Raw("</td><td>").Text(x.Host.State)
+                h.Raw("<tr><td>").Link($"/scans/{Html.Url(x.Ref.ToString())}?host={Html.Url(address.ToString())}#host-{address}", $"#{x.Ref}").Raw("</td><td>").Text(Time(x.Scan.Started)).Raw("</td><td>").Text(x.Host.State)
                     .Raw("</td><td>").Text(string.Join(", ", x.Host.Ports.Where(p => p.State == PortState.Open).Select(WebData.PortName))).Raw("</td></tr>");
             }
             h.Raw("</tbody></table>");

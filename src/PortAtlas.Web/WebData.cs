@@ -7,10 +7,10 @@ using PortAtlas.Storage;
 namespace PortAtlas.Web;
 
 /// <summary>One event of a host's timeline: what changed between two scans that saw the host.</summary>
-internal sealed record TimelineEvent(long ScanId, DateTimeOffset When, string Kind, string Port, string Detail);
+internal sealed record TimelineEvent(ScanRef Scan, DateTimeOffset When, string Kind, string Port, string Detail);
 
-/// <summary>A host as one scan saw it.</summary>
-internal sealed record HostSighting(ScanSummary Scan, HostResult Host)
+/// <summary>A host as one scan (or one scan group, its shards joined) saw it.</summary>
+internal sealed record HostSighting(ScanRef Ref, ScanSummary Scan, HostResult Host)
 {
     public int OpenCount => Host.Ports.Count(p => p.State == PortState.Open);
 }
@@ -161,18 +161,24 @@ internal sealed class WebData
         }
     }
 
-    /// <summary>The scans that saw <paramref name="address"/>, oldest first, among the newest <paramref name="scans"/>.</summary>
+    /// <summary>
+    /// The scans that saw <paramref name="address"/>, oldest first, among the newest <paramref name="scans"/>. A scan group
+    /// counts as one scan (its shards joined): each shard alone would show the other shards' ports as closed.
+    /// </summary>
     public async Task<IReadOnlyList<HostSighting>> SightingsAsync(IPAddress address, int scans, CancellationToken cancellationToken)
     {
-        var list = await ListAsync(scans, null, cancellationToken).ConfigureAwait(false);
+        var listing = await ListingAsync(scans, null, cancellationToken).ConfigureAwait(false);
+        var refs = listing.Scans.Select(s => (When: s.Started, Ref: new ScanRef(s.Id, null)))
+            .Concat(listing.Groups.Select(g => (When: g.Created, Ref: new ScanRef(0, g.Name))))
+            .OrderByDescending(x => x.When).Take(scans).Reverse();
         var sightings = new List<HostSighting>();
-        foreach (var summary in list.Reverse())
+        foreach (var (_, scanRef) in refs)
         {
-            var scan = await GetAsync(summary.Id, cancellationToken).ConfigureAwait(false);
-            var host = scan?.Report.Hosts.FirstOrDefault(h => h.Address.Equals(address));
-            if (host is not null)
+            var view = await GetAsync(scanRef, cancellationToken).ConfigureAwait(false);
+            var host = view?.Scan.Report.Hosts.FirstOrDefault(h => h.Address.Equals(address));
+            if (view is not null && host is not null)
             {
-                sightings.Add(new HostSighting(summary, host));
+                sightings.Add(new HostSighting(scanRef, view.Scan.Summary, host));
             }
         }
         return sightings;
@@ -186,7 +192,7 @@ internal sealed class WebData
         foreach (var sighting in sightings)
         {
             var when = sighting.Scan.Started;
-            var id = sighting.Scan.Id;
+            var id = sighting.Ref;
             if (previous is null)
             {
                 foreach (var port in sighting.Host.Ports.Where(p => p.State == PortState.Open))

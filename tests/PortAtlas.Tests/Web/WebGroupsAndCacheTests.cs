@@ -47,7 +47,7 @@ public sealed class WebGroupsAndCacheTests : IAsyncLifetime
         return collector.Build(new ScanStats { Started = started, Finished = started.AddMinutes(1), ScanType = "connect", HostsScanned = 4, PortsScanned = 4 });
     }
 
-    /// <summary>Shard 0 saved (198.18.200.1:22), shard 1 joined and running; with <paramref name="finish"/> shard 1 saved too (198.18.200.2:80).</summary>
+    /// <summary>Shard 0 saved (198.18.200.1:22), shard 1 joined and running; with <paramref name="finish"/> shard 1 saved too (198.18.200.1:80, 198.18.200.2:80).</summary>
     private async Task<(long Shard0, long? Shard1)> SeedGroupAsync(bool finish)
     {
         await using var store = ScanStore.Open(_store.Path);
@@ -57,7 +57,7 @@ public sealed class WebGroupsAndCacheTests : IAsyncLifetime
         var shard0 = await groups.SaveShardAsync(Shard(("198.18.200.1", 22)), meta, Group, 0, 0, Ct);
         await groups.JoinGroupAsync(await PlanAsync(1), Ct);
         await groups.UpdateShardAsync(Group, 1, ShardStatus.Running, 0, decided: 1, total: 4, Ct);
-        long? shard1 = finish ? await groups.SaveShardAsync(Shard(("198.18.200.2", 80)), meta, Group, 1, 0, Ct) : null;
+        long? shard1 = finish ? await groups.SaveShardAsync(Shard(("198.18.200.1", 80), ("198.18.200.2", 80)), meta, Group, 1, 0, Ct) : null;
         return (shard0, shard1);
     }
 
@@ -125,6 +125,23 @@ public sealed class WebGroupsAndCacheTests : IAsyncLifetime
         Assert.Equal(HttpStatusCode.NotFound, missing.StatusCode);
         using var bad = await client.GetAsync("/api/scans/-x", Ct);
         Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+    }
+
+    [Fact]
+    public async Task HostTimeline_CountsAGroupAsOneScan_NotItsShardsOneAfterAnother()
+    {
+        await SeedGroupAsync(finish: true);
+        await using var server = await StartAsync();
+        using var client = Client(server);
+        using var json = JsonDocument.Parse(await client.GetStringAsync("/api/hosts/198.18.200.1/timeline", Ct));
+        var scan = Assert.Single(json.RootElement.GetProperty("scans").EnumerateArray());
+        Assert.Equal(Group, scan.GetProperty("group").GetString());
+        Assert.Equal(2, scan.GetProperty("openPorts").GetInt32());
+        var events = json.RootElement.GetProperty("events").EnumerateArray().ToList();
+        Assert.All(events, e => Assert.Equal("first seen open", e.GetProperty("kind").GetString()));
+        Assert.Equal(["22/tcp", "80/tcp"], events.Select(e => e.GetProperty("port").GetString()).Order());
+        var page = await client.GetStringAsync("/hosts/198.18.200.1", Ct);
+        Assert.Contains($"href=\"/scans/{Group}?host=198.18.200.1#host-198.18.200.1\"", page, StringComparison.Ordinal);
     }
 
     [Theory]
