@@ -18,11 +18,13 @@ internal sealed partial class Site
         var limit = QueryInt(context, "limit", 100, 1, 10_000);
         var listing = await _data.ListingAsync(limit, target, context.RequestAborted).ConfigureAwait(false);
         var scans = listing.Scans;
-        var points = scans.Reverse().Select(s => ($"#{s.Id} {Time(s.Started)}", s.OpenPorts)).ToList();
         // Rows newest first: a group sorts by when its first shard joined.
         var rows = scans.Select(s => (When: s.Started, Scan: (ScanSummary?)s, Group: (ScanGroupSummary?)null))
             .Concat(listing.Groups.Select(g => (When: g.Created, Scan: (ScanSummary?)null, Group: (ScanGroupSummary?)g)))
             .OrderByDescending(r => r.When).Take(limit).ToList();
+        var points = rows.AsEnumerable().Reverse().Select(r => r.Scan is { } s
+            ? ($"#{s.Id} {Time(s.Started)}", s.OpenPorts)
+            : ($"{r.Group!.Name} {Time(r.When)}", GroupOpenPorts(r.Group, listing.ShardScans))).ToList();
         await SendHtml(context, Layout("Scans", h =>
         {
             h.El("h1", "Scans");
@@ -61,11 +63,14 @@ internal sealed partial class Site
     {
         var (state, detail) = GroupState(g);
         var scanType = g.Shards.Select(x => x.ScanId is { } id && shardScans.TryGetValue(id, out var scan) ? scan.ScanType : null).FirstOrDefault(t => t is not null) ?? "";
-        var open = g.Shards.Sum(x => x.ScanId is { } id && shardScans.TryGetValue(id, out var scan) ? scan.OpenPorts : 0);
+        var open = GroupOpenPorts(g, shardScans);
         h.Raw("<tr class=\"group group-").Raw(state).Raw("\"><td>").Link($"/scans/{Html.Url(g.Name)}", g.Name).Raw("</td><td>").Text(Time(g.Created)).Raw("</td><td>").Text(scanType)
             .Raw("</td><td>").Text(Targets(g.Targets)).Raw("</td><td class=\"num\"></td><td class=\"num\">").Num(g.Shards.Sum(x => x.Decided))
             .Raw("</td><td class=\"num\">").Num(open).Raw("</td><td>").Text($"group: {detail}").Raw("</td></tr>");
     }
+
+    private static long GroupOpenPorts(ScanGroupSummary g, IReadOnlyDictionary<long, ScanSummary> shardScans) =>
+        g.Shards.Sum(x => x.ScanId is { } id && shardScans.TryGetValue(id, out var scan) ? scan.OpenPorts : 0);
 
     /// <summary>complete, running or interrupted, and "1/2 shards done, 73%" for people.</summary>
     internal static (string State, string Detail) GroupState(ScanGroupSummary g)

@@ -34,6 +34,16 @@ public sealed class ServeGroupBrowserTests
         return (process.ExitCode, await error);
     }
 
+    private static string RepositoryRoot()
+    {
+        var directory = new DirectoryInfo(AppContext.BaseDirectory);
+        while (directory is not null && !File.Exists(Path.Combine(directory.FullName, "PortAtlas.slnx")))
+        {
+            directory = directory.Parent;
+        }
+        return directory?.FullName ?? throw new InvalidOperationException("repository root not found");
+    }
+
     [Fact]
     public async Task ShardedScan_IsOneRowInTheList_AndOpensAsOneScan()
     {
@@ -68,6 +78,8 @@ public sealed class ServeGroupBrowserTests
             Assert.Equal(1, (await browser.EvalAsync("document.querySelectorAll('#scans tbody tr').length")).GetInt32());
             Assert.Equal(1, (await browser.EvalAsync("document.querySelectorAll('#scans tr.group-complete').length")).GetInt32());
             Assert.Contains("group: complete, 2/2 shards done, 100%", await browser.TextAsync(), StringComparison.Ordinal);
+            Assert.Equal(1, (await browser.EvalAsync("document.querySelectorAll('svg.chart polyline').length")).GetInt32());
+            var listShot = await browser.ScreenshotAsync();
 
             await browser.ClickAndWaitAsync($"a[href='/scans/{Group}']", $"/scans/{Group}");
             var text = await browser.TextAsync();
@@ -79,6 +91,13 @@ public sealed class ServeGroupBrowserTests
                 Assert.Contains($"{port}/tcp", text, StringComparison.Ordinal);
             }
             Assert.DoesNotContain(browser.Log, entry => entry.Contains("Content Security Policy", StringComparison.Ordinal));
+            var groupShot = await browser.ScreenshotAsync();
+            if (Environment.GetEnvironmentVariable("PORTATLAS_UPDATE_DOCS") == "1")
+            {
+                var docs = Path.Combine(RepositoryRoot(), "docs");
+                await File.WriteAllBytesAsync(Path.Combine(docs, "serve-group-list.png"), listShot, Ct);
+                await File.WriteAllBytesAsync(Path.Combine(docs, "serve-group.png"), groupShot, Ct);
+            }
         }
         finally
         {
