@@ -2,6 +2,7 @@
 // the server as its own process on loopback, and times the scan list and the big scan's page under 50 concurrent
 // clients (a bounded number of requests each), then reads the server's resident memory from /proc.
 //   dotnet run --project bench/PortAtlas.WebLoad -c Release -- PORTS_COMMAND... (e.g. dotnet src/PortAtlas.Cli/bin/Release/net10.0/ports.dll)
+// WEBLOAD_REQUESTS sets the requests per client (default 40); bench/serve-load.sh runs two builds alternately.
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
@@ -15,7 +16,7 @@ if (args.Length == 0)
     return 2;
 }
 const int Clients = 50;
-const int RequestsPerClient = 40;
+var requestsPerClient = int.TryParse(Environment.GetEnvironmentVariable("WEBLOAD_REQUESTS"), out var perClient) && perClient is > 0 and <= 1000 ? perClient : 40;
 var directory = Directory.CreateTempSubdirectory("portatlas-webload-").FullName;
 var db = Path.Combine(directory, "history.db");
 long bigId;
@@ -71,7 +72,22 @@ try
     Console.WriteLine($"/scans/{bigId} first (cold: parse + render) {cold.Elapsed.TotalMilliseconds:0} ms, {bigPage.Length / 1024} KiB");
     foreach (var path in new[] { "/", $"/scans/{bigId}", "/api/scans", $"/api/scans/{bigId}" })
     {
-        await Measure(path);
+        await Measure(path, null);
+        Console.WriteLine($"  server RSS {Rss(server.Id, "VmRSS")} MiB, peak so far {Rss(server.Id, "VmHWM")} MiB");
+    }
+    // Clients that already hold the big scan ask again with its entity tag (a browser's reload): a server that has
+    // tags answers 304 with no body.
+    using (var first = await http.GetAsync($"/api/scans/{bigId}"))
+    {
+        if (first.Headers.ETag is { } tag)
+        {
+            await Measure($"/api/scans/{bigId}", tag.ToString());
+            Console.WriteLine($"  server RSS {Rss(server.Id, "VmRSS")} MiB, peak so far {Rss(server.Id, "VmHWM")} MiB");
+        }
+        else
+        {
+            Console.WriteLine($"/api/scans/{bigId} has no entity tag: no revalidation measured");
+        }
     }
     Console.WriteLine($"server RSS after load {Rss(server.Id, "VmRSS")} MiB, peak {Rss(server.Id, "VmHWM")} MiB");
 }
@@ -84,31 +100,43 @@ finally
 }
 return 0;
 
-async Task Measure(string path)
+async Task Measure(string path, string? etag)
 {
+    HttpRequestMessage Request()
+    {
+        var request = new HttpRequestMessage(HttpMethod.Get, path);
+        if (etag is not null)
+        {
+            request.Headers.TryAddWithoutValidation("If-None-Match", etag);
+        }
+        return request;
+    }
     for (var i = 0; i < 20; i++)
     {
-        (await http.GetAsync(path)).Dispose();
+        (await http.SendAsync(Request())).Dispose();
     }
-    var times = new double[Clients * RequestsPerClient];
+    var times = new double[Clients * requestsPerClient];
     long bytes = 0;
     var wall = Stopwatch.StartNew();
     await Task.WhenAll(Enumerable.Range(0, Clients).Select(client => Task.Run(async () =>
     {
-        for (var r = 0; r < RequestsPerClient; r++)
+        for (var r = 0; r < requestsPerClient; r++)
         {
             var clock = Stopwatch.StartNew();
-            using var response = await http.GetAsync(path);
+            using var response = await http.SendAsync(Request());
             var body = await response.Content.ReadAsByteArrayAsync();
-            response.EnsureSuccessStatusCode();
-            times[client * RequestsPerClient + r] = clock.Elapsed.TotalMilliseconds;
+            if (response.StatusCode != (etag is null ? HttpStatusCode.OK : HttpStatusCode.NotModified))
+            {
+                throw new HttpRequestException($"{path}: {(int)response.StatusCode}");
+            }
+            times[client * requestsPerClient + r] = clock.Elapsed.TotalMilliseconds;
             Interlocked.Add(ref bytes, body.Length);
         }
     })));
     wall.Stop();
     Array.Sort(times);
     Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-        $"{path,-22} {Clients} clients x {RequestsPerClient}: p50 {times[times.Length / 2]:0.0} ms, p95 {times[(int)(times.Length * 0.95)]:0.0} ms, max {times[^1]:0.0} ms, {times.Length / wall.Elapsed.TotalSeconds:0} req/s, {bytes / times.Length / 1024.0:0.0} KiB/response"));
+        $"{path + (etag is null ? "" : " (If-None-Match)"),-22} {Clients} clients x {requestsPerClient}: p50 {times[times.Length / 2]:0.0} ms, p95 {times[(int)(times.Length * 0.95)]:0.0} ms, max {times[^1]:0.0} ms, {times.Length / wall.Elapsed.TotalSeconds:0} req/s, {bytes / times.Length / 1024.0:0.0} KiB/response"));
 }
 
 static string Rss(int pid, string field)

@@ -58,9 +58,6 @@ internal sealed partial class Site
     private static bool TryRouteLong(HttpContext context, string name, out long value) =>
         long.TryParse(context.Request.RouteValues[name] as string, NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
 
-    private static bool TryQueryLong(HttpContext context, string name, out long value) =>
-        long.TryParse(context.Request.Query[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out value) && value > 0;
-
     private static int QueryInt(HttpContext context, string name, int fallback, int min, int max) =>
         int.TryParse(context.Request.Query[name].ToString(), NumberStyles.None, CultureInfo.InvariantCulture, out var value) ? Math.Clamp(value, min, max) : fallback;
 

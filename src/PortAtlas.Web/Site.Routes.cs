@@ -22,6 +22,7 @@ internal sealed partial class Site
 
         app.MapGet("/api/scans", ApiScans);
         app.MapGet("/api/scans/{id}", ApiScan);
+        app.MapGet("/api/groups", ApiGroups);
         app.MapGet("/api/scans/{id}/export/{format}", Export);
         app.MapGet("/api/hosts/{address}/timeline", ApiTimeline);
         app.MapGet("/api/diff", ApiDiff);
