@@ -482,10 +482,20 @@ public class ServiceDetectorTests
         {
             servers.Add(new FakeServer(async (s, ct) =>
             {
-                // Hang up right after the banner, so a server's lifetime lies within the detection of its port.
-                await Task.Delay(100, ct);
+                // From the accepted connection to just before the banner lies within the detection of this port (it
+                // connected, and cannot finish before the banner): counted over that span alone, no scheduling delay
+                // after the write can make two detections in turn look like three at once.
+                probe.Enter();
+                try
+                {
+                    await Task.Delay(100, ct);
+                }
+                finally
+                {
+                    probe.Exit();
+                }
                 await s.WriteAsync("SSH-2.0-dropbear_2022.83\r\n"u8.ToArray(), ct);
-            }) { Probe = probe });
+            }));
         }
         try
         {
