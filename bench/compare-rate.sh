@@ -25,6 +25,7 @@ lab=${LAB:-/work/main/tests/lab}
 "$here/ports" --version >/dev/null          # build once, outside the timings
 ports_bin=$here/.build/ports/ports
 work=$(mktemp -d)
+cd "$work"   # nmap may leave files where it runs
 ns=pa-h-perf2-$$
 cleanup() {
   if ip netns list | grep -qw "$ns"; then
