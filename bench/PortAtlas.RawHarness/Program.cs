@@ -8,6 +8,7 @@ using PortAtlas.Targets;
 // A command-line harness over RawScanner for benchmarks and manual checks (the real CLI is elsewhere):
 //   raw-harness [--type syn|udp|sctp|discover] [-p SPEC | --top N] [--rate PPS] [--min-retries N] [--max-retries N]
 //               [--skip-discovery] [--no-verify] [--no-pacing] [--all] [--print-ports] TARGET...
+//   raw-harness --send-only N [--batch B] ADDRESS    (the send path's own limit: N SYNs through RawSender, no receive)
 // Prints "state<TAB>address<TAB>proto/port<TAB>reason" lines (open ones only unless --all) and a stats line on stderr.
 var type = "syn";
 string? portSpec = null;
@@ -15,6 +16,7 @@ int? top = null;
 var options = new RawScanOptions();
 var all = false;
 var printPorts = false;
+long sendOnly = 0;
 var targets = new List<string>();
 for (var i = 0; i < args.Length; i++)
 {
@@ -32,6 +34,9 @@ for (var i = 0; i < args.Length; i++)
         case "--all": all = true; break;
         case "--print-ports": printPorts = true; break;
         case "--batch": options = options with { SendBatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--start-rate": options = options with { StartRate = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
+        case "--ignore-outgoing": options = options with { IgnoreOutgoing = true }; break;
+        case "--send-only": sendOnly = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: targets.Add(args[i]); break;
     }
 }
@@ -65,6 +70,10 @@ if (printPorts)
     Console.WriteLine(string.Join(',', portResult.Value!.For(transport)));
     return 0;
 }
+if (sendOnly > 0)
+{
+    return SendPathBenchmark.Run(targets[0], sendOnly, options.SendBatchSize);
+}
 var scanner = new RawScanner();
 var stopwatch = Stopwatch.StartNew();
 using var output = new StreamWriter(Console.OpenStandardOutput()) { AutoFlush = false };
@@ -94,7 +103,7 @@ await foreach (var result in scanner.ScanAsync(targetResult.Value!, portResult.V
 output.Flush();
 var stats = scanner.LastStats!;
 Console.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
-    $"{stats.ScanType}: {stats.PortsScanned} ports of {stats.HostsScanned}/{stats.HostsTargeted} hosts in {stopwatch.Elapsed.TotalSeconds:0.000} s; sent {stats.PacketsSent}, valid replies {stats.RepliesValidated}, rejected {stats.RepliesRejected}, passes {stats.Passes}, backoffs {stats.RateBackoffs}, final rate {stats.FinalRate:0}, rx drops {stats.ReceiveDrops}, srtt {stats.SmoothedRoundTrip?.TotalMilliseconds:0.0} ms"));
+    $"{stats.ScanType}: {stats.PortsScanned} ports of {stats.HostsScanned}/{stats.HostsTargeted} hosts in {stopwatch.Elapsed.TotalSeconds:0.000} s; sent {stats.PacketsSent}, valid replies {stats.RepliesValidated}, rejected {stats.RepliesRejected}, passes {stats.Passes}, backoffs {stats.RateBackoffs}, final rate {stats.FinalRate:0}, peak {stats.PeakRate:0}, rx drops {stats.ReceiveDrops}, srtt {stats.SmoothedRoundTrip?.TotalMilliseconds:0.0} ms"));
 foreach (var note in stats.Notes)
 {
     Console.Error.WriteLine($"note: {note}");

@@ -9,13 +9,21 @@ public sealed record ScanOptions
     /// <summary>The defaults.</summary>
     public static ScanOptions Default { get; } = new();
 
-    /// <summary>The raw engines' ceiling when <see cref="Rate"/> is not set: 100 000 packets per second.</summary>
-    public const double DefaultRawRate = 100_000;
+    /// <summary>
+    /// The raw engines' ceiling when <see cref="Rate"/> is not set: 10 000 000 packets per second, a bound no link of
+    /// these machines reaches, so in practice the rate is what link, receiver and sender sustain (the engines find it).
+    /// </summary>
+    public const double DefaultRawRate = 10_000_000;
+
+    /// <summary>The raw engines' first rate when <see cref="Rate"/> is not set: 100 000 packets per second, grown or halved from there.</summary>
+    public const double DefaultRawStartRate = 100_000;
 
     /// <summary>
-    /// Ceiling on probes per second, retransmissions included; <see langword="null"/> (default) for none on the connect
-    /// engine and <see cref="DefaultRawRate"/> on the raw ones. Every engine holds it: over any 100 ms window at most 10 %
-    /// above it plus one send batch. The raw engines start at the ceiling and halve their rate on drops.
+    /// Ceiling on probes per second, retransmissions included; <see langword="null"/> (default) for none: the connect
+    /// engine's concurrency sets its pace, and the raw engines start at <see cref="DefaultRawStartRate"/>, double their
+    /// rate while answers keep pace and halve it on drops (TCP's slow start and congestion avoidance, on a rate). Every
+    /// engine holds a ceiling that is set: over any 100 ms window at most 10 % above it plus one send batch; the raw
+    /// engines then start at it.
     /// </summary>
     public double? Rate { get; init; }
 

@@ -27,7 +27,9 @@ internal sealed unsafe class PacketReceiver : IDisposable
     private readonly TimeProvider _timeProvider;
     private bool _disposed;
 
-    public PacketReceiver(TimeProvider timeProvider)
+    /// <param name="timeProvider">The clock that stamps each batch read.</param>
+    /// <param name="ignoreOutgoing">Ask the kernel not to copy outgoing packets to this socket at all (PACKET_IGNORE_OUTGOING).</param>
+    public PacketReceiver(TimeProvider timeProvider, bool ignoreOutgoing = false)
     {
         _timeProvider = timeProvider;
         _fd = RawSyscalls.Socket(RawSyscalls.AfPacket, RawSyscalls.SockDgram | RawSyscalls.SockCloExec, RawSyscalls.HostToNetwork(RawSyscalls.EthPAll));
@@ -38,6 +40,12 @@ internal sealed unsafe class PacketReceiver : IDisposable
         // A large buffer rides out bursts of replies while the receive thread is descheduled (2 cores, shared).
         var size = 32 << 20;
         RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolSocket, RawSyscalls.SoRcvBufForce, &size, sizeof(int));
+        if (ignoreOutgoing)
+        {
+            // Linux 4.20+; older kernels refuse the option and the loop below skips outgoing packets as before.
+            var one = 1;
+            RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolPacket, RawSyscalls.PacketIgnoreOutgoing, &one, sizeof(int));
+        }
         _buffers = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * SlotSize));
         _addresses = (RawSyscalls.SockAddrLl*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.SockAddrLl)));
         _iovs = (RawSyscalls.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.IoVec)));

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
 using System.Threading.Channels;
@@ -167,14 +168,27 @@ internal sealed partial class RawScanEngine
         Passes = Passes,
         RateBackoffs = Backoffs,
         FinalRate = Rate,
+        PeakRate = PeakRate,
         ReceiveDrops = ReceiveDrops,
         SmoothedRoundTrip = SmoothedRtt,
         SynAckEverywhereHosts = [.. _synAckEverywhere],
         UnconfirmedOpenPorts = Interlocked.Read(ref _unconfirmed),
         IcmpRateLimitedHosts = [.. _rateLimited],
         IcmpPacingTime = _pacingTime,
-        Notes = [.. _notes],
+        Notes = PacketsSent >= 1000 ? [.. _notes, RateNote()] : [.. _notes],
     };
+
+    /// <summary>The rate the scan reached, for the user: the pace is found, not fixed, unless a ceiling was given.</summary>
+    private string RateNote()
+    {
+        var how = _options.StartRate is null
+            ? string.Create(CultureInfo.InvariantCulture, $"ceiling {_options.Rate:N0} set")
+            : Backoffs > 0
+                ? $"no ceiling set: the rate grew while answers kept pace and halved {Backoffs} time(s) on drops"
+                : "no ceiling set: the rate grew while answers kept pace";
+        return string.Create(CultureInfo.InvariantCulture,
+            $"{_options.ScanType.ToString().ToLowerInvariant()}: {PacketsSent:N0} packets, at up to {PeakRate:N0} per second ({how})");
+    }
 
     private void OnPortVerdict(Sweep sweep, ulong host, int slot, PortState state, string reason, TimeSpan? roundTrip)
     {

@@ -36,6 +36,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private volatile bool _stopReceiving;
     private volatile Sweep? _sweep;
     private double _rate;
+    private double _peakRate;
     private RttEstimator _rtt;
     private long _validated;
     private long _rejected;
@@ -52,11 +53,11 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _cancellationToken = cancellationToken;
         _seed = options.Seed ?? (ulong)Random.Shared.NextInt64();
         _cookie = new ProbeCookie(options.Seed);
-        _rate = options.Rate;
+        _rate = Math.Clamp(options.StartRate ?? options.Rate, options.MinRate, options.Rate);
         _sender = new RawSender(options.SendBatchSize);
         try
         {
-            _receiver = new PacketReceiver(_time);
+            _receiver = new PacketReceiver(_time, options.IgnoreOutgoing);
         }
         catch
         {
@@ -78,6 +79,9 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     public int Backoffs => _backoffs;
 
     public double Rate => Volatile.Read(ref _rate);
+
+    /// <summary>The highest send rate measured over one congestion window, packets per second.</summary>
+    public double PeakRate => Volatile.Read(ref _peakRate);
 
     public long ReceiveDrops => Interlocked.Read(ref _receiveDrops);
 
@@ -158,13 +162,14 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     {
         long sent = 0;
         var baseTime = _time.GetTimestamp();
+        var passBegin = baseTime;
         long baseSent = 0;
         var rate = Volatile.Read(ref _rate);
         // The cap holds over any 100 ms window within 10 % plus one batch, so a batch never carries more than 10 ms of
         // the ceiling: at --rate 10 each packet leaves on its own, paced, instead of 64 at once.
         var burst = BurstFor(_options.Rate);
         var checkMask = burst >= 16 ? 15 : 0;
-        var congestion = new CongestionWindow(this, sweep, allowIncrease: pass == 0);
+        var congestion = new CongestionWindow(this, sweep, new RateController(rate, _options.MinRate, _options.Rate, allowIncrease: pass == 0, slowStart: _backoffs == 0));
         // The first pass of a sweep of few hosts sends each host's canaries before its ports: they answer at once, and
         // the host's open ports stream as they are found instead of waiting, held, for the pass to end.
         var stride = (ulong)sweep.Stride;
@@ -222,6 +227,12 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             }
         }
         _sender.Flush();
+        // A pass too short for a congestion window still says how fast the sender went.
+        var passSeconds = _time.GetElapsedTime(passBegin).TotalSeconds;
+        if (sent >= 1000 && passSeconds > 0 && sent / passSeconds > Volatile.Read(ref _peakRate))
+        {
+            Volatile.Write(ref _peakRate, sent / passSeconds);
+        }
         return sent;
     }
 
@@ -502,47 +513,42 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     }
 
     /// <summary>
-    /// Congestion response within a pass, additive increase and multiplicative decrease on the answer rate: every window
-    /// (at least 50 ms and two round trips) the answers that arrived are compared with the probes sent one window earlier.
-    /// When that fraction falls below 60 % of the best seen, probes or answers are being dropped on the way (a queue
-    /// overflowing, a rate limit): the rate halves. While it stays near the best, the first pass grows the rate by a tenth
-    /// of the ceiling, up to the ceiling; retransmission passes never grow it (they start from the rate the path delivered). Targets that answer nothing (all filtered) give no signal and leave the rate alone.
+    /// Congestion response within a pass (<see cref="RateController"/>): every window (at least 40 ms and two round trips)
+    /// the answers that arrived are compared with the probes whose answers were due, and the controller grows or halves
+    /// the rate. A decrease made meanwhile by the receive thread (socket drops) is taken over, never overwritten.
     /// </summary>
-    private sealed class CongestionWindow(RawScanEngine engine, Sweep sweep, bool allowIncrease)
+    private sealed class CongestionWindow(RawScanEngine engine, Sweep sweep, RateController controller)
     {
         private long _windowStart = engine._time.GetTimestamp();
         private long _answeredAtStart = Interlocked.Read(ref sweep.AnsweredCount);
         private long _sentAtStart;
-        private long _sentInPreviousWindow = -1;
-        private double _best;
+        private long _sentInPreviousWindow;
 
         public void Check(long sent)
         {
             var now = engine._time.GetTimestamp();
-            var srtt = engine.SmoothedRtt ?? TimeSpan.FromMilliseconds(20);
-            var window = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(50).Ticks, 2 * srtt.Ticks));
-            if (engine._time.GetElapsedTime(_windowStart, now) < window)
+            var srtt = engine.SmoothedRtt ?? TimeSpan.FromMilliseconds(10);
+            var window = TimeSpan.FromTicks(Math.Max(TimeSpan.FromMilliseconds(40).Ticks, 2 * srtt.Ticks));
+            var elapsed = engine._time.GetElapsedTime(_windowStart, now);
+            if (elapsed < window)
             {
                 return;
             }
             var answered = Interlocked.Read(ref sweep.AnsweredCount);
-            var answers = answered - _answeredAtStart;
-            if (_sentInPreviousWindow >= 200)
+            var sentThisWindow = sent - _sentAtStart;
+            var current = Volatile.Read(ref engine._rate);
+            controller.Observe(current);
+            var due = RateController.Due(_sentInPreviousWindow, sentThisWindow, srtt, elapsed);
+            var action = controller.OnWindow(due, answered - _answeredAtStart, sentThisWindow / elapsed.TotalSeconds);
+            if (controller.PeakAchieved > Volatile.Read(ref engine._peakRate))
             {
-                var fraction = Math.Min(1.0, (double)answers / _sentInPreviousWindow);
-                if (_best >= 0.2 && fraction < 0.6 * _best)
-                {
-                    engine.BackOff();
-                }
-                else if (allowIncrease && _best >= 0.2 && fraction >= 0.9 * _best)
-                {
-                    var ceiling = engine._options.Rate;
-                    var current = Volatile.Read(ref engine._rate);
-                    Volatile.Write(ref engine._rate, Math.Min(ceiling, current + (ceiling / 10)));
-                }
-                _best = Math.Max(_best, fraction);
+                Volatile.Write(ref engine._peakRate, controller.PeakAchieved);
             }
-            _sentInPreviousWindow = sent - _sentAtStart;
+            if (action != RateAction.Hold && Interlocked.CompareExchange(ref engine._rate, controller.Rate, current) == current && action == RateAction.Decrease)
+            {
+                Interlocked.Increment(ref engine._backoffs);
+            }
+            _sentInPreviousWindow = sentThisWindow;
             _sentAtStart = sent;
             _answeredAtStart = answered;
             _windowStart = now;

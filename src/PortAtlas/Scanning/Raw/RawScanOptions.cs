@@ -22,6 +22,7 @@ internal sealed record RawScanOptions
     {
         ScanType = type,
         Rate = options.Rate ?? ScanOptions.DefaultRawRate,
+        StartRate = options.Rate is null ? ScanOptions.DefaultRawStartRate : null,
         MinRate = options.MinRate ?? Math.Min(Default.MinRate, options.Rate ?? double.MaxValue),
         MinRetries = Math.Min(Default.MinRetries, options.MaxRetries),
         MaxRetries = options.MaxRetries,
@@ -49,11 +50,18 @@ internal sealed record RawScanOptions
     public RawScanType ScanType { get; init; } = RawScanType.Syn;
 
     /// <summary>
-    /// Ceiling on packets per second, retransmissions included; default 100 000. The engine starts at the ceiling and halves
-    /// its rate when it sees drops (the receive socket overflowing, the send queue full, or a retransmission pass answered
-    /// far more often than loss alone explains); it never goes above the ceiling.
+    /// Ceiling on packets per second, retransmissions included; default 100 000. The engine starts at
+    /// <see cref="StartRate"/> (the ceiling when unset), grows while answers keep pace (<see cref="RateController"/>) and
+    /// halves its rate when it sees drops (the receive socket overflowing, the send queue full, answers falling behind the
+    /// probes, or a retransmission pass answered far more often than loss alone explains); it never goes above the ceiling.
     /// </summary>
     public double Rate { get; init; } = 100_000;
+
+    /// <summary>
+    /// Rate of the first probes, packets per second; <see langword="null"/> (default) for <see cref="Rate"/>. A scan without
+    /// a ceiling of the user's starts at <see cref="ScanOptions.DefaultRawStartRate"/> and finds its rate from there.
+    /// </summary>
+    public double? StartRate { get; init; }
 
     /// <summary>The floor the adaptive rate never goes below; default 100 packets per second.</summary>
     public double MinRate { get; init; } = 100;
@@ -122,6 +130,9 @@ internal sealed record RawScanOptions
 
     /// <summary>Packets per sendmmsg system call; default 64. For measurements (1 sends one packet per call).</summary>
     internal int SendBatchSize { get; init; } = RawSender.DefaultBatchSize;
+
+    /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
+    internal bool IgnoreOutgoing { get; init; }
 
     internal void Validate()
     {

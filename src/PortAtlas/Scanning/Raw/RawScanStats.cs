@@ -25,6 +25,8 @@ public sealed record RawScanStats
     public int RateBackoffs { get; init; }
     /// <summary>The rate ceiling at the end of the scan, packets per second.</summary>
     public double FinalRate { get; init; }
+    /// <summary>The highest send rate measured over one congestion window (40 ms or more), packets per second.</summary>
+    public double PeakRate { get; init; }
     /// <summary>Packets the kernel dropped on the receive socket (too fast for the receive thread).</summary>
     public long ReceiveDrops { get; init; }
     /// <summary>Smoothed round-trip time measured, when any sample was taken.</summary>

@@ -26,6 +26,7 @@ internal static unsafe partial class RawSyscalls
     public const int SoRcvBufForce = 33;
     public const int SolPacket = 263;
     public const int PacketStatistics = 6;
+    public const int PacketIgnoreOutgoing = 23;
     public const ushort EthPAll = 0x0003;
     public const ushort EthPIp = 0x0800;
     public const ushort EthPIpv6 = 0x86DD;
