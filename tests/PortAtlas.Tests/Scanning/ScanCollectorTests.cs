@@ -80,7 +80,9 @@ public sealed class ScanCollectorTests
         Assert.False(hosts[0].StateCounts.ContainsKey("closed"));
         Assert.Equal((40L, 1L), (hosts[2].StateCounts["filtered"], hosts[2].StateCounts["closed"]));
         Assert.Equal(40, hosts[3].StateCounts["closed"]);
-        Assert.All(hosts, h => Assert.Empty(h.Ports));
+        // The one closed port of a silent host is listed; the summarised states list nothing.
+        Assert.Equal([41], hosts[2].Ports.Select(p => p.Port));
+        Assert.All(hosts.Where(h => h != hosts[2]), h => Assert.Empty(h.Ports));
     }
 
     [Fact]
