@@ -586,6 +586,9 @@ done
 # Reverse DNS for the lab hosts (issue 14): a namespace of its own, pa-dns, 198.18.6.2 (tests/lab/dns.sh).
 "$LAB_DIR/dns.sh" up >/dev/null || FAILED+=("dns: tests/lab/dns.sh up failed")
 
+# Scaling space (issues 16/17): pa-rst (61,440 closed hosts) and pa-dark (a silent /16), tests/lab/scale.sh.
+"$LAB_DIR/scale.sh" up >/dev/null || FAILED+=("scale: tests/lab/scale.sh up failed")
+
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
 wait $TLS_JOB || true
 cat "$RUN/tls-up.log"

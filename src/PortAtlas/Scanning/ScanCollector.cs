@@ -67,6 +67,7 @@ public sealed class ScanCollector
         _totals[state]++;
         Count++;
         AddListed(bucket, result);
+        Prune(bucket, result.State);
     }
 
     /// <summary>
@@ -97,6 +98,25 @@ public sealed class ScanCollector
                 bucket.Counts[s] += counted[s];
                 _totals[s] += counted[s];
                 Count += counted[s];
+                Prune(bucket, (PortState)s);
+            }
+        }
+    }
+
+    /// <summary>Number of hosts held.</summary>
+    public int HostCount => _hosts.Count;
+
+    /// <summary>The ports held as listed (every open, open|filtered and unfiltered one, and those of states listed in full), in no order.</summary>
+    public IEnumerable<PortResult> ListedPorts()
+    {
+        foreach (var bucket in _hosts.Values)
+        {
+            if (bucket.Listed is { } listed)
+            {
+                foreach (var port in listed)
+                {
+                    yield return port;
+                }
             }
         }
     }
@@ -108,18 +128,25 @@ public sealed class ScanCollector
     {
         ArgumentNullException.ThrowIfNull(stats);
         var hosts = new List<HostResult>(_hosts.Count);
+        // Hosts with nothing listed (a silent or closed host of a large scan) share one read-only count table per pattern.
+        var shared = new SharedCounts();
         foreach (var (address, bucket) in _hosts)
         {
-            var ports = new List<PortResult>(bucket.Listed);
-            foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
+            IReadOnlyList<PortResult> ports = [];
+            if (bucket.Listed is not null || bucket.Unlisted is not null)
             {
-                // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
-                if (bucket.Counts[(int)state] <= _options.MaxListedPerState)
+                var list = new List<PortResult>(bucket.Listed ?? []);
+                foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
                 {
-                    ports.AddRange(bucket.Unlisted.Where(r => r.State == state));
+                    // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
+                    if (bucket.Counts[(int)state] <= _options.MaxListedPerState && bucket.Unlisted is not null)
+                    {
+                        list.AddRange(bucket.Unlisted.Where(r => r.State == state));
+                    }
                 }
+                list.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
+                ports = list;
             }
-            ports.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
             var answered = bucket.Counts[(int)PortState.Open] + bucket.Counts[(int)PortState.Closed] > 0;
             hosts.Add(new HostResult
             {
@@ -127,7 +154,7 @@ public sealed class ScanCollector
                 Hostname = bucket.Hostname ?? targets?.HostnameOf(address),
                 State = answered ? "up" : bucket.State,
                 Ports = ports,
-                StateCounts = StateNames(bucket.Counts),
+                StateCounts = ports.Count == 0 ? shared.Of(bucket.Counts) : StateNames(bucket.Counts),
             });
         }
         hosts.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
@@ -174,16 +201,32 @@ public sealed class ScanCollector
         };
         if (listAll)
         {
-            bucket.Listed.Add(result);
+            (bucket.Listed ??= []).Add(result);
         }
-        else if (bucket.UnlistedCounts[(int)result.State]++ < _options.MaxListedPerState + 1)
+        else if (bucket.Counts[(int)result.State] <= _options.MaxListedPerState)
         {
-            // One beyond the limit is enough to know the state is summarised rather than listed.
-            bucket.Unlisted.Add(result);
+            (bucket.Unlisted ??= []).Add(result);
         }
     }
 
-    private static Dictionary<string, long> StateNames(long[] counts)
+    /// <summary>
+    /// Drops the held ports of a summarised state once the host has more of them than are listed: they will never be
+    /// shown, and holding them would cost memory per host in every large scan (most hosts of a silent range).
+    /// </summary>
+    private void Prune(HostBucket bucket, PortState state)
+    {
+        if (bucket.Unlisted is { } unlisted && bucket.Counts[(int)state] > _options.MaxListedPerState
+            && state is PortState.Closed or PortState.Filtered)
+        {
+            unlisted.RemoveAll(r => r.State == state);
+            if (unlisted.Count == 0)
+            {
+                bucket.Unlisted = null;
+            }
+        }
+    }
+
+    private static Dictionary<string, long> StateNames(ReadOnlySpan<long> counts)
     {
         var names = new Dictionary<string, long>();
         for (var s = 0; s < counts.Length; s++)
@@ -196,13 +239,41 @@ public sealed class ScanCollector
         return names;
     }
 
+    /// <summary>What is held per host: counts inline, lists only once a port must be kept (about 100 bytes for a host with none).</summary>
     private sealed class HostBucket
     {
-        public long[] Counts { get; } = new long[States];
-        public int[] UnlistedCounts { get; } = new int[States];
-        public List<PortResult> Listed { get; } = [];
-        public List<PortResult> Unlisted { get; } = [];
+        public StateCountArray Counts;
+        public List<PortResult>? Listed { get; set; }
+        public List<PortResult>? Unlisted { get; set; }
         public string? Hostname { get; set; }
         public string State { get; set; } = "unknown";
+    }
+
+    /// <summary>One count per <see cref="PortState"/>, inline in its bucket.</summary>
+    [System.Runtime.CompilerServices.InlineArray(States)]
+    private struct StateCountArray
+    {
+        private long _first;
+    }
+
+    /// <summary>One count table per distinct pattern of counts, for hosts that list no port.</summary>
+    private sealed class SharedCounts
+    {
+        private readonly Dictionary<(long, long, long, long, long), Dictionary<string, long>> _tables = [];
+
+        public Dictionary<string, long> Of(in StateCountArray counts)
+        {
+            var key = (counts[0], counts[1], counts[2], counts[3], counts[4]);
+            if (!_tables.TryGetValue(key, out var table))
+            {
+                // Bounded: a scan with many distinct patterns gets its own tables past this point.
+                table = StateNames(counts);
+                if (_tables.Count < 4096)
+                {
+                    _tables[key] = table;
+                }
+            }
+            return table;
+        }
     }
 }

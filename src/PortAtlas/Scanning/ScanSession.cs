@@ -54,6 +54,7 @@ public sealed class ScanSession : IAsyncDisposable
     private long _checkpointId;
     private bool _checkpointFailed;
     private bool _ran;
+    private readonly bool _soleRaw;
     private bool _interrupted;
     private int _running;
 
@@ -151,9 +152,15 @@ public sealed class ScanSession : IAsyncDisposable
         {
             _engines.Add(Raw(RawScanType.Sctp));
         }
-        foreach (var engine in _engines.Where(e => !e.Indexed))
+        // Checkpoints need a second report of what is settled. A lone raw engine settles everything at once when it
+        // finishes, so the running report serves then; otherwise each raw engine's results are kept apart until it ends.
+        _soleRaw = _engines.Count == 1 && !_engines[0].Indexed;
+        if (_options.Checkpoints is not null && !_soleRaw)
         {
-            _rawParts[engine.Name] = new ScanCollector(listing);
+            foreach (var engine in _engines.Where(e => !e.Indexed))
+            {
+                _rawParts[engine.Name] = new ScanCollector(listing);
+            }
         }
         var total = (long)Math.Min(long.MaxValue, (double)_engines.Sum(e => (double)e.Pairs));
         Progress = new ScanProgress(total, _time) { ProbeCounter = () => _engines.Sum(e => e.ProbesSent) };
@@ -525,12 +532,15 @@ public sealed class ScanSession : IAsyncDisposable
         {
             if (engine.Indexed)
             {
-                _connectPending.Add((item.Index, result));
+                if (_options.Checkpoints is not null)
+                {
+                    _connectPending.Add((item.Index, result));
+                }
                 _inPipeline.TryRemove(item.Index, out _);
             }
-            else
+            else if (_rawParts.TryGetValue(engine.Name, out var part))
             {
-                _rawParts[engine.Name].Add(result);
+                part.Add(result);
             }
         }
         return result;
@@ -579,8 +589,10 @@ public sealed class ScanSession : IAsyncDisposable
             _connectPending.AddRange(remaining);
             _position = position;
             List<string> finished;
+            var soleRawDone = false;
             lock (_finished)
             {
+                soleRawDone = _soleRaw && _finished.Contains(_engines[0].Name);
                 foreach (var name in _finished.Where(n => _rawParts.ContainsKey(n)).ToList())
                 {
                     // A raw engine that has finished settles all its results at once.
@@ -590,8 +602,8 @@ public sealed class ScanSession : IAsyncDisposable
                 finished = [.. _finished];
             }
             var identified = new ScanCollector(new ScanCollectorOptions { MaxListedPerState = 0 });
-            foreach (var port in remaining.Select(r => r.Item2)
-                .Concat(_rawParts.Values.SelectMany(p => p.Build(new ScanStats()).Hosts.SelectMany(h => h.Ports)))
+            var running = _soleRaw && !soleRawDone ? _report.ListedPorts() : _rawParts.Values.SelectMany(p => p.ListedPorts());
+            foreach (var port in remaining.Select(r => r.Item2).Concat(running)
                 .Where(p => p.State == PortState.Open && p.Service is not null))
             {
                 identified.Add(port);
@@ -603,7 +615,7 @@ public sealed class ScanSession : IAsyncDisposable
                 Plan = Plan,
                 Position = position,
                 FinishedEngines = finished,
-                Partial = ApplyReplays(_committed.Build(new ScanStats
+                Partial = ApplyReplays((soleRawDone ? _report : _committed).Build(new ScanStats
                 {
                     Started = _started,
                     Finished = now,

@@ -380,6 +380,7 @@ internal sealed partial class RawScanEngine
         var stride = (ulong)sweep.Stride;
         for (ulong host = 0; host < sweep.Hosts.Count; host++)
         {
+            WaitForRoom();
             for (var slot = 0; slot < sweep.Slots.Length; slot++)
             {
                 _cancellationToken.ThrowIfCancellationRequested();

@@ -214,6 +214,8 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                     baseSent = sent - (long)Math.Round(Math.Max(0, ahead));
                 }
                 congestion.Check(sent);
+                // A consumer far behind holds the sweep (Backlog.cs); Pace keeps no credit from the wait.
+                WaitForRoom();
                 // Counting the sends until the next check keeps the cap exact however seldom the clock is read.
                 Pace(ref baseTime, ref baseSent, sent + checkMask, rate, burst);
             }

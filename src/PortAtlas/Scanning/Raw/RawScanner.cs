@@ -71,9 +71,11 @@ public sealed class RawScanner
     private static async IAsyncEnumerable<T> RunEngineAsync<T>(RawScanOptions options, Action<RawScanEngine, ChannelWriter<T>> body,
         Action<RawScanEngine>? finish, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = true });
+        // Not SingleReader: that channel cannot count what it holds, and the engine waits on the count (back-pressure).
+        var channel = Channel.CreateUnbounded<T>(new UnboundedChannelOptions { SingleReader = false });
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         var engine = new RawScanEngine(options, stop.Token);
+        engine.SetBacklog(() => channel.Reader.Count);
         var run = Task.Factory.StartNew(() =>
         {
             try

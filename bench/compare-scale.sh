@@ -1,0 +1,89 @@
+#!/usr/bin/env bash
+# Scaling table (issues 16 and 17): wall time and peak RSS of `ports scan` for 1, 256, 4096 and 65,536 hosts x the top
+# 100 TCP ports, against answering hosts, closed hosts (RST) and silent space in the lab, for two builds alternating in
+# the same run (BASE, e.g. main, and NEW, this tree), so that the machine's load falls on both alike.
+#
+#   bench/compare-scale.sh [runs=3] [sizes="1 256 4096 65536"] [kinds="answering rst silent"]
+#   BASE=/path/to/base/net10.0 NEW=/path/to/new/net10.0 (directories holding ports.dll; NEW defaults to this tree's
+#   Release build, BASE to NEW alone)
+#
+# Targets (tests/lab/up.sh and tests/lab/scale.sh must be up):
+#   answering  pa-sweep's 198.18.1.1-254 (the only answering hosts: 256 = the /24 with its two silent ends; no
+#              larger answering set exists, those rows are skipped)
+#   rst        pa-rst: 198.18.64.1, 198.18.64.0/24, 198.18.64.0/20, and for 65,536 all of its 61,440 addresses
+#   silent     pa-dark: 198.19.0.1, 198.19.0.0/24, 198.19.0.0/20, 198.19.0.0/16
+# Every scan is a SYN scan with -Pn (silent space is otherwise never port-scanned), -n (no reverse DNS), the history in
+# a scratch SQLite file and JSON on stdout, so the save and the report are part of the figure. Each run has a time
+# limit (timeout 900). Prints a markdown table with medians, the ratio NEW/BASE, /proc/loadavg at each row, and whether
+# every run of both builds gave the same state counts (open/closed/filtered).
+set -euo pipefail
+runs=${1:-3}
+# The 65,536-host rows take minutes a run (silent space is retried): RUNS_LARGE runs of them (default 1).
+runs_large=${RUNS_LARGE:-1}
+sizes=${2:-"1 256 4096 65536"}
+kinds=${3:-"answering rst silent"}
+here=$(cd "$(dirname "$0")/.." && pwd)
+export PORTATLAS_SAFE_TARGETS=1
+[ "$(id -u)" -eq 0 ] || { echo "compare-scale.sh: needs root (raw sockets)" >&2; exit 2; }
+[ -e /run/netns/pa-sweep ] || { echo "compare-scale.sh: the lab is not up (tests/lab/up.sh)" >&2; exit 2; }
+[ -e /run/netns/pa-rst ] && [ -e /run/netns/pa-dark ] || { echo "compare-scale.sh: the scaling space is not up (tests/lab/scale.sh up)" >&2; exit 2; }
+NEW=${NEW:-$here/src/PortAtlas.Cli/bin/Release/net10.0}
+BASE=${BASE:-}
+[ -f "$NEW/ports.dll" ] || { echo "compare-scale.sh: no ports.dll in $NEW (dotnet build src/PortAtlas.Cli -c Release)" >&2; exit 2; }
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+targets() { # kind size -> target specs, or nothing when the lab has no such set
+  case "$1:$2" in
+    answering:1) echo 198.18.1.1 ;;
+    answering:256) echo 198.18.1.0/24 ;;
+    answering:*) ;;
+    rst:1) echo 198.18.64.1 ;;
+    rst:256) echo 198.18.64.0/24 ;;
+    rst:4096) echo 198.18.64.0/20 ;;
+    rst:65536) echo 198.18.16.0/20 198.18.32.0/19 198.18.64.0/18 198.18.128.0/17 ;;
+    silent:1) echo 198.19.0.1 ;;
+    silent:256) echo 198.19.0.0/24 ;;
+    silent:4096) echo 198.19.0.0/20 ;;
+    silent:65536) echo 198.19.0.0/16 ;;
+  esac
+}
+median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
+# "open/closed/filtered" from the JSON report's stats.
+counts() { python3 -c 'import json,sys; s=json.load(open(sys.argv[1]))["stats"]["states"]; print("%d/%d/%d" % (s.get("open",0), s.get("closed",0), s.get("filtered",0)))' "$1" 2>/dev/null || echo "error"; }
+
+builds=(new)
+[ -n "$BASE" ] && builds=(base new)
+dir_of() { if [ "$1" = base ]; then echo "$BASE"; else echo "$NEW"; fi; }
+
+echo "| targets | hosts | probes (hosts x 100) | base median (s) | new median (s) | new/base time | base peak RSS (MB) | new peak RSS (MB) | open/closed/filtered (every run) | loadavg |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+for kind in $kinds; do
+  for size in $sizes; do
+    spec=$(targets "$kind" "$size")
+    [ -n "$spec" ] || continue
+    hosts=$(python3 -c 'import ipaddress,sys; print(sum(ipaddress.ip_network(t if "/" in t else t+"/32").num_addresses for t in sys.argv[1:]))' $spec)
+    for b in "${builds[@]}"; do : >"$work/t.$b"; : >"$work/c.$b"; done
+    load=$(cut -d' ' -f1-3 /proc/loadavg)
+    n=$runs
+    [ "$size" -ge 65536 ] && n=$runs_large
+    for i in $(seq "$n"); do
+      for b in "${builds[@]}"; do
+        rm -f "$work/h.db"*
+        /usr/bin/time -a -o "$work/t.$b" -f "%e %M" timeout -k 10 900 dotnet "$(dir_of "$b")/ports.dll" scan -Pn -n --top-ports 100 \
+          --db "$work/h.db" --format json $spec >"$work/out.json" 2>"$work/err.$b.$i" || echo "    $kind $size $b run $i: exit $? ($(tail -1 "$work/err.$b.$i"))" >&2
+        counts "$work/out.json" >>"$work/c.$b"
+      done
+    done
+    t() { awk '{print $1}' "$work/t.$1" | median; }
+    m() { awk '{print $2/1024}' "$work/t.$1" | median | xargs printf '%.0f'; }
+    same=$(cat "$work"/c.* | sort -u | tr '\n' ' ')
+    [ "$(cat "$work"/c.* | sort -u | wc -l)" -eq 1 ] && same="$same(same)" || same="$same(DIFFER)"
+    if [ -n "$BASE" ]; then
+      bt=$(t base); nt=$(t new)
+      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | $bt | $nt | $(awk -v a="$nt" -v b="$bt" 'BEGIN{printf "%.2f", a/b}') | $(m base) | $(m new) | $same | $load |"
+    else
+      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | - | $(t new) | - | - | $(m new) | $same | $load |"
+    fi
+  done
+done

@@ -1,0 +1,35 @@
+namespace PortAtlas.Scanning.Raw;
+
+/// <summary>
+/// Back-pressure from the consumer of the engine's results (issue 17). The results channel is unbounded, so that the
+/// receive thread never blocks on it; the engine's own thread instead waits before sending more (or before emitting the
+/// silent remainder) while too many results wait to be taken. Without it a silent /16 x 100 ports queued 6.5 million
+/// results at the end of the sweep, and a fast sweep of closed hosts queued most of its verdicts: memory grew per probe.
+/// </summary>
+internal sealed partial class RawScanEngine
+{
+    /// <summary>Results waiting for the consumer beyond which the engine's thread waits until half of them were taken.</summary>
+    internal const int MaxBacklog = 1 << 15;
+
+    private Func<int>? _backlog;
+
+    /// <summary>How many results wait in the channel; set by the runner that owns it.</summary>
+    internal void SetBacklog(Func<int> backlog) => _backlog = backlog;
+
+    /// <summary>Waits (on the engine's thread, never the receive thread) while the backlog is full; true when it waited.</summary>
+    private bool WaitForRoom()
+    {
+        if (_backlog is not { } backlog || backlog() < MaxBacklog)
+        {
+            return false;
+        }
+        _sender.Flush();
+        while (backlog() >= MaxBacklog / 2)
+        {
+            _cancellationToken.ThrowIfCancellationRequested();
+            // Real time whatever the engine's clock: the consumer drains in real time.
+            _cancellationToken.WaitHandle.WaitOne(1);
+        }
+        return true;
+    }
+}

@@ -1,0 +1,132 @@
+using System.Net;
+using PortAtlas.Scanning;
+
+namespace PortAtlas.Tests.Scanning;
+
+/// <summary>How the collector lists and counts ports, and what it holds per host of a large scan.</summary>
+public sealed class ScanCollectorTests
+{
+    private static PortResult Result(IPAddress address, int port, PortState state) =>
+        new() { Address = address, Port = port, State = state, Reason = state == PortState.Closed ? "reset" : "no-response" };
+
+    private static IPAddress Host(int i) => new(new byte[] { 198, 19, (byte)(i >> 8), (byte)i });
+
+    [Theory]
+    [InlineData(PortState.Closed, 25, 25)]
+    [InlineData(PortState.Closed, 26, 0)]
+    [InlineData(PortState.Filtered, 25, 25)]
+    [InlineData(PortState.Filtered, 100, 0)]
+    public void Build_ListsAStateOnlyWhileTheHostHasFewOfIt(PortState state, int count, int listed)
+    {
+        var collector = new ScanCollector();
+        var address = Host(1);
+        collector.Add(Result(address, 22, PortState.Open));
+        for (var port = 1000; port < 1000 + count; port++)
+        {
+            collector.Add(Result(address, port, state));
+        }
+
+        var host = Assert.Single(collector.Build(new ScanStats()).Hosts);
+
+        Assert.Equal(listed + 1, host.Ports.Count);
+        Assert.Equal(22, host.Ports[0].Port);
+        Assert.All(host.Ports.Skip(1), p => Assert.Equal(state, p.State));
+        Assert.Equal(count, host.StateCounts[state.ToName()]);
+        Assert.Equal(1, host.StateCounts["open"]);
+    }
+
+    [Fact]
+    public void Add_SeededReportThenMorePortsOfAListedState_SummarisesThemOnceOverTheLimit()
+    {
+        var address = Host(2);
+        var first = new ScanCollector();
+        for (var port = 1; port <= 20; port++)
+        {
+            first.Add(Result(address, port, PortState.Closed));
+        }
+        var seeded = new ScanCollector();
+        seeded.Add(first.Build(new ScanStats()));
+        Assert.Equal(20, Assert.Single(seeded.Build(new ScanStats()).Hosts).Ports.Count);
+
+        for (var port = 21; port <= 30; port++)
+        {
+            seeded.Add(Result(address, port, PortState.Closed));
+        }
+
+        var host = Assert.Single(seeded.Build(new ScanStats()).Hosts);
+        Assert.Empty(host.Ports);
+        Assert.Equal(30, host.StateCounts["closed"]);
+        Assert.Equal("up", host.State);
+    }
+
+    [Fact]
+    public void Build_SilentAndClosedHosts_KeepTheirOwnCountsAndOrder()
+    {
+        var collector = new ScanCollector();
+        for (var i = 3; i >= 0; i--)
+        {
+            for (var port = 1; port <= 40; port++)
+            {
+                collector.Add(Result(Host(i), port, i % 2 == 0 ? PortState.Filtered : PortState.Closed));
+            }
+        }
+        collector.Add(Result(Host(2), 41, PortState.Closed));
+
+        var hosts = collector.Build(new ScanStats()).Hosts;
+
+        Assert.Equal([Host(0), Host(1), Host(2), Host(3)], hosts.Select(h => h.Address));
+        Assert.Equal(["unknown", "up", "up", "up"], hosts.Select(h => h.State));
+        Assert.Equal(40, hosts[0].StateCounts["filtered"]);
+        Assert.False(hosts[0].StateCounts.ContainsKey("closed"));
+        Assert.Equal((40L, 1L), (hosts[2].StateCounts["filtered"], hosts[2].StateCounts["closed"]));
+        Assert.Equal(40, hosts[3].StateCounts["closed"]);
+        // The one closed port of a silent host is listed; the summarised states list nothing.
+        Assert.Equal([41], hosts[2].Ports.Select(p => p.Port));
+        Assert.All(hosts.Where(h => h != hosts[2]), h => Assert.Empty(h.Ports));
+    }
+
+    [Fact]
+    public void ListedPorts_AreTheOpenOnesAndThoseOfStatesListedInFull()
+    {
+        var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = true });
+        collector.Add(Result(Host(1), 1, PortState.Open));
+        collector.Add(Result(Host(1), 2, PortState.Closed));
+        collector.Add(Result(Host(2), 3, PortState.Filtered));
+
+        Assert.Equal([1, 2], collector.ListedPorts().Select(p => p.Port).Order());
+    }
+}
+
+/// <summary>
+/// Memory held by the collector over a silent range (issue 17): per host it keeps counts, not ports. Alone in its
+/// collection, so that other tests' allocations do not blur the heap size it measures.
+/// </summary>
+[Collection(nameof(ScanCollectorMemoryTests))]
+[CollectionDefinition(nameof(ScanCollectorMemoryTests), DisableParallelization = true)]
+public sealed class ScanCollectorMemoryTests
+{
+    [Fact]
+    public void Add_SilentSlash17TimesTop100_HoldsLessThan400BytesPerHost()
+    {
+        const int Hosts = 32_768;
+        const int Ports = 100;
+        var collector = new ScanCollector();
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        for (var i = 0; i < Hosts; i++)
+        {
+            // One address object per host, as the raw engine's address cache gives: the ports' records are dropped.
+            var address = new IPAddress(new byte[] { 198, 19, (byte)(i >> 8), (byte)i });
+            for (var port = 1; port <= Ports; port++)
+            {
+                collector.Add(new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
+            }
+        }
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(collector);
+
+        // Holding the first 26 filtered ports of each host (as before) costs over 2 KiB per host, about 70 MB here.
+        Assert.Equal(Hosts * (long)Ports, collector.Count);
+        Assert.Equal(Hosts, collector.HostCount);
+        Assert.True(held < Hosts * 400L, $"the collector holds {held / (double)Hosts:F0} bytes per silent host");
+    }
+}
