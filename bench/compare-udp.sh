@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Side-by-side UDP against hosts that rate-limit ICMP (issue 16): ours (`ports scan -sU`) against nmap -sU -T4,
-# alternating runs, as root, on the UDP lab (tests/lab/udp.sh: 198.18.8.2-4, kernel-default ICMP rate limits).
+# Side-by-side UDP against hosts that rate-limit ICMP (issue 16): ours (`ports scan -sU`) against nmap -sU (default
+# timing) and nmap -sU -T4, alternating runs, as root, on the UDP lab (tests/lab/udp.sh: 198.18.8.2-4, kernel-default
+# ICMP rate limits).
 #   A. one host (198.18.8.2), our top 100 UDP ports (the same explicit list handed to nmap: the tools' rankings differ)
 #   B. three hosts (198.18.8.2-4), the same 100 ports each
 # Every run's states are compared port by port with nmap's run next to it and with the lab manifest (listed ports
@@ -24,7 +25,8 @@ trap 'rm -rf "$work"' EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # Prefixes each line with the seconds since $1 (an $EPOCHREALTIME): when each verdict reached stdout.
-stamp() { local t0=$1 line; while IFS= read -r line; do printf '%s %s\n' "$(awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN{printf "%.2f", a-b}')" "$line"; done; }
+stamp() { local t0=${1/./} line t; while IFS= read -r line; do t=$(( ${EPOCHREALTIME/./} - t0 )); printf '%d.%02d %s\n' $((t / 1000000)) $((t % 1000000 / 10000)) "$line"; done; }
+since() { local t=$(( ${EPOCHREALTIME/./} - ${1/./} )); printf '%d.%02d\n' $((t / 1000000)) $((t % 1000000 / 10000)); }
 # States as sorted "address:port state" lines, every port of the list.
 states_ours() { grep -o '"address":"[^"]*","hostname":[^,]*,"port":[0-9]*,"protocol":"udp","state":"[^"]*"' "$1" |
   sed -E 's/"address":"([^"]*)".*"port":([0-9]*).*"state":"([^"]*)"/\1:\2 \3/' | sort -u; }
@@ -38,34 +40,50 @@ states_manifest() { # hosts (space separated), port list
     !/^#/ && $1!="address" {st[$1":"$3]=$4}
     END{for(a=1;a<=nh;a++) for(k=1;k<=n;k++){key=H[a]":"P[k]; print key" "((key in st)?st[key]:"closed")}}' "$manifest" | sort -u; }
 
-echo "| scenario | runs | ours median (s) | nmap -sU -T4 median (s) | ours / nmap | first open ours / nmap (s, median) | states = manifest (ours / nmap) | ours = nmap port by port | loadavg at each run |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| scenario | runs | ours median (s) | nmap -sU median (s) | ours / nmap | nmap -sU -T4 median (s) | ours / nmap -T4 | first open: ours / nmap / nmap -T4 (s, median) | states = manifest: ours / nmap / nmap -T4 | loadavg at each run |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
+# One tool's run i: command, label; appends its time, first-open time and whether its states equal the manifest.
+run_nmap() { # label, timing args, run, port list, hosts...
+  local label=$1 timing=$2 i=$3 list=$4 t0; shift 4
+  sleep 7   # the tools share the targets' per-peer ICMP bucket (burst 6, one per second): let it refill
+  t0=$EPOCHREALTIME
+  nmap -sU $timing -n -v -p "U:$list" "$@" -oG "$work/$label.$i" 2>&1 | stamp "$t0" >"$work/$label.$i.out"
+  since "$t0" >>"$work/t.$label"
+  awk '/Discovered open port/{print $1; found=1; exit} END{if(!found) print "-"}' "$work/$label.$i.out" >>"$work/f.$label"
+  states_nmap "$work/$label.$i" "$list" >"$work/s.$label"
+  check "$label" "$i"
+}
+check() { # label, run
+  if cmp -s "$work/s.$1" "$work/expect"; then
+    echo ok >>"$work/ok.$1"
+  else
+    echo "    run $2: $1 differs from the manifest in $(diff "$work/expect" "$work/s.$1" | grep -c '^>') port(s):" >&2
+    diff "$work/expect" "$work/s.$1" | grep '^[<>]' | head -6 | sed "s/^/      /" >&2 || true
+  fi
+}
 compare() {
-  local name=$1 hosts=$2 list=$3 i t0 agree=0 okO=0 okN=0 loads=""
-  : >"$work/t.ours"; : >"$work/t.nmap"; : >"$work/f.ours"; : >"$work/f.nmap"
+  local name=$1 hosts=$2 list=$3 i t0 loads="" l
+  for l in ours nmap nmapT4; do : >"$work/t.$l"; : >"$work/f.$l"; : >"$work/ok.$l"; done
   states_manifest "$hosts" "$list" >"$work/expect"
   for i in $(seq "$runs"); do
     loads="$loads $(cut -d' ' -f1 /proc/loadavg)"
-    sleep 7   # both tools share the targets' per-peer ICMP bucket (burst 6, one per second): let it refill
-    t0=$EPOCHREALTIME
-    ours $hosts -sU -p "U:$list" -n --no-save --all-states --format jsonl 2>"$work/ours.$i.err" | stamp "$t0" >"$work/ours.$i"
-    awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN{printf "%.2f\n", a-b}' >>"$work/t.ours"
-    awk '/"state":"open"/{print $1; exit}' "$work/ours.$i" >>"$work/f.ours"
     sleep 7
     t0=$EPOCHREALTIME
-    nmap -sU -T4 -n -v -p "U:$list" $hosts -oG "$work/nmap.$i" 2>&1 | stamp "$t0" >"$work/nmap.$i.out"
-    awk -v a="$EPOCHREALTIME" -v b="$t0" 'BEGIN{printf "%.2f\n", a-b}' >>"$work/t.nmap"
-    awk '/Discovered open port/{print $1; exit}' "$work/nmap.$i.out" >>"$work/f.nmap"
-    states_ours "$work/ours.$i" >"$work/s.ours"; states_nmap "$work/nmap.$i" "$list" >"$work/s.nmap"
-    cmp -s "$work/s.ours" "$work/expect" && okO=$((okO + 1)) || { echo "    $name, run $i: ours differs from the manifest:" >&2; diff "$work/expect" "$work/s.ours" | grep '^[<>]' | head -8 | sed "s/^/      /" >&2 || true; }
-    cmp -s "$work/s.nmap" "$work/expect" && okN=$((okN + 1)) || { echo "    $name, run $i: nmap differs from the manifest:" >&2; diff "$work/expect" "$work/s.nmap" | grep '^[<>]' | head -8 | sed "s/^/      /" >&2 || true; }
-    cmp -s "$work/s.ours" "$work/s.nmap" && agree=$((agree + 1))
-    echo "    $name, run $i: ours $(tail -1 "$work/t.ours") s, nmap $(tail -1 "$work/t.nmap") s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    ours $hosts -sU -p "U:$list" -n --no-save --all-states --format jsonl 2>"$work/ours.$i.err" | stamp "$t0" >"$work/ours.$i"
+    since "$t0" >>"$work/t.ours"
+    awk '/"state":"open"/{print $1; exit}' "$work/ours.$i" >>"$work/f.ours"
+    states_ours "$work/ours.$i" >"$work/s.ours"
+    check ours "$i"
+    # shellcheck disable=SC2086
+    run_nmap nmap "" "$i" "$list" $hosts
+    # shellcheck disable=SC2086
+    run_nmap nmapT4 "-T4" "$i" "$list" $hosts
+    echo "    $name, run $i: ours $(tail -1 "$work/t.ours") s, nmap $(tail -1 "$work/t.nmap") s, nmap -T4 $(tail -1 "$work/t.nmapT4") s, load $(cut -d' ' -f1-3 /proc/loadavg)" >&2
+    grep -h '^ports: ' "$work/ours.$i.err" | sed 's/^/      ours: /' >&2 || true
   done
-  local to tn fo fn
-  to=$(median <"$work/t.ours"); tn=$(median <"$work/t.nmap"); fo=$(median <"$work/f.ours"); fn=$(median <"$work/f.nmap")
-  echo "| $name | $runs | $to | $tn | $(awk -v a="$to" -v b="$tn" 'BEGIN{printf "%.2f", a/b}') | $fo / $fn | $okO/$runs / $okN/$runs | $agree/$runs | $loads |"
-  grep -h '^ports: ' "$work/ours.$runs.err" | sed 's/^/    ours: /' >&2 || true
+  local to tn t4
+  to=$(median <"$work/t.ours"); tn=$(median <"$work/t.nmap"); t4=$(median <"$work/t.nmapT4")
+  echo "| $name | $runs | $to | $tn | $(awk -v a="$to" -v b="$tn" 'BEGIN{printf "%.2f", a/b}') | $t4 | $(awk -v a="$to" -v b="$t4" 'BEGIN{printf "%.2f", a/b}') | $(median <"$work/f.ours") / $(median <"$work/f.nmap") / $(median <"$work/f.nmapT4") | $(wc -l <"$work/ok.ours")/$runs / $(wc -l <"$work/ok.nmap")/$runs / $(wc -l <"$work/ok.nmapT4")/$runs | $loads |"
 }
 
 list=$(dotnet "$ours_dll" list --top 100 -P udp -f csv | tail -n +2 | cut -d, -f2 | sort -n | paste -sd,)
