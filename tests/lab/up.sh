@@ -672,6 +672,9 @@ done
 # Reverse DNS for the lab hosts (issue 14): a namespace of its own, pa-dns, 198.18.6.2 (tests/lab/dns.sh).
 "$LAB_DIR/dns.sh" up >/dev/null || FAILED+=("dns: tests/lab/dns.sh up failed")
 
+# UDP hosts under the kernel's default ICMP rate limit (issue 16): pa-udp1..3, 198.18.8.2-4 (tests/lab/udp.sh).
+"$LAB_DIR/udp.sh" up >/dev/null || FAILED+=("udp: tests/lab/udp.sh up failed")
+
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
 wait $TLS_JOB || true
 cat "$RUN/tls-up.log"
