@@ -99,6 +99,20 @@ internal sealed class IcmpRateLimitLearner
         }
     }
 
+    /// <summary>Whether the model holds a whole token beyond those reserved at <paramref name="now"/> (what <see cref="TryReserve"/> would grant).</summary>
+    public bool HasToken(long now)
+    {
+        lock (_lock)
+        {
+            if (_interval is null)
+            {
+                return false;
+            }
+            Advance(now);
+            return _credit - _reserved >= 1 + Margin;
+        }
+    }
+
     /// <summary>A decisive probe was settled (answered, or silent past the timeout): its reservation ends.</summary>
     public void Release()
     {

@@ -49,6 +49,12 @@ internal sealed partial class RawScanEngine
         /// <summary>Decisive silences per slot of <see cref="Pending"/>'s slots.</summary>
         public Dictionary<int, int> Silences { get; } = [];
 
+        /// <summary>The host's port-unreachable count when each slot's last silence was counted.</summary>
+        public Dictionary<int, int> SilenceEpochs { get; } = [];
+
+        /// <summary>When the last oversampling probe went out (0: none yet).</summary>
+        public long LastOversample { get; set; }
+
         public int Cursor { get; set; }
 
         public int Unreachables { get; set; }
@@ -66,7 +72,8 @@ internal sealed partial class RawScanEngine
     /// once (each host's budget is its own), each under a model of its bucket learned from the answers
     /// (<see cref="IcmpRateLimitLearner"/>): probes go out a little faster than the answers can come until the spacing of
     /// the answers gives the interval; from then on a probe is sent when the model holds a token for it, so a closed port
-    /// answers and a silent one is open|filtered (after a second such silence). Ports already decided are never re-probed.
+    /// answers and a silent one is open|filtered (after a second such silence, counted once the host has answered someone
+    /// in between). Ports already decided are never re-probed.
     /// A host whose answers stop for three intervals while probes still go out has nothing closed left.
     /// </summary>
     private void PaceRateLimitedHosts(Sweep sweep)
@@ -166,7 +173,13 @@ internal sealed partial class RawScanEngine
             {
                 learner.Release();
                 outstanding.RemoveAt(i);
-                paced.Silences[slot] = paced.Silences.GetValueOrDefault(slot) + 1;
+                // A second silence counts only after the target has answered someone in between: a model caught ahead
+                // of the bucket (an answer still in the receive queue) cannot then silence one port twice in one go.
+                if (!paced.SilenceEpochs.TryGetValue(slot, out var epoch) || paced.Unreachables > epoch)
+                {
+                    paced.Silences[slot] = paced.Silences.GetValueOrDefault(slot) + 1;
+                    paced.SilenceEpochs[slot] = paced.Unreachables;
+                }
             }
         }
         var pending = paced.Pending;
@@ -199,7 +212,9 @@ internal sealed partial class RawScanEngine
             return true;
         }
         var sent = false;
-        while (learner.TryReserve(now))
+        // An oversampling probe still unanswered may have taken the token the model sees: no decisive probe until it settles.
+        var settled = paced.LastOversample == 0 || _time.GetElapsedTime(paced.LastOversample, now) >= timeout;
+        while (settled && learner.TryReserve(now))
         {
             if (!TryNextSlot(paced, outstanding, skipSilent: false, out var slot))
             {
@@ -212,9 +227,10 @@ internal sealed partial class RawScanEngine
         }
         // Oversampling skips ports already silent under a token: they are probably open|filtered, and probing them would
         // only delay the answer of a closed port (and blur the spacing the learner measures).
-        if (!sent && learner.ShouldOversample(now) && TryNextSlot(paced, outstanding, skipSilent: true, out var next))
+        if (!sent && !learner.HasToken(now) && learner.ShouldOversample(now) && TryNextSlot(paced, outstanding, skipSilent: true, out var next))
         {
             SendProbe(sweep, (paced.Host * stride) + (ulong)next, pass: 1);
+            paced.LastOversample = now;
         }
         return false;
     }

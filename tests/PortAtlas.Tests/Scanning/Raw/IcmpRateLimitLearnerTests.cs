@@ -105,7 +105,9 @@ public sealed class IcmpRateLimitLearnerTests
         time.Advance(TimeSpan.FromMilliseconds(1100));
         var now = time.GetTimestamp();
 
+        Assert.True(learner.HasToken(now));
         Assert.True(learner.TryReserve(now));
+        Assert.False(learner.HasToken(now));
         Assert.False(learner.TryReserve(now));
         learner.Release();
         Assert.True(learner.TryReserve(now));
