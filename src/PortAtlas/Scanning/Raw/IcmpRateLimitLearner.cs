@@ -150,10 +150,14 @@ internal sealed class IcmpRateLimitLearner
         {
             Advance(now);
             _credit = 0;
-            _correction *= 1.03;
-            if (_interval is { } interval)
+            // At most a quarter slower in all: the corrections guard against jitter, not against a different target.
+            if (_correction < 1.25)
             {
-                _interval = interval * 1.03;
+                _correction *= 1.03;
+                if (_interval is { } interval)
+                {
+                    _interval = interval * 1.03;
+                }
             }
             Corrections++;
         }

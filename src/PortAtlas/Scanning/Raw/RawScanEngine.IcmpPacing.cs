@@ -5,6 +5,11 @@ internal sealed partial class RawScanEngine
     /// <summary>How often the pacer looks at every rate-limited host, and the spacing of its oversampling probes.</summary>
     internal static readonly TimeSpan IcmpPacingTick = TimeSpan.FromMilliseconds(20);
 
+    /// <summary>The shortest wait before a decisive probe counts as silent, and the longest it grows to.</summary>
+    private static readonly TimeSpan s_minSettleTimeout = TimeSpan.FromMilliseconds(250);
+
+    private static readonly TimeSpan s_maxSettleTimeout = TimeSpan.FromSeconds(2);
+
     /// <summary>Decisive silences that make a port open|filtered (the second guards against a lost or withheld error).</summary>
     private const int SilencesForOpenFiltered = 2;
 
@@ -51,6 +56,12 @@ internal sealed partial class RawScanEngine
 
         /// <summary>The host's port-unreachable count when each slot's last silence was counted.</summary>
         public Dictionary<int, int> SilenceEpochs { get; } = [];
+
+        /// <summary>Slots whose decisive silence was followed by no other probe: an answer for one is late, not withheld.</summary>
+        public HashSet<int> SilentSinceLastProbe { get; } = [];
+
+        /// <summary>How long a decisive probe may stay unanswered before it counts as silent; doubled by each late answer.</summary>
+        public TimeSpan SettleTimeout { get; set; }
 
         /// <summary>When the last oversampling probe went out (0: none yet).</summary>
         public long LastOversample { get; set; }
@@ -153,6 +164,12 @@ internal sealed partial class RawScanEngine
     /// <summary>One tick of one host: settle its decisive probes, then send what its bucket allows. True when the host is done.</summary>
     private bool PaceOne(Sweep sweep, PacedHost paced, ulong stride, long now, TimeSpan timeout)
     {
+        // Answers wait in the receive queue when the machine is busy: silence is judged on a generous clock of its own.
+        if (paced.SettleTimeout < s_minSettleTimeout)
+        {
+            paced.SettleTimeout = timeout > s_minSettleTimeout ? timeout : s_minSettleTimeout;
+        }
+        timeout = paced.SettleTimeout;
         var learner = paced.Learner;
         var unreachables = Volatile.Read(ref _unreachables![paced.Host]);
         if (unreachables != paced.Unreachables)
@@ -180,6 +197,7 @@ internal sealed partial class RawScanEngine
                     paced.Silences[slot] = paced.Silences.GetValueOrDefault(slot) + 1;
                     paced.SilenceEpochs[slot] = paced.Unreachables;
                 }
+                paced.SilentSinceLastProbe.Add(slot);
             }
         }
         var pending = paced.Pending;
@@ -188,7 +206,12 @@ internal sealed partial class RawScanEngine
             var slot = pending[i];
             if (sweep.IsAnswered((paced.Host * stride) + (ulong)slot))
             {
-                if (paced.Silences.GetValueOrDefault(slot) > 0)
+                if (paced.SilentSinceLastProbe.Contains(slot))
+                {
+                    // Answered after its decisive probe timed out and before any other probe: late, not withheld.
+                    paced.SettleTimeout = paced.SettleTimeout * 2 > s_maxSettleTimeout ? s_maxSettleTimeout : paced.SettleTimeout * 2;
+                }
+                else if (paced.Silences.GetValueOrDefault(slot) > 0)
                 {
                     // It was silent under a token the model thought was there: the model ran ahead of the target.
                     learner.OnSuppressed(now);
@@ -222,6 +245,7 @@ internal sealed partial class RawScanEngine
                 break;
             }
             SendProbe(sweep, (paced.Host * stride) + (ulong)slot, pass: 1);
+            paced.SilentSinceLastProbe.Remove(slot);
             outstanding.Add((slot, now));
             sent = true;
         }
@@ -230,6 +254,7 @@ internal sealed partial class RawScanEngine
         if (!sent && !learner.HasToken(now) && learner.ShouldOversample(now) && TryNextSlot(paced, outstanding, skipSilent: true, out var next))
         {
             SendProbe(sweep, (paced.Host * stride) + (ulong)next, pass: 1);
+            paced.SilentSinceLastProbe.Remove(next);
             paced.LastOversample = now;
         }
         return false;
