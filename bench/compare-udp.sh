@@ -22,6 +22,7 @@ ours_dll=${PORTATLAS_BENCH_DLL:-$here/src/PortAtlas.Cli/bin/Release/net10.0/port
 ours() { dotnet "$ours_dll" scan "$@"; }
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+cd "$work"   # peers run from a scratch directory (nmap may leave files in its working directory)
 
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # Prefixes each line with the seconds since $1 (an $EPOCHREALTIME): when each verdict reached stdout.
