@@ -62,6 +62,9 @@ ip route del blackhole 198.18.0.0/15 2>/dev/null || true
 # The scaling space (issues 16/17).
 "$LAB_DIR/scale.sh" down >/dev/null 2>&1 || true
 
+# The UDP rate-limit hosts (issue 16).
+"$LAB_DIR/udp.sh" down >/dev/null 2>&1 || true
+
 # Runtime state (keep the cache).
 if [[ -d "$RUN" ]]; then
   find "$RUN" -mindepth 1 -maxdepth 1 ! -name cache ! -name nfq-delay -exec rm -rf {} +

@@ -589,6 +589,9 @@ done
 # Scaling space (issues 16/17): pa-rst (61,440 closed hosts) and pa-dark (a silent /16), tests/lab/scale.sh.
 "$LAB_DIR/scale.sh" up >/dev/null || FAILED+=("scale: tests/lab/scale.sh up failed")
 
+# UDP hosts under the kernel's default ICMP rate limit (issue 16): pa-udp1..3, 198.18.8.2-4 (tests/lab/udp.sh).
+"$LAB_DIR/udp.sh" up >/dev/null || FAILED+=("udp: tests/lab/udp.sh up failed")
+
 echo "up.sh: lab up: $(grep -vc '^#' "$MANIFEST") manifest lines (incl. header) in $MANIFEST"
 wait $TLS_JOB || true
 cat "$RUN/tls-up.log"

@@ -103,7 +103,11 @@ internal sealed partial class RawScanEngine
         var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
         try
         {
-            RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, ReleaseHeld);
+            RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, () =>
+            {
+                ReleaseHeld();
+                RecordFirstPassBurst();
+            });
         }
         catch (OperationCanceledException)
         {
@@ -214,6 +218,7 @@ internal sealed partial class RawScanEngine
         if (state == PortState.Closed && _unreachables is not null && reason != Reasons.UdpResponse)
         {
             Interlocked.Increment(ref _unreachables[host]);
+            OnUnreachableArrived(host);
         }
         var result = new PortResult
         {
@@ -413,98 +418,5 @@ internal sealed partial class RawScanEngine
             Volatile.Write(ref _addressCache[host], cached);
         }
         return cached;
-    }
-
-    /// <summary>
-    /// UDP: hosts that answered some probes with port-unreachable but left others silent are probably rate limiting
-    /// their ICMP (Linux: one per second per peer after a burst of six). Re-probe their silent ports one at a time per
-    /// host, one interval apart, so that each probe finds a token in the host's bucket: a closed port then answers, and
-    /// a port still silent is really open|filtered. A silent port gets a second paced probe; a host stops being paced after eight silent probes in a row.
-    /// </summary>
-    private void PaceRateLimitedHosts(Sweep sweep)
-    {
-        if (_unreachables is null)
-        {
-            return;
-        }
-        var stride = (ulong)sweep.Stride;
-        var paced = new List<(ulong Host, Queue<int> Slots)>();
-        for (ulong host = 0; host < sweep.Hosts.Count; host++)
-        {
-            if (Volatile.Read(ref _unreachables[host]) == 0)
-            {
-                continue;
-            }
-            var queue = new Queue<int>();
-            var order = new IndexPermutation((ulong)sweep.Slots.Length, _seed ^ host, _options.Sequential);
-            for (ulong i = 0; i < (ulong)sweep.Slots.Length; i++)
-            {
-                var slot = (int)order.Map(i);
-                if (!sweep.IsAnswered((host * stride) + (ulong)slot))
-                {
-                    queue.Enqueue(slot);
-                }
-            }
-            if (queue.Count > 0)
-            {
-                paced.Add((host, queue));
-                _rateLimited.Add(AddressOf(sweep.Hosts, host));
-            }
-        }
-        if (paced.Count == 0)
-        {
-            return;
-        }
-        var started = _time.GetTimestamp();
-        var silent = new int[paced.Count];
-        var last = new long[paced.Count];
-        var retried = new HashSet<ulong>();
-        Array.Fill(last, -1);
-        var active = paced.Count;
-        while (active > 0)
-        {
-            _cancellationToken.ThrowIfCancellationRequested();
-            for (var h = 0; h < paced.Count; h++)
-            {
-                var (host, queue) = paced[h];
-                if (silent[h] < 0)
-                {
-                    continue;
-                }
-                if (last[h] >= 0 && !sweep.IsAnswered((ulong)last[h]))
-                {
-                    silent[h]++;
-                    // Timing jitter can find the bucket a token short: a silent port gets one more paced probe.
-                    if (retried.Add((ulong)last[h]))
-                    {
-                        queue.Enqueue((int)((ulong)last[h] % stride));
-                    }
-                }
-                else if (last[h] >= 0)
-                {
-                    silent[h] = 0;
-                }
-                while (queue.Count > 0 && sweep.IsAnswered((host * stride) + (ulong)queue.Peek()))
-                {
-                    queue.Dequeue();
-                }
-                if (queue.Count == 0 || silent[h] >= 8)
-                {
-                    silent[h] = -1;
-                    active--;
-                    continue;
-                }
-                var index = (host * stride) + (ulong)queue.Dequeue();
-                SendProbe(sweep, index, pass: 1);
-                last[h] = (long)index;
-            }
-            _sender.Flush();
-            if (active > 0)
-            {
-                Sleep(_options.IcmpRateLimitInterval);
-            }
-        }
-        _pacingTime = _time.GetElapsedTime(started);
-        _notes.Add($"ICMP port-unreachable rate limiting on {paced.Count} host(s): closed UDP ports were re-probed one per {_options.IcmpRateLimitInterval.TotalSeconds:0.###} s per host, which took {_pacingTime.TotalSeconds:0.0} s");
     }
 }

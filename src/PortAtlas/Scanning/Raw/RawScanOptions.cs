@@ -110,13 +110,16 @@ internal sealed record RawScanOptions
 
     /// <summary>
     /// UDP scans: when a host's ICMP port-unreachable messages are rate limited (Linux sends about one per second per
-    /// peer after a burst of six by default), re-probe its unanswered ports one at a time at <see cref="IcmpRateLimitInterval"/>
-    /// so closed ports are reported closed rather than open|filtered. Slow by nature; <see cref="RawScanStats.IcmpPacingTime"/>
-    /// says how slow. Default true.
+    /// peer after a burst of six by default), re-probe its unanswered ports under that limit, learned from the answers
+    /// (burst and interval), so closed ports are reported closed rather than open|filtered. Slow by nature;
+    /// <see cref="RawScanStats.IcmpPacingTime"/> says how slow. Default true.
     /// </summary>
     public bool PaceIcmpRateLimit { get; init; } = true;
 
-    /// <summary>Interval between paced probes to one rate-limited host; default 1.05 s (Linux's net.ipv4.icmp_ratelimit is 1 s; the margin absorbs timer jitter).</summary>
+    /// <summary>
+    /// The interval assumed for a rate-limited host until one is learned from its answers; default 1.05 s (Linux's
+    /// net.ipv4.icmp_ratelimit is 1 s). A host whose answers stop for three intervals while it is still probed is done.
+    /// </summary>
     public TimeSpan IcmpRateLimitInterval { get; init; } = TimeSpan.FromMilliseconds(1050);
 
     /// <summary>Source port of the probes; default random in 40000-59999 for each scan. Canary probes use the next port.</summary>
