@@ -55,6 +55,10 @@ public sealed class ScanSession : IAsyncDisposable
     private bool _checkpointFailed;
     private bool _ran;
     private readonly bool _soleRaw;
+    // A lone raw engine's results written into the pipeline and recorded at its end: it counts as finished for a
+    // checkpoint only once both agree, or results still on their way would be missing from a checkpoint that says it ended.
+    private long _solePumped;
+    private long _soleRecorded;
     private bool _interrupted;
     private int _running;
 
@@ -383,6 +387,10 @@ public sealed class ScanSession : IAsyncDisposable
                     // In the pipeline before the engine counts it as delivered: a checkpoint never settles a result still on its way.
                     _inPipeline.TryAdd(result.Index, 0);
                 }
+                if (_soleRaw)
+                {
+                    Interlocked.Increment(ref _solePumped);
+                }
                 await writer.WriteAsync(new Item(id, result.Index, result.Result), CancellationToken.None).ConfigureAwait(false);
             }
             lock (_finished)
@@ -526,6 +534,10 @@ public sealed class ScanSession : IAsyncDisposable
             return result;
         }
         _report.Add(result);
+        if (_soleRaw)
+        {
+            Interlocked.Increment(ref _soleRecorded);
+        }
         Progress.OnDecided(result.State);
         var engine = _engines[item.Engine];
         lock (_connectPending)
@@ -592,14 +604,15 @@ public sealed class ScanSession : IAsyncDisposable
             var soleRawDone = false;
             lock (_finished)
             {
-                soleRawDone = _soleRaw && _finished.Contains(_engines[0].Name);
+                soleRawDone = _soleRaw && _finished.Contains(_engines[0].Name)
+                    && Interlocked.Read(ref _soleRecorded) == Interlocked.Read(ref _solePumped);
                 foreach (var name in _finished.Where(n => _rawParts.ContainsKey(n)).ToList())
                 {
                     // A raw engine that has finished settles all its results at once.
                     _committed.Add(_rawParts[name].Build(new ScanStats()));
                     _rawParts.Remove(name);
                 }
-                finished = [.. _finished];
+                finished = [.. _finished.Where(n => !_soleRaw || soleRawDone || n != _engines[0].Name)];
             }
             var identified = new ScanCollector(new ScanCollectorOptions { MaxListedPerState = 0 });
             var running = _soleRaw && !soleRawDone ? _report.ListedPorts() : _rawParts.Values.SelectMany(p => p.ListedPorts());
