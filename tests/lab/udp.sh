@@ -41,9 +41,10 @@ down() {
       [[ -z "$pids" ]] || kill -KILL $pids 2>/dev/null || true
       ip netns delete "$ns" 2>/dev/null || true
     fi
-    ip link show "pa-udp$i-h" >/dev/null 2>&1 && ip link delete "pa-udp$i-h" 2>/dev/null
+    # A failing `a && b` as a loop's last command ends the script under set -e: an if does not.
+    if ip link show "pa-udp$i-h" >/dev/null 2>&1; then ip link delete "pa-udp$i-h" 2>/dev/null || true; fi
   done
-  ip link show "$BRIDGE" >/dev/null 2>&1 && ip link delete "$BRIDGE" 2>/dev/null
+  if ip link show "$BRIDGE" >/dev/null 2>&1; then ip link delete "$BRIDGE" 2>/dev/null || true; fi
   rm -rf "$RUN"
   return 0
 }
