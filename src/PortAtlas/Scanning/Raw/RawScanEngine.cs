@@ -83,6 +83,15 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// <summary>The highest send rate measured over one congestion window, packets per second.</summary>
     public double PeakRate => Volatile.Read(ref _peakRate);
 
+    /// <summary>Records <paramref name="rate"/> as the peak when it is higher (only the send thread writes it).</summary>
+    private void RaisePeakRate(double rate)
+    {
+        if (rate > Volatile.Read(ref _peakRate))
+        {
+            Volatile.Write(ref _peakRate, rate);
+        }
+    }
+
     public long ReceiveDrops => Interlocked.Read(ref _receiveDrops);
 
     public TimeSpan? SmoothedRtt
@@ -231,9 +240,9 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _sender.Flush();
         // A pass too short for a congestion window still says how fast the sender went.
         var passSeconds = _time.GetElapsedTime(passBegin).TotalSeconds;
-        if (sent >= 1000 && passSeconds > 0 && sent / passSeconds > Volatile.Read(ref _peakRate))
+        if (sent >= 1000 && passSeconds > 0)
         {
-            Volatile.Write(ref _peakRate, sent / passSeconds);
+            RaisePeakRate(sent / passSeconds);
         }
         return sent;
     }
@@ -542,10 +551,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             controller.Observe(current);
             var due = RateController.Due(_sentInPreviousWindow, sentThisWindow, srtt, elapsed);
             var action = controller.OnWindow(due, answered - _answeredAtStart, sentThisWindow / elapsed.TotalSeconds);
-            if (controller.PeakAchieved > Volatile.Read(ref engine._peakRate))
-            {
-                Volatile.Write(ref engine._peakRate, controller.PeakAchieved);
-            }
+            engine.RaisePeakRate(controller.PeakAchieved);
             if (action != RateAction.Hold && Interlocked.CompareExchange(ref engine._rate, controller.Rate, current) == current && action == RateAction.Decrease)
             {
                 Interlocked.Increment(ref engine._backoffs);
