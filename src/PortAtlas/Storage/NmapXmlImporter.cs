@@ -449,16 +449,28 @@ public static class NmapXmlImporter
                         counts[extraState] = counts.GetValueOrDefault(extraState) + count;
                     }
                 }
+                // Nmap lists a port once; a file listing one twice ("443" and "0443") keeps the later, as a second
+                // mention of the host would.
+                var portAt = new Dictionary<(Transport, int), int>();
+                var protocolAt = new Dictionary<int, int>();
                 foreach (var port in portsElement.Elements("port"))
                 {
                     if ((string?)port.Attribute("protocol") == "ip")
                     {
-                        protocols.Add(ReadProtocol(address, port));
+                        var protocol = ReadProtocol(address, port);
+                        Place(protocols, protocolAt, protocol.Number, protocol, $"host {address}: IP protocol {protocol.Number}");
                         continue;
                     }
                     if (ReadPort(address, port) is { } result)
                     {
-                        ports.Add(result);
+                        if (Place(ports, portAt, (result.Protocol, result.Port), result, $"host {address}: port {result.Port}/{result.Protocol.ToName()}") is { } replaced)
+                        {
+                            var was = replaced.State.ToName();
+                            if (--counts[was] == 0)
+                            {
+                                counts.Remove(was);
+                            }
+                        }
                         var name = result.State.ToName();
                         counts[name] = counts.GetValueOrDefault(name) + 1;
                     }
@@ -863,6 +875,23 @@ public static class NmapXmlImporter
             }
             return list;
         }
+
+        // Adds item to list, or replaces the item of the same key (with a warning); returns what it replaced.
+        private T? Place<TKey, T>(List<T> list, Dictionary<TKey, int> at, TKey key, T item, string what)
+            where TKey : notnull
+            where T : class
+        {
+            if (at.TryGetValue(key, out var index))
+            {
+                var replaced = list[index];
+                list[index] = item;
+                _warnings.Add($"{what} is listed twice in one host; the later entry is kept");
+                return replaced;
+            }
+            at[key] = list.Count;
+            list.Add(item);
+            return null;
+        }
     }
 
     private const string FindingsScriptId = "portatlas-findings";
@@ -871,13 +900,13 @@ public static class NmapXmlImporter
     /// <summary>One host from two mentions of it: later ports replace earlier ones with the same number and protocol.</summary>
     internal static HostResult Merge(HostResult first, HostResult second)
     {
-        var ports = first.Ports.ToDictionary(p => (p.Protocol, p.Port));
-        foreach (var port in second.Ports)
+        var ports = new Dictionary<(Transport, int), PortResult>();
+        foreach (var port in first.Ports.Concat(second.Ports))
         {
             ports[(port.Protocol, port.Port)] = port;
         }
-        var protocols = first.Protocols.ToDictionary(p => p.Number);
-        foreach (var protocol in second.Protocols)
+        var protocols = new Dictionary<int, ProtocolResult>();
+        foreach (var protocol in first.Protocols.Concat(second.Protocols))
         {
             protocols[protocol.Number] = protocol;
         }

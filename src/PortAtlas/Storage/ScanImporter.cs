@@ -196,22 +196,22 @@ public static class ScanImporter
                 {
                     continue;
                 }
-                var address = builder.Address(ip.GetString(), $"record {index}");
-                var time = record.TryGetProperty("timestamp"u8, out var ts) ? UnixTime(ts.ValueKind == JsonValueKind.Number ? ts.GetRawText() : ts.GetString()) : null;
+                var address = builder.Address(Text(ip), $"record {index}");
+                var time = record.TryGetProperty("timestamp"u8, out var ts) ? UnixTime(Text(ts)) : null;
                 if (!record.TryGetProperty("ports"u8, out var ports) || ports.ValueKind != JsonValueKind.Array)
                 {
                     continue;
                 }
                 foreach (var port in ports.EnumerateArray())
                 {
-                    var number = port.TryGetProperty("port"u8, out var p) && p.TryGetInt32(out var value) ? value : -1;
-                    var protocol = port.TryGetProperty("proto"u8, out var proto) ? proto.GetString() : "tcp";
-                    var status = port.TryGetProperty("status"u8, out var st) ? st.GetString() : "open";
-                    var reason = port.TryGetProperty("reason"u8, out var r) ? r.GetString() : null;
+                    var number = port.TryGetProperty("port"u8, out var p) ? Number(p) : -1;
+                    var protocol = port.TryGetProperty("proto"u8, out var proto) ? Text(proto) : "tcp";
+                    var status = port.TryGetProperty("status"u8, out var st) ? Text(st) : "open";
+                    var reason = port.TryGetProperty("reason"u8, out var r) ? Text(r) : null;
                     if (port.TryGetProperty("service"u8, out var service) && service.ValueKind == JsonValueKind.Object)
                     {
-                        builder.Banner(address, number, protocol ?? "tcp", service.TryGetProperty("name"u8, out var name) ? name.GetString() : null,
-                            service.TryGetProperty("banner"u8, out var banner) ? banner.GetString() : null, time, $"record {index}");
+                        builder.Banner(address, number, protocol ?? "tcp", service.TryGetProperty("name"u8, out var name) ? Text(name) : null,
+                            service.TryGetProperty("banner"u8, out var banner) ? Text(banner) : null, time, $"record {index}");
                         continue;
                     }
                     builder.Port(address, number, protocol ?? "tcp", status ?? "open", reason, time, $"record {index}");
@@ -220,6 +220,18 @@ public static class ScanImporter
         }
         return builder.Build();
     }
+
+    // A JSON value as the text a field would hold: a string as it is, null as null, anything else as its JSON text (which
+    // the field's own check then refuses by name), never the exception JsonElement throws for the wrong kind.
+    private static string? Text(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString(),
+        JsonValueKind.Null => null,
+        _ => value.GetRawText(),
+    };
+
+    // A JSON number that fits an int, else -1 (refused later as a port number).
+    private static int Number(JsonElement value) => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var number) ? number : -1;
 
     private static ImportResult ReadLines(Stream stream, ImportLimits limits, ImportFormat format)
     {
@@ -270,7 +282,7 @@ public static class ScanImporter
             {
                 throw new FormatException($"naabu JSON at {where} has no \"ip\"");
             }
-            var address = builder.Address(ip.GetString(), where);
+            var address = builder.Address(Text(ip), where);
             // naabu 2.x writes "port": 80 and "protocol": "tcp"; some versions nest {"Port": 80, "Protocol": 0, "TLS": false}.
             var number = -1;
             var protocol = root.TryGetProperty("protocol"u8, out var proto) && proto.ValueKind == JsonValueKind.String ? proto.GetString() ?? "tcp" : "tcp";
@@ -281,20 +293,20 @@ public static class ScanImporter
                 {
                     number = value;
                 }
-                else if (port.ValueKind == JsonValueKind.Object && port.TryGetProperty("Port"u8, out var inner) && inner.TryGetInt32(out var innerValue))
+                else if (port.ValueKind == JsonValueKind.Object && port.TryGetProperty("Port"u8, out var inner) && Number(inner) is var innerValue and >= 0)
                 {
                     number = innerValue;
                     tls |= port.TryGetProperty("TLS"u8, out var innerTls) && innerTls.ValueKind == JsonValueKind.True;
                     if (port.TryGetProperty("Protocol"u8, out var innerProtocol) && innerProtocol.ValueKind == JsonValueKind.Number)
                     {
-                        protocol = innerProtocol.GetInt32() == 1 ? "udp" : "tcp";
+                        protocol = Number(innerProtocol) == 1 ? "udp" : "tcp";
                     }
                 }
             }
             var time = root.TryGetProperty("timestamp"u8, out var ts) && ts.ValueKind == JsonValueKind.String
                 && DateTimeOffset.TryParse(ts.GetString(), CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : (DateTimeOffset?)null;
             builder.Port(address, number, protocol, "open", null, time, where, tls);
-            if (root.TryGetProperty("host"u8, out var host) && host.GetString() is { Length: > 0 } name && name != ip.GetString())
+            if (root.TryGetProperty("host"u8, out var host) && host.ValueKind == JsonValueKind.String && host.GetString() is { Length: > 0 } name && name != Text(ip))
             {
                 builder.Name(address, name);
             }

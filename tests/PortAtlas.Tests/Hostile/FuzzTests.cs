@@ -5,7 +5,10 @@ using System.Security.Cryptography.X509Certificates;
 using System.Text;
 using PortAtlas.Assessment;
 using PortAtlas.Detection;
+using PortAtlas.Detection.Tls;
+using PortAtlas.Detection.Udp;
 using PortAtlas.Registry;
+using PortAtlas.Scanning;
 using PortAtlas.Scanning.Packets;
 using PortAtlas.Storage;
 using PortAtlas.Targets;
@@ -17,7 +20,8 @@ namespace PortAtlas.Tests.Hostile;
 /// build). Each target runs mutated real samples (bit flips, interesting bytes, inserted tokens, splices, truncation)
 /// for a time budget: PORTATLAS_FUZZ_SECONDS per target (default 2; CI may give up to 60). A crash (an exception the
 /// parser does not document) or an input taking over 3 s fails the test with the input in base64; every crasher
-/// found becomes a case in <see cref="Regressions"/>. PORTATLAS_FUZZ_REPORT=FILE collects executions per target.
+/// found becomes a case in <see cref="Regressions"/>. PORTATLAS_FUZZ_REPORT=FILE collects executions per target;
+/// PORTATLAS_FUZZ_ONLY=a,b runs only those targets (a long campaign on one parser).
 /// </summary>
 [Trait("Category", "Fuzz")]
 public sealed class FuzzTests
@@ -43,6 +47,10 @@ public sealed class FuzzTests
     [MemberData(nameof(Targets))]
     public void Target_SurvivesMutatedSamples(string name)
     {
+        if (Environment.GetEnvironmentVariable("PORTATLAS_FUZZ_ONLY") is { Length: > 0 } only && !only.Split(',').Contains(name))
+        {
+            Assert.Skip($"PORTATLAS_FUZZ_ONLY={only}");
+        }
         var target = s_targets[name];
         var seeds = target.Seeds().Where(s => s.Length > 0).ToList();
         Assert.NotEmpty(seeds);
@@ -77,7 +85,10 @@ public sealed class FuzzTests
     [InlineData("nvd", "eyJmb28iOjF9")] // {"foo":1}
     [InlineData("nvd", "eyJ2dWxuZXJhYmlsaXRpZXMiOlt7")] // truncated
     [InlineData("nmap-xml", "PG5tYXBydW4gYXJncz0iQUFBQQ==")] // an attribute cut short
+    [InlineData("nmap-xml", "PD94bWwgdmVyc2lvbj0iMS4wkSI/Pg==")] // a byte past ASCII in the XML declaration (System.Xml: ArgumentOutOfRangeException)
+    [InlineData("nmap-xml", "77u/PD94bWwgdmVyc2lvbj0iMS4wkSI/Pg==")] // the same after a UTF-8 byte order mark
     [InlineData("targets-file", "G10wOwcbWzJK")] // escape sequences as a target
+    [InlineData("udp-replies", "UEGzQQAAAAEAAAAAAAAhQUFBAAAAAAAAIUFBQUFBQbNBQUFBs0E=")] // a NetBIOS status reply whose name count runs past its end
     public void Regressions(string name, string base64) => Run(s_targets[name], Convert.FromBase64String(base64), 0);
 
     private static void Run(FuzzTarget target, byte[] input, int seed)
@@ -157,11 +168,15 @@ public sealed class FuzzTests
 
     private static IEnumerable<byte[]> Utf8(params string[] texts) => texts.Select(Encoding.UTF8.GetBytes);
 
-    private static IEnumerable<byte[]> Fixtures(string pattern)
+    private static IEnumerable<byte[]> Fixtures(string pattern) => Fixtures(Path.Combine("Detection", "Fixtures"), pattern);
+
+    private static IEnumerable<byte[]> Fixtures(string folder, string pattern)
     {
-        var dir = Path.Combine(AppContext.BaseDirectory, "Detection", "Fixtures");
+        var dir = Path.Combine(AppContext.BaseDirectory, folder);
         return Directory.Exists(dir) ? Directory.GetFiles(dir, pattern).Order(StringComparer.Ordinal).Select(File.ReadAllBytes) : [];
     }
+
+    private static readonly string s_interop = Path.Combine("Storage", "Fixtures", "Interop");
 
     private static bool None(Exception _) => false;
 
@@ -183,11 +198,19 @@ public sealed class FuzzTests
             input => TargetSpecFile.Read(new StringReader(Text(input)), "fuzz"), None),
         new("rules-file", () => [File.ReadAllBytes(Path.Combine(RepoData(), "assessment-rules.tsv"))],
             input => AssessmentRules.Parse(new StringReader(Text(input)), "fuzz"), None),
-        new("nmap-xml", () => [.. Utf8(HostileFixture.NmapXml("h.example", "http", "nginx", "1.2", "x"), "<nmaprun><host><status state=\"up\"/><address addr=\"::1\" addrtype=\"ipv6\"/></host><runstats><finished time=\"1\"/></runstats></nmaprun>")],
+        new("nmap-xml", () => [.. Utf8(HostileFixture.NmapXml("h.example", "http", "nginx", "1.2", "x"), "<nmaprun><host><status state=\"up\"/><address addr=\"::1\" addrtype=\"ipv6\"/></host><runstats><finished time=\"1\"/></runstats></nmaprun>"), .. Fixtures(s_interop, "nmap-*.xml")],
             input =>
             {
                 using var stream = new MemoryStream(input);
                 NmapXmlImporter.Parse(stream);
+            },
+            ex => ex is FormatException),
+        // Every format `ports import` sniffs: Nmap and masscan XML, masscan JSON and list, naabu JSON, RustScan's lines.
+        new("scan-import", () => [.. Fixtures(s_interop, "*.xml"), .. Fixtures(s_interop, "*.json"), .. Fixtures(s_interop, "*.txt")],
+            input =>
+            {
+                using var stream = new MemoryStream(input);
+                ScanImporter.Import(stream);
             },
             ex => ex is FormatException),
         new("nvd", () => Utf8("{\"resultsPerPage\":1,\"vulnerabilities\":[{\"cve\":{\"id\":\"CVE-2024-1\",\"published\":\"2024-01-01\",\"descriptions\":[{\"lang\":\"en\",\"value\":\"x\"}],\"metrics\":{\"cvssMetricV31\":[{\"cvssData\":{\"baseScore\":9.8,\"baseSeverity\":\"CRITICAL\"}}]},\"configurations\":[{\"nodes\":[{\"cpeMatch\":[{\"vulnerable\":true,\"criteria\":\"cpe:2.3:a:openbsd:openssh:*:*:*:*:*:*:*:*\",\"versionEndExcluding\":\"9.8\"}]}]}]}}]}"),
@@ -236,6 +259,26 @@ public sealed class FuzzTests
                 framing(input);
             }
         }, None),
+        // Replies to the UDP probes: every recogniser sees every input (a reply may come back on any port).
+        new("udp-replies", () => [.. UdpProbes.All.Select(p => p.Payload), .. Fixtures("*dns-version-bind.bin"), .. Fixtures("53-*.bin"), .. Fixtures("11211-*.bin")], input =>
+        {
+            foreach (var probe in UdpProbes.All)
+            {
+                probe.Recognise(input);
+            }
+        }, None),
+        // A server's TLS flight, whole and in two pieces (records split across reads).
+        new("tls-flight", () => Fixtures("*tls*.bin"), input =>
+        {
+            new TlsServerFlight().Feed(input);
+            var split = new TlsServerFlight();
+            var used = split.Feed(input.AsSpan(0, input.Length / 2));
+            split.Feed(input.AsSpan(used));
+        }, None),
+        new("dns-ptr", () => [Seeds.PtrAnswer()], input =>
+        {
+            DnsPtrClient.Check(input, input.Length >= 2 ? (ushort)(input[0] << 8 | input[1]) : (ushort)0, Seeds.PtrQuestion);
+        }, None),
         new("tls-certificate", () => [Seeds.Certificate()], input =>
         {
             using var certificate = X509CertificateLoader.LoadCertificate(input);
@@ -258,6 +301,21 @@ public sealed class FuzzTests
 
     private static class Seeds
     {
+        public const string PtrQuestion = "2.0.18.198.in-addr.arpa";
+
+        // An answer to our PTR query: the query, flags set to an answer, one PTR record with a compressed owner name.
+        public static byte[] PtrAnswer()
+        {
+            var buffer = new byte[128];
+            var length = DnsPtrClient.WriteQuery(buffer, 0x1234, PtrQuestion);
+            byte[] name = [3, .. "lab"u8, 9, .. "portatlas"u8, 4, .. "test"u8, 0];
+            byte[] answer = [.. buffer.AsSpan(0, length), 0xC0, 12, 0, 12, 0, 1, 0, 0, 0, 60, 0, (byte)name.Length, .. name];
+            answer[2] = 0x81;
+            answer[3] = 0x80;
+            answer[7] = 1;
+            return answer;
+        }
+
         public static IEnumerable<byte[]> Packets()
         {
             // IPv4 + TCP SYN-ACK, IPv4 + ICMP port unreachable quoting UDP, IPv6 + TCP RST.

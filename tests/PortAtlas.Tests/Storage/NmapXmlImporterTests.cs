@@ -179,4 +179,27 @@ public sealed class NmapXmlImporterTests
     {
         Assert.Throws<FormatException>(() => NmapXmlImporter.Parse(xml));
     }
+
+    [Fact]
+    public void Import_OfAPortListedTwiceInOneHost_KeepsTheLaterAndSaysSo()
+    {
+        // "0443" is 443 again; the host is mentioned twice, so the two mentions are merged as well.
+        const string Host = """
+            <host><status state="up"/><address addr="198.18.0.1" addrtype="ipv4"/><ports>
+            <port protocol="tcp" portid="443"><state state="closed" reason="reset"/></port>
+            <port protocol="tcp" portid="22"><state state="open" reason="syn-ack"/></port>
+            <port protocol="tcp" portid="0443"><state state="open" reason="syn-ack"/></port>
+            <port protocol="ip" portid="6"><state state="open"/></port><port protocol="ip" portid="06"><state state="closed"/></port>
+            </ports></host>
+            """;
+        using var stream = new MemoryStream(System.Text.Encoding.UTF8.GetBytes($"<nmaprun>{Host}{Host}</nmaprun>"));
+
+        var result = NmapXmlImporter.Import(stream);
+
+        var host = Assert.Single(result.Report.Hosts);
+        Assert.Equal([(22, PortState.Open), (443, PortState.Open)], host.Ports.Select(p => (p.Port, p.State)).Order());
+        Assert.Equal(new Dictionary<string, long> { ["open"] = 2 }, host.StateCounts);
+        Assert.Equal(PortState.Closed, Assert.Single(host.Protocols).State);
+        Assert.Contains(result.Warnings, w => w.Contains("port 443/tcp is listed twice", StringComparison.Ordinal));
+    }
 }

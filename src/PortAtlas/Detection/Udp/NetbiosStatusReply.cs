@@ -46,6 +46,11 @@ internal readonly record struct NetbiosStatusReply(string? ComputerName, string?
         {
             data = data[..rdLength];
         }
+        // An RDLENGTH of 0 leaves not even NUM_NAMES.
+        if (data.IsEmpty)
+        {
+            return false;
+        }
         var count = data[0];
         if (1 + (count * 18) > data.Length)
         {
