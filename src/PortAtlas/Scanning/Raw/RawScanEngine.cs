@@ -67,6 +67,8 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         }
         _sourcePort = ReservePorts(options.SourcePort);
         _canaryPort = (ushort)(_sourcePort + 1);
+        // Only what can answer our probes reaches the receive thread; without the filter it still validates everything.
+        _receiver.AttachFilter(ReplyFilter.Build(_sourcePort, _canaryPort));
     }
 
     public long PacketsSent => _sender.Sent;
