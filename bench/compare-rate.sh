@@ -12,7 +12,8 @@
 #   S. send-path limit (bench/PortAtlas.RawHarness --send-only): sendmmsg packets/s on loopback (own namespace) and on
 #      the veth to the lab host 198.18.0.2 (which answers each SYN with an RST)
 # Prints markdown rows: median wall time, ratio ours/peer, min-max of ours, open sets equal run by run, our peak rate
-# and packets. Every packet goes to 127.0.0.0/8 inside our namespace or to the lab (198.18.0.0/15).
+# and packets. Ours runs with -n (no reverse DNS, as nmap's -n; before issue 16's sweep round ours resolved the names
+# of every host found up and nmap did not) and -d (its phase times go to stderr with the last run's notes). Every packet goes to 127.0.0.0/8 inside our namespace or to the lab (198.18.0.0/15).
 # Usage: bench/compare-rate.sh [runs=3] [scenarios=ABCDEF] ; LAB=/path/to/tests/lab (default: /work/main's, whose
 # up.sh brought the shared lab up; this tree's when that is absent)
 set -euo pipefail
@@ -22,6 +23,8 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 lab=${LAB:-/work/main/tests/lab}
 [ -x "$lab/up.sh" ] || lab=$here/tests/lab
 [ "$(id -u)" -eq 0 ] || { echo "compare-rate.sh: needs root" >&2; exit 2; }
+# Refuse any destination outside loopback and the lab, DNS servers included (ours runs with -n like nmap anyway).
+export PORTATLAS_SAFE_TARGETS=1
 "$here/ports" --version >/dev/null          # build once, outside the timings
 ports_bin=$here/.build/ports/ports
 work=$(mktemp -d)
@@ -49,7 +52,7 @@ compare() { # name, prefix, our args, peer args
   for i in $(seq "$n"); do
     cut -d' ' -f1 /proc/loadavg >>"$work/load"
     /usr/bin/time -a -o "$work/t.peer" -f "%e %M" $prefix nmap $theirs -oG "$work/peer.$i" >/dev/null
-    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours --no-save --format grep --no-progress >"$work/ours.$i" 2>"$work/ours.$i.err" || true
+    /usr/bin/time -a -o "$work/t.ours" -f "%e %M" $prefix "$ports_bin" scan $ours -n -d --no-save --format grep --no-progress >"$work/ours.$i" 2>"$work/ours.$i.err" || true
     open_set "$work/peer.$i" >"$work/peer.$i.open"; open_set "$work/ours.$i" >"$work/ours.$i.open"
     if cmp -s "$work/peer.$i.open" "$work/ours.$i.open"; then same=$((same + 1)); else
       echo "    $name, run $i: nmap $(wc -l <"$work/peer.$i.open") open, ours $(wc -l <"$work/ours.$i.open")" >&2; fi

@@ -8,8 +8,9 @@
 #   Release build, BASE to NEW alone)
 #
 # Targets (tests/lab/up.sh and tests/lab/scale.sh must be up):
-#   answering  pa-sweep's 198.18.1.1-254 (the only answering hosts: 256 = the /24 with its two silent ends; no
-#              larger answering set exists, those rows are skipped)
+#   answering  pa-rst's addresses (as rst below) while `tests/lab/scale.sh listen on` runs listeners there on 22, 80
+#              and 443: every host answers SYN-ACK on those three of the top 100 and RST on the other 97. The listeners
+#              run only for these rows (scale.sh listen off after them, and on any exit).
 #   rst        pa-rst: 198.18.64.1, 198.18.64.0/24, 198.18.64.0/20, and for 65,536 all of its 61,440 addresses
 #   silent     pa-dark: 198.19.0.1, 198.19.0.0/24, 198.19.0.0/20, 198.19.0.0/16
 # Every scan is a SYN scan with -Pn (silent space is otherwise never port-scanned), -n (no reverse DNS), the history in
@@ -31,13 +32,12 @@ NEW=${NEW:-$here/src/PortAtlas.Cli/bin/Release/net10.0}
 BASE=${BASE:-}
 [ -f "$NEW/ports.dll" ] || { echo "compare-scale.sh: no ports.dll in $NEW (dotnet build src/PortAtlas.Cli -c Release)" >&2; exit 2; }
 work=$(mktemp -d)
-trap 'rm -rf "$work"' EXIT
+scale=$here/tests/lab/scale.sh
+trap '"$scale" listen off; rm -rf "$work"' EXIT
 
 targets() { # kind size -> target specs, or nothing when the lab has no such set
   case "$1:$2" in
-    answering:1) echo 198.18.1.1 ;;
-    answering:256) echo 198.18.1.0/24 ;;
-    answering:*) ;;
+    answering:*) targets rst "$2" ;;
     rst:1) echo 198.18.64.1 ;;
     rst:256) echo 198.18.64.0/24 ;;
     rst:4096) echo 198.18.64.0/20 ;;
@@ -56,14 +56,15 @@ builds=(new)
 [ -n "$BASE" ] && builds=(base new)
 dir_of() { if [ "$1" = base ]; then echo "$BASE"; else echo "$NEW"; fi; }
 
-echo "| targets | hosts | probes (hosts x 100) | base median (s) | new median (s) | new/base time | base peak RSS (MB) | new peak RSS (MB) | open/closed/filtered (every run) | loadavg |"
-echo "|---|---|---|---|---|---|---|---|---|---|"
+echo "| targets | hosts | probes (hosts x 100) | base median (s) | new median (s) | new/base time | new probes/s | base peak RSS (MB) | new peak RSS (MB) | open/closed/filtered (every run) | loadavg |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for kind in $kinds; do
   for size in $sizes; do
     spec=$(targets "$kind" "$size")
     [ -n "$spec" ] || continue
     hosts=$(python3 -c 'import ipaddress,sys; print(sum(ipaddress.ip_network(t if "/" in t else t+"/32").num_addresses for t in sys.argv[1:]))' $spec)
     for b in "${builds[@]}"; do : >"$work/t.$b"; : >"$work/c.$b"; done
+    if [ "$kind" = answering ]; then "$scale" listen on; else "$scale" listen off; fi
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     n=$runs
     [ "$size" -ge 65536 ] && n=$runs_large
@@ -81,9 +82,10 @@ for kind in $kinds; do
     [ "$(cat "$work"/c.* | sort -u | wc -l)" -eq 1 ] && same="$same(same)" || same="$same(DIFFER)"
     if [ -n "$BASE" ]; then
       bt=$(t base); nt=$(t new)
-      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | $bt | $nt | $(awk -v a="$nt" -v b="$bt" 'BEGIN{printf "%.2f", a/b}') | $(m base) | $(m new) | $same | $load |"
+      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | $bt | $nt | $(awk -v a="$nt" -v b="$bt" 'BEGIN{printf "%.2f", a/b}') | $(awk -v p=$((hosts * 100)) -v t="$nt" 'BEGIN{printf "%.0f", p/t}') | $(m base) | $(m new) | $same | $load |"
     else
-      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | - | $(t new) | - | - | $(m new) | $same | $load |"
+      nt=$(t new)
+      echo "| $kind $spec ($n runs) | $hosts | $((hosts * 100)) | - | $nt | - | $(awk -v p=$((hosts * 100)) -v t="$nt" 'BEGIN{printf "%.0f", p/t}') | - | $(m new) | $same | $load |"
     fi
   done
 done

@@ -3,6 +3,7 @@
 #
 #   tests/lab/scale.sh up     # idempotent (downs first)
 #   tests/lab/scale.sh down   # idempotent
+#   tests/lab/scale.sh listen on|off   # answering hosts: listeners in pa-rst on 22, 80 and 443 (off by default)
 #
 #   pa-rst   answers for every address of 198.18.16.0/20, .32.0/19, .64.0/18 and .128.0/17 (61,440 addresses):
 #            `ip route add local` on its loopback and no listener, so every TCP port answers RST (closed hosts) and
@@ -24,6 +25,8 @@ RST_BLOCKS=(198.18.16.0/20 198.18.32.0/19 198.18.64.0/18 198.18.128.0/17)
 DARK_BLOCKS=(198.19.0.0/16)
 
 down() {
+  # The listeners (listen on) die with the namespace's processes below.
+  rm -f /run/pa-rst-listen.pid
   for ns in pa-rst pa-dark; do
     if ip netns list 2>/dev/null | awk '{print $1}' | grep -qx "$ns"; then
       for pid in $(ip netns pids "$ns" 2>/dev/null); do kill "$pid" 2>/dev/null || true; done
@@ -79,8 +82,50 @@ EOF
   done
 }
 
+LISTEN_PID=/run/pa-rst-listen.pid
+
+listen_off() {
+  if [[ -f $LISTEN_PID ]]; then
+    kill "$(cat "$LISTEN_PID")" 2>/dev/null || true
+    rm -f "$LISTEN_PID"
+  fi
+}
+
+listen_on() {
+  [[ -e /run/netns/pa-rst ]] || { echo "scale.sh: pa-rst is not up (scale.sh up)" >&2; exit 1; }
+  listen_off
+  # One process, three listeners that accept and close (a queue never accepted from fills and then drops SYNs). At
+  # most an hour, should nobody turn it off.
+  ip netns exec pa-rst timeout 3600 python3 -c '
+import selectors, socket
+sel = selectors.DefaultSelector()
+for port in (22, 80, 443):
+    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(4096); s.setblocking(False)
+    sel.register(s, selectors.EVENT_READ)
+while True:
+    for key, _ in sel.select():
+        try:
+            c, _ = key.fileobj.accept(); c.close()
+        except OSError:
+            pass
+' >/dev/null 2>&1 &
+  echo $! >"$LISTEN_PID"
+  # Ready once the kernel lists the three.
+  for _ in $(seq 50); do
+    [[ $(ip netns exec pa-rst ss -Hltn 2>/dev/null | wc -l) -ge 3 ]] && return 0
+    sleep 0.1
+  done
+  echo "scale.sh: the listeners did not come up" >&2; listen_off; exit 1
+}
+
 case ${1:-} in
   up) up ;;
   down) down ;;
-  *) echo "usage: $0 up|down" >&2; exit 2 ;;
+  listen)
+    case ${2:-} in
+      on) listen_on ;;
+      off) listen_off ;;
+      *) echo "usage: $0 listen on|off" >&2; exit 2 ;;
+    esac ;;
+  *) echo "usage: $0 up|down|listen on|off" >&2; exit 2 ;;
 esac

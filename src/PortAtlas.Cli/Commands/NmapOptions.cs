@@ -282,6 +282,18 @@ internal static class NmapScan
         return report;
     }
 
+    /// <summary>Seconds since this process started, for -d's timeline.</summary>
+    public static double Uptime()
+    {
+        using var self = System.Diagnostics.Process.GetCurrentProcess();
+        return (TimeProvider.System.GetUtcNow() - self.StartTime.ToUniversalTime()).TotalSeconds;
+    }
+
+    /// <summary>With -d, where a raw engine's time went: one line, phase by phase (issue 16).</summary>
+    public static string DescribePhases(RawScanStats stats) =>
+        $"ports: {stats.ScanType} phases: " + string.Join("; ", stats.Phases.Select(p => string.Create(CultureInfo.InvariantCulture,
+            $"{p.Name} {p.Elapsed.TotalSeconds:0.000} s{(p.Packets > 0 ? $" ({p.Packets:N0} packets)" : "")}")));
+
     /// <summary>Writes every --save file.</summary>
     public static async Task SaveAsync(NmapSettings settings, ScanReport report, CancellationToken cancellationToken)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.CommandLine;
 using PortAtlas.Cli.Rendering;
 using PortAtlas.Reports;
@@ -254,10 +255,17 @@ internal static class ScanCommand
             using (var progress = request.NoProgress || cli.Progress is null || stdoutFormat is ReportFormat.Jsonl
                 ? null : new ProgressRenderer(cli.Progress, () => session.Progress))
             {
+                var scanStart = NmapScan.Uptime();
                 await foreach (var result in session.RunAsync(cancellationToken).ConfigureAwait(false))
                 {
                     await stream.WriteAsync(result).ConfigureAwait(false);
                     NmapScan.OnResult(cli, request.Nmap, result);
+                }
+                if (request.Nmap.Debug > 0)
+                {
+                    // Where the process's time went around the engines (start-up before, the pipeline's drain after): issue 16.
+                    cli.Error.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                        $"ports: process time: scan started at {scanStart:0.000} s, results all taken at {NmapScan.Uptime():0.000} s"));
                 }
             }
             var report = await NmapScan.FinishAsync(cli, request.Nmap, session.BuildReport(), cancellationToken).ConfigureAwait(false);
@@ -292,6 +300,14 @@ internal static class ScanCommand
             foreach (var note in session.Notes)
             {
                 cli.Error.WriteLine($"ports: {note}");
+            }
+            if (request.Nmap.Debug > 0)
+            {
+                foreach (var stats in session.RawStats)
+                {
+                    cli.Error.WriteLine(NmapScan.DescribePhases(stats));
+                }
+                cli.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ports: process time: report written at {NmapScan.Uptime():0.000} s"));
             }
             if (request.Nmap.Verbose > 0)
             {

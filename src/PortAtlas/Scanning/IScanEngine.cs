@@ -41,6 +41,9 @@ internal interface IScanEngine
     /// <summary>Hosts given up on (host timeout).</summary>
     IEnumerable<IPAddress> TimedOutHosts { get; }
 
+    /// <summary>The raw engine's statistics once it has run; null for the connect engine and before the end.</summary>
+    RawScanStats? RawStats { get; }
+
     /// <summary>Runs the engine; see the interface's remarks for cancellation.</summary>
     IAsyncEnumerable<EngineResult> RunAsync(CancellationToken cancellationToken);
 }
@@ -68,6 +71,8 @@ internal sealed class ConnectEngine(TargetSet targets, PortList ports, ScanOptio
     public ulong SettledPrefix => _scanner.Progress?.DecidedPrefix ?? options.StartIndex;
 
     public IReadOnlyList<string> Notes => [];
+
+    public RawScanStats? RawStats => null;
 
     public IEnumerable<IPAddress> TimedOutHosts => _scanner.TimedOutHosts;
 
@@ -105,6 +110,8 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
     public ulong SettledPrefix => 0;
 
     public IReadOnlyList<string> Notes => _scanner.LastStats?.Notes ?? [];
+
+    public RawScanStats? RawStats => _scanner.LastStats;
 
     public IEnumerable<IPAddress> TimedOutHosts => [];
 

@@ -206,6 +206,9 @@ public sealed class ScanSession : IAsyncDisposable
     /// <summary>Notes and warnings of the run (a checkpoint that could not be saved, hosts answering everywhere, ICMP rate limits).</summary>
     public IReadOnlyList<string> Notes => [.. _warnings, .. _engines.SelectMany(e => e.Notes).Distinct()];
 
+    /// <summary>The raw engines' statistics (packets, rates, where the time went) once they have run; empty for connect scans.</summary>
+    public IReadOnlyList<RawScanStats> RawStats => [.. _engines.Select(e => e.RawStats).OfType<RawScanStats>()];
+
     /// <summary>
     /// Runs the plan and streams each port as it is decided (after detection and assessment, when the plan asks). The
     /// stream ends when the scan does; cancelling <paramref name="cancellationToken"/> stops the engines and detection,

@@ -108,6 +108,19 @@ internal sealed unsafe class PacketReceiver : IDisposable
         }
     }
 
+    /// <summary>
+    /// Has the kernel pass only packets that <paramref name="program"/> accepts (SO_ATTACH_FILTER); false when it refused
+    /// the program, and the socket then keeps receiving everything.
+    /// </summary>
+    public bool AttachFilter(ReadOnlySpan<ReplyFilter.Instruction> program)
+    {
+        fixed (ReplyFilter.Instruction* instructions = program)
+        {
+            var fprog = new ReplyFilter.Program { Length = (ushort)program.Length, Filter = instructions };
+            return RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolSocket, ReplyFilter.SoAttachFilter, &fprog, (uint)sizeof(ReplyFilter.Program)) == 0;
+        }
+    }
+
     /// <summary>Packets the kernel dropped for want of buffer since the last call (PACKET_STATISTICS resets on read).</summary>
     public long ReadDrops()
     {

@@ -28,6 +28,7 @@ internal sealed partial class RawScanEngine
         {
             return;
         }
+        BeginPhase();
         _discovered = onResult;
         _segments = AttachedSegments();
         var sweep = new Sweep(targets, DiscoverySlots(_options.DiscoveryProbes), 0, isDiscovery: true, (s, host, slot, state, reason, roundTrip) =>
@@ -39,6 +40,7 @@ internal sealed partial class RawScanEngine
         });
         _sweep = sweep;
         SendArp(sweep);
+        EndPhase("discovery setup");
         RunPasses(sweep, 1, 2, () => SendArp(sweep));
         Quiesce();
         for (ulong host = 0; host < targets.Count; host++)
@@ -48,6 +50,7 @@ internal sealed partial class RawScanEngine
                 onResult(new HostDiscoveryResult { Address = targets.GetAddress(host), IsUp = false, Reason = Reasons.NoResponse });
             }
         }
+        EndPhase("discovery end");
     }
 
     private static ProbeSlot[] DiscoverySlots(IReadOnlyList<DiscoveryProbe>? probes) =>

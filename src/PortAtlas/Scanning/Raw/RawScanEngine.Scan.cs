@@ -37,6 +37,7 @@ internal sealed partial class RawScanEngine
     public void RunScan(TargetSet targets, PortList ports, ChannelWriter<PortResult> writer)
     {
         _writer = writer;
+        BeginPhase();
         var hosts = targets;
         _hostsScanned = (long)targets.Count;
         if (!_options.SkipDiscovery && targets.Count > 1)
@@ -101,6 +102,7 @@ internal sealed partial class RawScanEngine
             SetAsideOtherShards(sweep, targets, shard);
         }
         var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
+        EndPhase("setup");
         try
         {
             RunPasses(sweep, _options.MinRetries, pacing ? _options.MinRetries : _options.MaxRetries, () =>
@@ -120,11 +122,14 @@ internal sealed partial class RawScanEngine
         if (pacing)
         {
             PaceRateLimitedHosts(sweep);
+            EndPhase("icmp pacing");
         }
         // No verdict of this sweep may arrive from here on: held results and the silent remainder are final.
         Quiesce();
         VerifyHeld(hosts);
+        EndPhase("verify");
         EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
+        EndPhase("remainder");
     }
 
     /// <summary>
@@ -180,6 +185,7 @@ internal sealed partial class RawScanEngine
         IcmpRateLimitedHosts = [.. _rateLimited],
         IcmpPacingTime = _pacingTime,
         Notes = PacketsSent >= 1000 ? [.. _notes, RateNote()] : [.. _notes],
+        Phases = [.. _phases],
     };
 
     /// <summary>The rate the scan reached, for the user: the pace is found, not fixed, unless a ceiling was given.</summary>

@@ -41,6 +41,19 @@ public sealed record RawScanStats
     public TimeSpan IcmpPacingTime { get; init; }
     /// <summary>Human-readable remarks on anything that made the scan slow or its results less certain.</summary>
     public IReadOnlyList<string> Notes { get; init; } = [];
+    /// <summary>Where the engine's time went, phase by phase in order (discovery and sweep passes, each sending then waiting; pacing; the connect check; the silent remainder).</summary>
+    public IReadOnlyList<RawScanPhase> Phases { get; init; } = [];
+}
+
+/// <summary>One phase of a raw scan's engine thread: what it was, how long it took, how many packets it sent.</summary>
+public sealed record RawScanPhase
+{
+    /// <summary>The phase: "discovery pass N send|wait", "pass N send|wait", "icmp pacing", "verify" or "remainder".</summary>
+    public required string Name { get; init; }
+    /// <summary>Wall-clock time the phase took.</summary>
+    public TimeSpan Elapsed { get; init; }
+    /// <summary>Packets sent during the phase.</summary>
+    public long Packets { get; init; }
 }
 
 /// <summary>A finished raw scan: the shared report model and the raw engine's own statistics.</summary>
