@@ -144,7 +144,8 @@ public sealed class ScanSession : IAsyncDisposable
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
         {
-            _engines.Add(tcpRaw
+            _engines.Add(_options.TcpEngine is { } make ? make(engineOptions with { StartIndex = _startPosition })
+                : tcpRaw
                 ? Raw(RawScanType.Syn)
                 : new ConnectEngine(plan.Targets, ports, engineOptions with { StartIndex = _startPosition }));
         }
