@@ -41,10 +41,12 @@ targets() { # kind size -> target specs, or nothing when the lab has no such set
     rst:1) echo 198.18.64.1 ;;
     rst:256) echo 198.18.64.0/24 ;;
     rst:4096) echo 198.18.64.0/20 ;;
+    rst:16384) echo 198.18.64.0/18 ;;
     rst:65536) echo 198.18.16.0/20 198.18.32.0/19 198.18.64.0/18 198.18.128.0/17 ;;
     silent:1) echo 198.19.0.1 ;;
     silent:256) echo 198.19.0.0/24 ;;
     silent:4096) echo 198.19.0.0/20 ;;
+    silent:16384) echo 198.19.0.0/18 ;;
     silent:65536) echo 198.19.0.0/16 ;;
   esac
 }

@@ -75,7 +75,9 @@ public sealed partial class Assessor
         ArgumentNullException.ThrowIfNull(report);
         return report with
         {
-            Hosts = [.. report.Hosts.Select(host => host with { Ports = [.. host.Ports.Select(port => port with { Findings = Assess(port, host) })] })],
+            // A host without listed ports has nothing to assess: passing it as it is keeps a streamed report streamed.
+            Hosts = HostLists.Select(report.Hosts, host => host.Ports.Count == 0 ? host
+                : host with { Ports = [.. host.Ports.Select(port => port with { Findings = Assess(port, host) })] }),
         };
     }
 

@@ -1,4 +1,9 @@
+using System.Buffers.Binary;
+using System.Collections;
 using System.Net;
+using System.Net.Sockets;
+using System.Runtime.CompilerServices;
+using System.Runtime.InteropServices;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Scanning;
@@ -26,16 +31,33 @@ public sealed record ScanCollectorOptions
 /// Seedable from earlier reports (<see cref="Add(ScanReport)"/>), so that the parts of a scan run at different times
 /// add up to the report an uninterrupted run would have given. Not thread-safe: one writer.
 /// </summary>
+/// <remarks>
+/// Memory is flat in the number of hosts that have nothing to list (a silent or closed host of a large scan): such a
+/// host is a slot of counts (about 50 bytes, no object of its own), and the built report's hosts are made as they are
+/// read, in address order, so that writers and stores stream them. A report built here is a view: read it before
+/// adding more results (reading a host afterwards throws <see cref="InvalidOperationException"/>).
+/// </remarks>
 public sealed class ScanCollector
 {
     /// <summary>How many closed or filtered ports of one host are listed, by default, before the rest are only counted.</summary>
     public const int MaxListedPerState = 25;
 
     private const int States = (int)PortState.Unfiltered + 1;
+    // Slots live in chunks of 2,048 (64 KB, below the large object heap): growing never copies them all at once.
+    private const int ChunkBits = 11;
+    private const int ChunkSize = 1 << ChunkBits;
+    private const byte StateUnknown = 0;
+    private const byte StateUp = 1;
+    private const byte StateOther = 2;
 
-    private readonly Dictionary<IPAddress, HostBucket> _hosts = [];
+    // IPv4 hosts by their address as a number, so that a host with nothing to list needs no object; others by address.
+    private readonly Dictionary<uint, int> _v4 = [];
+    private readonly Dictionary<IPAddress, int> _other = [];
+    private readonly List<Slot[]> _chunks = [];
     private readonly long[] _totals = new long[States];
     private readonly ScanCollectorOptions _options;
+    private int _slotCount;
+    private int _version;
 
     /// <summary>Creates a collector; <paramref name="listEveryState"/> keeps every port whatever its state.</summary>
     public ScanCollector(bool listEveryState = false)
@@ -61,13 +83,14 @@ public sealed class ScanCollector
     public void Add(PortResult result)
     {
         ArgumentNullException.ThrowIfNull(result);
-        var bucket = BucketOf(result.Address, null, "unknown");
+        _version++;
+        ref var slot = ref SlotOf(result.Address, null, "unknown");
         var state = (int)result.State;
-        bucket.Counts[state]++;
+        slot.Counts[state] = Saturating(slot.Counts[state] + 1L);
         _totals[state]++;
         Count++;
-        AddListed(bucket, result);
-        Prune(bucket, result.State);
+        AddListed(ref slot, result);
+        Prune(ref slot, result.State);
     }
 
     /// <summary>
@@ -77,14 +100,16 @@ public sealed class ScanCollector
     public void Add(ScanReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        _version++;
+        Span<long> counted = stackalloc long[States];
         foreach (var host in report.Hosts)
         {
-            var bucket = BucketOf(host.Address, host.Hostname, host.State);
-            var counted = new long[States];
+            ref var slot = ref SlotOf(host.Address, host.Hostname, host.State);
+            counted.Clear();
             foreach (var port in host.Ports)
             {
                 counted[(int)port.State]++;
-                AddListed(bucket, port);
+                AddListed(ref slot, port);
             }
             foreach (var (name, count) in host.StateCounts)
             {
@@ -95,23 +120,23 @@ public sealed class ScanCollector
             }
             for (var s = 0; s < States; s++)
             {
-                bucket.Counts[s] += counted[s];
+                slot.Counts[s] = Saturating(slot.Counts[s] + counted[s]);
                 _totals[s] += counted[s];
                 Count += counted[s];
-                Prune(bucket, (PortState)s);
+                Prune(ref slot, (PortState)s);
             }
         }
     }
 
     /// <summary>Number of hosts held.</summary>
-    public int HostCount => _hosts.Count;
+    public int HostCount => _slotCount;
 
     /// <summary>The ports held as listed (every open, open|filtered and unfiltered one, and those of states listed in full), in no order.</summary>
     public IEnumerable<PortResult> ListedPorts()
     {
-        foreach (var bucket in _hosts.Values)
+        for (var i = 0; i < _slotCount; i++)
         {
-            if (bucket.Listed is { } listed)
+            if (SlotAt(i).Extra?.Listed is { } listed)
             {
                 foreach (var port in listed)
                 {
@@ -121,77 +146,122 @@ public sealed class ScanCollector
         }
     }
 
-    /// <summary>The report so far, with <paramref name="stats"/>' fields and this collector's counts. Hosts in address order, each host's ports by protocol then number.</summary>
+    /// <summary>
+    /// The report so far, with <paramref name="stats"/>' fields and this collector's counts. Hosts in address order, each
+    /// host's ports by protocol then number. Hosts that list no port are made as they are read (a large scan's report is
+    /// streamed, never held): read the report before adding more results.
+    /// </summary>
     /// <param name="stats">Statistics; <see cref="ScanStats.PortsScanned"/> and <see cref="ScanStats.StateCounts"/> are replaced.</param>
     /// <param name="targets">Where host names come from, for hosts that have none yet.</param>
-    public ScanReport Build(ScanStats stats, TargetSet? targets = null)
+    public ScanReport Build(ScanStats stats, TargetSet? targets = null) => Build(stats, targets, []);
+
+    /// <summary>As <see cref="Build(ScanStats, TargetSet?)"/>, with <paramref name="tail"/> after the collected hosts.</summary>
+    internal ScanReport Build(ScanStats stats, TargetSet? targets, IReadOnlyList<HostResult> tail)
     {
         ArgumentNullException.ThrowIfNull(stats);
-        var hosts = new List<HostResult>(_hosts.Count);
-        // Hosts with nothing listed (a silent or closed host of a large scan) share one read-only count table per pattern.
-        var shared = new SharedCounts();
-        foreach (var (address, bucket) in _hosts)
-        {
-            IReadOnlyList<PortResult> ports = [];
-            if (bucket.Listed is not null || bucket.Unlisted is not null)
-            {
-                var list = new List<PortResult>(bucket.Listed ?? []);
-                foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
-                {
-                    // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
-                    if (bucket.Counts[(int)state] <= _options.MaxListedPerState && bucket.Unlisted is not null)
-                    {
-                        list.AddRange(bucket.Unlisted.Where(r => r.State == state));
-                    }
-                }
-                list.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
-                ports = list;
-            }
-            var answered = bucket.Counts[(int)PortState.Open] + bucket.Counts[(int)PortState.Closed] > 0;
-            hosts.Add(new HostResult
-            {
-                Address = address,
-                Hostname = bucket.Hostname ?? targets?.HostnameOf(address),
-                State = answered ? "up" : bucket.State,
-                Ports = ports,
-                StateCounts = ports.Count == 0 ? shared.Of(bucket.Counts) : StateNames(bucket.Counts),
-            });
-        }
-        hosts.Sort(static (a, b) => IPAddressComparer.Instance.Compare(a.Address, b.Address));
+        var hosts = new CollectedHosts(this, targets, tail);
         return new ScanReport
         {
             Hosts = hosts,
             Stats = stats with
             {
                 PortsScanned = Count,
-                HostsScanned = stats.HostsScanned == 0 ? hosts.Count : stats.HostsScanned,
+                HostsScanned = stats.HostsScanned == 0 ? _slotCount : stats.HostsScanned,
                 StateCounts = StateNames(_totals),
             },
         };
     }
 
+    /// <summary>Whether <paramref name="address"/> has results (or was marked) here.</summary>
+    internal bool Contains(IPAddress address) =>
+        address.AddressFamily == AddressFamily.InterNetwork ? _v4.ContainsKey(V4Key(address)) : _other.ContainsKey(address);
+
     /// <summary>Marks a host as one that was scanned but could not be decided (a host timeout): reported "unknown" without ports.</summary>
     public void AddUnknownHost(IPAddress address, string? hostname = null)
     {
         ArgumentNullException.ThrowIfNull(address);
-        BucketOf(address, hostname, "unknown");
+        _version++;
+        SlotOf(address, hostname, "unknown");
     }
 
-    private HostBucket BucketOf(IPAddress address, string? hostname, string state)
+    private ref Slot SlotAt(int index) => ref _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
+
+    private ref Slot SlotOf(IPAddress address, string? hostname, string state)
     {
-        if (!_hosts.TryGetValue(address, out var bucket))
+        int index;
+        bool exists;
+        if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            _hosts[address] = bucket = new HostBucket { State = state };
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, V4Key(address), out exists);
+            if (!exists)
+            {
+                entry = NewSlot();
+            }
+            index = entry;
         }
-        bucket.Hostname ??= hostname;
+        else
+        {
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_other, address, out exists);
+            if (!exists)
+            {
+                entry = NewSlot();
+            }
+            index = entry;
+        }
+        ref var slot = ref SlotAt(index);
+        if (!exists)
+        {
+            if (address.AddressFamily != AddressFamily.InterNetwork)
+            {
+                slot.ExtraOrNew().Address = address;
+            }
+            if (state == "up")
+            {
+                slot.State = StateUp;
+            }
+            else if (state != "unknown")
+            {
+                slot.State = StateOther;
+                slot.ExtraOrNew().State = state;
+            }
+        }
+        if (hostname is not null && slot.Extra?.Hostname is null)
+        {
+            slot.ExtraOrNew().Hostname = hostname;
+        }
         if (state == "up")
         {
-            bucket.State = state;
+            slot.State = StateUp;
         }
-        return bucket;
+        return ref slot;
     }
 
-    private void AddListed(HostBucket bucket, PortResult result)
+    private int NewSlot()
+    {
+        if ((_slotCount & (ChunkSize - 1)) == 0)
+        {
+            _chunks.Add(new Slot[ChunkSize]);
+        }
+        return _slotCount++;
+    }
+
+    private static uint V4Key(IPAddress address)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        address.TryWriteBytes(bytes, out _);
+        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
+    }
+
+    private static IPAddress V4Address(uint key)
+    {
+        Span<byte> bytes = stackalloc byte[4];
+        BinaryPrimitives.WriteUInt32BigEndian(bytes, key);
+        return new IPAddress(bytes);
+    }
+
+    private static int Saturating(long value) => (int)Math.Min(value, int.MaxValue);
+
+    private void AddListed(ref Slot slot, PortResult result)
     {
         var listAll = result.State switch
         {
@@ -201,11 +271,11 @@ public sealed class ScanCollector
         };
         if (listAll)
         {
-            (bucket.Listed ??= []).Add(result);
+            (slot.ExtraOrNew().Listed ??= []).Add(result);
         }
-        else if (bucket.Counts[(int)result.State] <= _options.MaxListedPerState)
+        else if (slot.Counts[(int)result.State] <= _options.MaxListedPerState)
         {
-            (bucket.Unlisted ??= []).Add(result);
+            (slot.ExtraOrNew().Unlisted ??= []).Add(result);
         }
     }
 
@@ -213,17 +283,52 @@ public sealed class ScanCollector
     /// Drops the held ports of a summarised state once the host has more of them than are listed: they will never be
     /// shown, and holding them would cost memory per host in every large scan (most hosts of a silent range).
     /// </summary>
-    private void Prune(HostBucket bucket, PortState state)
+    private void Prune(ref Slot slot, PortState state)
     {
-        if (bucket.Unlisted is { } unlisted && bucket.Counts[(int)state] > _options.MaxListedPerState
+        if (slot.Extra is { Unlisted: { } unlisted } extra && slot.Counts[(int)state] > _options.MaxListedPerState
             && state is PortState.Closed or PortState.Filtered)
         {
             unlisted.RemoveAll(r => r.State == state);
             if (unlisted.Count == 0)
             {
-                bucket.Unlisted = null;
+                extra.Unlisted = null;
+                if (extra.IsEmpty)
+                {
+                    // Back to a slot of counts: the host needs no object of its own again.
+                    slot.Extra = null;
+                }
             }
         }
+    }
+
+    /// <summary>The host of <paramref name="slot"/> as reported: listed ports sorted, summarised states counted.</summary>
+    private HostResult Materialize(in Slot slot, IPAddress address, TargetSet? targets, SharedCounts shared)
+    {
+        IReadOnlyList<PortResult> ports = [];
+        var extra = slot.Extra;
+        if (extra is not null && (extra.Listed is not null || extra.Unlisted is not null))
+        {
+            var list = new List<PortResult>(extra.Listed ?? []);
+            foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
+            {
+                // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
+                if (slot.Counts[(int)state] <= _options.MaxListedPerState && extra.Unlisted is not null)
+                {
+                    list.AddRange(extra.Unlisted.Where(r => r.State == state));
+                }
+            }
+            list.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
+            ports = list;
+        }
+        var answered = slot.Counts[(int)PortState.Open] + (long)slot.Counts[(int)PortState.Closed] > 0;
+        return new HostResult
+        {
+            Address = address,
+            Hostname = extra?.Hostname ?? targets?.HostnameOf(address),
+            State = answered || slot.State == StateUp ? "up" : slot.State == StateOther ? extra!.State! : "unknown",
+            Ports = ports,
+            StateCounts = ports.Count == 0 ? shared.Of(slot.Counts) : StateNames(slot.Counts),
+        };
     }
 
     private static Dictionary<string, long> StateNames(ReadOnlySpan<long> counts)
@@ -239,41 +344,180 @@ public sealed class ScanCollector
         return names;
     }
 
-    /// <summary>What is held per host: counts inline, lists only once a port must be kept (about 100 bytes for a host with none).</summary>
-    private sealed class HostBucket
+    private static Dictionary<string, long> StateNames(in StateCountArray counts)
     {
+        Span<long> wide = stackalloc long[States];
+        for (var s = 0; s < States; s++)
+        {
+            wide[s] = counts[s];
+        }
+        return StateNames(wide);
+    }
+
+    /// <summary>What is held per host: counts and state inline (32 bytes); an object only once the host has ports to list, a name, or an IPv6 address.</summary>
+    private struct Slot
+    {
+        public HostExtra? Extra;
         public StateCountArray Counts;
+        public byte State;
+
+        public HostExtra ExtraOrNew() => Extra ??= new HostExtra();
+    }
+
+    /// <summary>The rarer parts of a host: ports held to list, the name it was given, a state other than up or unknown, its address when not IPv4.</summary>
+    private sealed class HostExtra
+    {
         public List<PortResult>? Listed { get; set; }
         public List<PortResult>? Unlisted { get; set; }
         public string? Hostname { get; set; }
-        public string State { get; set; } = "unknown";
+        public string? State { get; set; }
+        public IPAddress? Address { get; set; }
+
+        public bool IsEmpty => Listed is null && Unlisted is null && Hostname is null && State is null && Address is null;
     }
 
-    /// <summary>One count per <see cref="PortState"/>, inline in its bucket.</summary>
-    [System.Runtime.CompilerServices.InlineArray(States)]
+    /// <summary>One count per <see cref="PortState"/>, inline in its slot.</summary>
+    [InlineArray(States)]
     private struct StateCountArray
     {
-        private long _first;
+        private int _first;
     }
 
     /// <summary>One count table per distinct pattern of counts, for hosts that list no port.</summary>
     private sealed class SharedCounts
     {
-        private readonly Dictionary<(long, long, long, long, long), Dictionary<string, long>> _tables = [];
+        private readonly Dictionary<(int, int, int, int, int), Dictionary<string, long>> _tables = [];
 
         public Dictionary<string, long> Of(in StateCountArray counts)
         {
             var key = (counts[0], counts[1], counts[2], counts[3], counts[4]);
-            if (!_tables.TryGetValue(key, out var table))
+            lock (_tables)
             {
-                // Bounded: a scan with many distinct patterns gets its own tables past this point.
-                table = StateNames(counts);
-                if (_tables.Count < 4096)
+                if (!_tables.TryGetValue(key, out var table))
                 {
-                    _tables[key] = table;
+                    // Bounded: a scan with many distinct patterns gets its own tables past this point.
+                    table = StateNames(counts);
+                    if (_tables.Count < 4096)
+                    {
+                        _tables[key] = table;
+                    }
+                }
+                return table;
+            }
+        }
+    }
+
+    /// <summary>
+    /// The hosts of a built report, in address order: hosts with something of their own (ports to list, a name) are made
+    /// when the report is built, the others each time they are read, from their counts. Holds 8 bytes per host (its
+    /// place in the order) beside the collector it reads.
+    /// </summary>
+    private sealed class CollectedHosts : IReadOnlyList<HostResult>, IHostListView
+    {
+        private readonly ScanCollector _owner;
+        private readonly int _version;
+        private readonly TargetSet? _targets;
+        private readonly uint[] _v4Keys;
+        private readonly int[] _v4Slots;
+        private readonly IPAddress[] _otherAddresses;
+        private readonly int[] _otherSlots;
+        private readonly Dictionary<int, HostResult> _eager;
+        private readonly IReadOnlyList<HostResult> _tail;
+        private readonly Func<HostResult, HostResult>? _map;
+        private readonly SharedCounts _shared;
+
+        public CollectedHosts(ScanCollector owner, TargetSet? targets, IReadOnlyList<HostResult> tail)
+        {
+            _owner = owner;
+            _version = owner._version;
+            _targets = targets;
+            _tail = tail;
+            _shared = new SharedCounts();
+            _v4Keys = new uint[owner._v4.Count];
+            _v4Slots = new int[owner._v4.Count];
+            var i = 0;
+            foreach (var (key, slot) in owner._v4)
+            {
+                _v4Keys[i] = key;
+                _v4Slots[i++] = slot;
+            }
+            Array.Sort(_v4Keys, _v4Slots);
+            _otherAddresses = new IPAddress[owner._other.Count];
+            _otherSlots = new int[owner._other.Count];
+            i = 0;
+            foreach (var (address, slot) in owner._other)
+            {
+                _otherAddresses[i] = address;
+                _otherSlots[i++] = slot;
+            }
+            Array.Sort(_otherAddresses, _otherSlots, IPAddressComparer.Instance);
+            _eager = [];
+            for (var position = 0; position < _v4Slots.Length + _otherSlots.Length; position++)
+            {
+                ref var slot = ref owner.SlotAt(SlotIndex(position));
+                if (slot.Extra is not null)
+                {
+                    _eager[position] = owner.Materialize(slot, AddressAt(position), targets, _shared);
                 }
             }
-            return table;
         }
+
+        private CollectedHosts(CollectedHosts source, Func<HostResult, HostResult> map)
+        {
+            _owner = source._owner;
+            _version = source._version;
+            _targets = source._targets;
+            _v4Keys = source._v4Keys;
+            _v4Slots = source._v4Slots;
+            _otherAddresses = source._otherAddresses;
+            _otherSlots = source._otherSlots;
+            _shared = source._shared;
+            _eager = source._eager.ToDictionary(e => e.Key, e => map(e.Value));
+            _tail = [.. source._tail.Select(map)];
+            _map = source._map is { } inner ? h => map(inner(h)) : map;
+        }
+
+        public int Count => _v4Slots.Length + _otherSlots.Length + _tail.Count;
+
+        public HostResult this[int index]
+        {
+            get
+            {
+                ArgumentOutOfRangeException.ThrowIfNegative(index);
+                ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
+                var collected = _v4Slots.Length + _otherSlots.Length;
+                if (index >= collected)
+                {
+                    return _tail[index - collected];
+                }
+                if (_eager.TryGetValue(index, out var host))
+                {
+                    return host;
+                }
+                if (_owner._version != _version)
+                {
+                    throw new InvalidOperationException("The collector took more results after this report was built: build the report again.");
+                }
+                host = _owner.Materialize(_owner.SlotAt(SlotIndex(index)), AddressAt(index), _targets, _shared);
+                return _map is null ? host : _map(host);
+            }
+        }
+
+        public IReadOnlyList<HostResult> Map(Func<HostResult, HostResult> map) => new CollectedHosts(this, map);
+
+        public IEnumerator<HostResult> GetEnumerator()
+        {
+            for (var i = 0; i < Count; i++)
+            {
+                yield return this[i];
+            }
+        }
+
+        IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
+
+        private int SlotIndex(int position) => position < _v4Slots.Length ? _v4Slots[position] : _otherSlots[position - _v4Slots.Length];
+
+        private IPAddress AddressAt(int position) =>
+            position < _v4Keys.Length ? V4Address(_v4Keys[position]) : _otherAddresses[position - _v4Keys.Length];
     }
 }

@@ -144,7 +144,8 @@ public sealed class ScanSession : IAsyncDisposable
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
         {
-            _engines.Add(tcpRaw
+            _engines.Add(_options.TcpEngine is { } make ? make(engineOptions with { StartIndex = _startPosition })
+                : tcpRaw
                 ? Raw(RawScanType.Syn)
                 : new ConnectEngine(plan.Targets, ports, engineOptions with { StartIndex = _startPosition }));
         }
@@ -306,6 +307,15 @@ public sealed class ScanSession : IAsyncDisposable
     /// </summary>
     public ScanReport BuildReport()
     {
+        // Hosts that timed out without a result come after the others, as they always did.
+        List<HostResult> timedOut = [];
+        foreach (var address in _engines.SelectMany(e => e.TimedOutHosts).Distinct())
+        {
+            if (!_report.Contains(address))
+            {
+                timedOut.Add(new HostResult { Address = address, Hostname = Plan.Targets.HostnameOf(address), State = "unknown" });
+            }
+        }
         var report = ApplyReplays(_report.Build(new ScanStats
         {
             Started = _ran ? _started : _time.GetUtcNow(),
@@ -316,17 +326,11 @@ public sealed class ScanSession : IAsyncDisposable
             HostsScanned = (long)Math.Min(Plan.Targets.Count, long.MaxValue),
             ProbesSent = _seedProbes + Progress.ProbesSent,
             Interrupted = _interrupted,
-        }, Plan.Targets));
-        foreach (var address in _engines.SelectMany(e => e.TimedOutHosts).Distinct())
-        {
-            if (!report.Hosts.Any(h => h.Address.Equals(address)))
-            {
-                report = report with { Hosts = [.. report.Hosts, new HostResult { Address = address, Hostname = Plan.Targets.HostnameOf(address), State = "unknown" }] };
-            }
-        }
+        }, Plan.Targets, timedOut));
         if (_names.Count > 0)
         {
-            report = report with { Hosts = [.. report.Hosts.Select(h => ReverseDns.Apply(h, _names))] };
+            var names = _names;
+            report = report with { Hosts = HostLists.Select(report.Hosts, h => ReverseDns.Apply(h, names)) };
         }
         return _assessor is null ? report : _assessor.Annotate(report);
     }

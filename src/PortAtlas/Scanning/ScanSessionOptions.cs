@@ -38,4 +38,7 @@ public sealed record ScanSessionOptions
 
     /// <summary>Tests: pretend raw sockets are (or are not) permitted; null asks the system.</summary>
     internal bool? RawAvailable { get; init; }
+
+    /// <summary>Tests: makes the TCP engine in place of the connect or SYN engine, from the engine settings the session chose.</summary>
+    internal Func<ScanOptions, IScanEngine>? TcpEngine { get; init; }
 }

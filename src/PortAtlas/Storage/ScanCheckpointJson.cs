@@ -14,6 +14,15 @@ internal static class ScanCheckpointJson
         var buffer = new ArrayBufferWriter<byte>(4096);
         using (var writer = new Utf8JsonWriter(buffer))
         {
+            Write(writer, checkpoint);
+        }
+        return buffer.WrittenSpan.ToArray();
+    }
+
+    /// <summary>Writes <paramref name="checkpoint"/> as one JSON object with <paramref name="writer"/>, and flushes it.</summary>
+    public static void Write(Utf8JsonWriter writer, ScanCheckpoint checkpoint)
+    {
+        {
             writer.WriteStartObject();
             writer.WriteNumber("format"u8, Format);
             writer.WriteString("plan"u8, checkpoint.Plan.ToJson());
@@ -34,8 +43,8 @@ internal static class ScanCheckpointJson
                 ScanReportJson.Write(writer, checkpoint.Identified);
             }
             writer.WriteEndObject();
+            writer.Flush();
         }
-        return buffer.WrittenSpan.ToArray();
     }
 
     public static ScanCheckpoint Read(long id, string json)

@@ -177,7 +177,8 @@ internal abstract partial class SqlScanStore
             ScanReport? part = null;
             if (shard.ScanId is { } scanId)
             {
-                await using var read = Command(connection, null, "SELECT report_json FROM scans WHERE id = @id");
+                // As text: SQLite keeps a report written in place as a blob.
+                await using var read = Command(connection, null, "SELECT CAST(report_json AS TEXT) FROM scans WHERE id = @id");
                 Add(read, "id", scanId);
                 if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json)
                 {

@@ -110,13 +110,45 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
     /// <summary>Inserts a scan with its targets, hosts and ports inside <paramref name="transaction"/>; returns its id.</summary>
     private async Task<long> InsertScanAsync(DbConnection connection, DbTransaction transaction, ScanReport report, ScanMetadata metadata, CancellationToken cancellationToken)
     {
-        var json = Encoding.UTF8.GetString(ScanReportJson.ToUtf8Bytes(report));
-        var stats = report.Stats;
-        var open = report.Hosts.Sum(h => HostRow.Of(h).Open);
-        var up = report.Hosts.LongCount(h => h.State == "up");
-        var id = await InsertScanRowAsync(connection, transaction, stats, metadata, up, open, "@report", json, cancellationToken).ConfigureAwait(false);
+        long open = 0, up = 0;
+        foreach (var host in report.Hosts)
+        {
+            open += HostRow.Of(host).Open;
+            up += host.State == "up" ? 1 : 0;
+        }
+        var id = await InsertScanWithReportAsync(connection, transaction, report, metadata, up, open, cancellationToken).ConfigureAwait(false);
         await InsertRowsAsync(connection, transaction, id, report, cancellationToken).ConfigureAwait(false);
         return id;
+    }
+
+    /// <summary>Inserts the scan's row with its report's JSON (<see cref="ScanReportJson"/>) and its targets; returns its id.</summary>
+    private protected virtual Task<long> InsertScanWithReportAsync(DbConnection connection, DbTransaction transaction, ScanReport report, ScanMetadata metadata,
+        long up, long open, CancellationToken cancellationToken)
+    {
+        var json = Encoding.UTF8.GetString(ScanReportJson.ToUtf8Bytes(report));
+        return InsertScanRowAsync(connection, transaction, report.Stats, metadata, up, open, "@report", json, cancellationToken);
+    }
+
+    /// <summary>
+    /// Writes a checkpoint's row (a new one when <paramref name="id"/> is 0, else that one) with its JSON
+    /// (<see cref="ScanCheckpointJson"/>); returns its id, or 0 when there is no row <paramref name="id"/>.
+    /// </summary>
+    private protected virtual async Task<long> WriteCheckpointRowAsync(DbConnection connection, DbTransaction transaction, ScanCheckpoint checkpoint, long id,
+        CancellationToken cancellationToken)
+    {
+        var json = Encoding.UTF8.GetString(ScanCheckpointJson.ToUtf8Bytes(checkpoint));
+        if (id == 0)
+        {
+            await using var insert = Command(connection, transaction,
+                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created, @updated, @targets, @position, @json) RETURNING id");
+            AddCheckpoint(insert, checkpoint, json);
+            return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
+        }
+        await using var update = Command(connection, transaction,
+            "UPDATE checkpoints SET updated_at = @updated, targets = @targets, position = @position, checkpoint_json = @json WHERE id = @id");
+        AddCheckpoint(update, checkpoint, json);
+        Add(update, "id", id);
+        return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0 ? 0 : id;
     }
 
     /// <summary>
@@ -271,28 +303,12 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         {
             throw new ArgumentException("A checkpoint needs the scan's seed: without it the scan cannot be resumed in the same order.", nameof(checkpoint));
         }
-        var json = Encoding.UTF8.GetString(ScanCheckpointJson.ToUtf8Bytes(checkpoint));
         await using var connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
         await using var transaction = await BeginWriteAsync(connection, cancellationToken).ConfigureAwait(false);
-        long id;
-        if (checkpoint.Id == 0)
+        var id = await WriteCheckpointRowAsync(connection, transaction, checkpoint, checkpoint.Id, cancellationToken).ConfigureAwait(false);
+        if (id == 0)
         {
-            await using var insert = Command(connection, transaction,
-                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created, @updated, @targets, @position, @json) RETURNING id");
-            AddCheckpoint(insert, checkpoint, json);
-            id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
-        }
-        else
-        {
-            await using var update = Command(connection, transaction,
-                "UPDATE checkpoints SET updated_at = @updated, targets = @targets, position = @position, checkpoint_json = @json WHERE id = @id");
-            AddCheckpoint(update, checkpoint, json);
-            Add(update, "id", checkpoint.Id);
-            if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
-            {
-                throw new InvalidOperationException($"There is no checkpoint {checkpoint.Id} to update.");
-            }
-            id = checkpoint.Id;
+            throw new InvalidOperationException($"There is no checkpoint {checkpoint.Id} to update.");
         }
         await transaction.CommitAsync(cancellationToken).ConfigureAwait(false);
         return id;
@@ -466,7 +482,7 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
 
     private static string? NullableString(DbDataReader reader, int ordinal) => reader.IsDBNull(ordinal) ? null : reader.GetString(ordinal);
 
-    private void AddCheckpoint(DbCommand command, ScanCheckpoint checkpoint, string json)
+    private protected void AddCheckpoint(DbCommand command, ScanCheckpoint checkpoint, object json)
     {
         var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
         Add(command, "created", checkpoint.Created == default ? now : checkpoint.Created.ToUnixTimeMilliseconds());

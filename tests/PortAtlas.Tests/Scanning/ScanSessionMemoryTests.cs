@@ -1,0 +1,167 @@
+using System.Net;
+using System.Runtime.CompilerServices;
+using PortAtlas.Reports;
+using PortAtlas.Scanning;
+using PortAtlas.Targets;
+
+namespace PortAtlas.Tests.Scanning;
+
+/// <summary>
+/// Memory of a whole scan over silent space (issue 17): a fake engine gives every port of every host as filtered, as the
+/// raw engine does for a silent range, through the real session, collector and JSON writer. Hosts with nothing to list
+/// must not be held one object each, before or after the report is built and written. Alone in its collection, so that
+/// other tests' allocations do not blur the heap size it measures.
+/// </summary>
+[Collection(nameof(ScanSessionMemoryTests))]
+[CollectionDefinition(nameof(ScanSessionMemoryTests), DisableParallelization = true)]
+public sealed class ScanSessionMemoryTests
+{
+    // More than the 25 filtered ports a host may list: each host is summarised, as with the top 100 ports.
+    private const int Ports = 26;
+
+    [Fact]
+    public async Task SilentRange_ThroughSessionAndWriter_HoldsUnder120BytesPerHost()
+    {
+        // The first run loads what any scan loads (registry, writers); the slope between the next two is per host.
+        await RunAsync(24);
+        var (smallHosts, small) = await RunAsync(21);
+        var (largeHosts, large) = await RunAsync(17);
+
+        var perHost = (large - small) / (double)(largeHosts - smallHosts);
+        // A HostResult per host in the built report (as before) costs about 150 bytes more per host than its counts.
+        Assert.True(perHost < 120, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
+    }
+
+    [Fact]
+    public async Task SilentRange_ReportBuiltAsAView_ListsEveryHostInOrder_AndRefusesToReadAfterMoreResults()
+    {
+        var plan = await PlanAsync(24);
+        await using var session = new ScanSession(plan, Options(plan));
+        await foreach (var _ in session.RunAsync(TestContext.Current.CancellationToken))
+        {
+        }
+        var report = session.BuildReport();
+
+        Assert.Equal(256, report.Hosts.Count);
+        Assert.Equal(Enumerable.Range(0, 256).Select(i => $"198.19.0.{i}"), report.Hosts.Select(h => h.Address.ToString()));
+        Assert.All(report.Hosts, h =>
+        {
+            Assert.Equal("unknown", h.State);
+            Assert.Empty(h.Ports);
+            Assert.Equal(Ports, h.StateCounts["filtered"]);
+        });
+        Assert.Equal(256L * Ports, report.Stats.StateCounts["filtered"]);
+
+        var collector = new ScanCollector();
+        for (var port = 1; port <= Ports; port++)
+        {
+            collector.Add(new PortResult { Address = IPAddress.Parse("198.19.0.1"), Port = port, State = PortState.Filtered, Reason = "no-response" });
+        }
+        var built = collector.Build(new ScanStats());
+        collector.Add(new PortResult { Address = IPAddress.Parse("198.19.0.2"), Port = 1, State = PortState.Filtered, Reason = "no-response" });
+        Assert.Throws<InvalidOperationException>(() => built.Hosts[0]);
+    }
+
+    private static async Task<(int Hosts, long Held)> RunAsync(int prefix)
+    {
+        var plan = await PlanAsync(prefix);
+        var hosts = 1 << (32 - prefix);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        await using var session = new ScanSession(plan, Options(plan));
+        long filtered = 0;
+        await foreach (var result in session.RunAsync(TestContext.Current.CancellationToken))
+        {
+            filtered += result.State == PortState.Filtered ? 1 : 0;
+        }
+        var report = session.BuildReport();
+        var output = new CountingStream();
+        new JsonReportWriter().Write(report, output);
+        var held = GC.GetTotalMemory(forceFullCollection: true) - before;
+        GC.KeepAlive(report);
+        GC.KeepAlive(session);
+
+        Assert.Equal(hosts * (long)Ports, filtered);
+        Assert.Equal(hosts, report.Hosts.Count);
+        Assert.Equal(hosts * (long)Ports, report.Stats.PortsScanned);
+        // Every host was written (each host's JSON is well over 40 bytes).
+        Assert.True(output.Length > hosts * 40L, $"{output.Length} bytes of JSON for {hosts} hosts");
+        return (hosts, held);
+    }
+
+    private static async Task<ScanPlan> PlanAsync(int prefix) =>
+        (await ScanPlan.ParseAsync(new ScanPlanInput
+        {
+            Targets = [$"198.19.0.0/{prefix}"],
+            Ports = $"1-{Ports}",
+            Techniques = [ScanTechnique.Connect],
+            Assess = false,
+            ReverseDns = ReverseDnsMode.Never,
+            Seed = 17,
+        }, cancellationToken: TestContext.Current.CancellationToken)).Plan!;
+
+    private static ScanSessionOptions Options(ScanPlan plan) => new()
+    {
+        RawAvailable = false,
+        TcpEngine = _ => new SilentEngine(plan.Targets, plan.Ports),
+    };
+
+    /// <summary>Sends nothing: every port of every host is filtered, host after host, as the raw engine's silent remainder.</summary>
+    private sealed class SilentEngine(TargetSet targets, PortList ports) : IScanEngine
+    {
+        public string Name => "syn";
+
+        public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
+
+        public long ProbesSent => 0;
+
+        public long OpenDecided => 0;
+
+        public bool Indexed => false;
+
+        public ulong SettledPrefix => 0;
+
+        public IReadOnlyList<string> Notes => [];
+
+        public IEnumerable<IPAddress> TimedOutHosts => [];
+
+        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            ulong index = 0;
+            foreach (var address in targets.Enumerate())
+            {
+                foreach (var port in ports.Tcp)
+                {
+                    yield return new EngineResult(index++, new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
+                }
+            }
+        }
+    }
+
+    private sealed class CountingStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Position;
+
+        public override long Position { get; set; }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Position += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Position += buffer.Length;
+    }
+}
