@@ -14,7 +14,8 @@
 # SDK_IMAGE / RUNTIME_IMAGE name other bases (e.g. the real ones pinned by digest). NuGet packages come from this
 # machine's cache, mounted read-only into the build; the build stage's apt-get uses the host's network.
 #
-# Usage: tests/deploy/build-image.sh [--no-repro]     (--no-repro: skip the second build)
+# Usage: tests/deploy/build-image.sh [--no-repro]
+#   default: two uncached builds (~30 min here) compared for reproducibility; --no-repro: one build, cache allowed
 # Environment: PA_IMAGE_WORK (default /var/tmp/portatlas-image): the stand-ins' root filesystems (~2 GB).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
@@ -141,7 +142,11 @@ build() { # $1: extra podman build flags
     --build-arg SOURCE_DATE_EPOCH="$epoch" --timestamp "$epoch" -t "$tag" "$root"
 }
 t=$(date +%s)
-if ! build "" >"$work/build.log" 2>&1; then
+# For the reproducibility check both builds are uncached: buildah's layer cache ignores --timestamp, and a cached step
+# brings its old creation time and intermediate image ids (named in the history) into the image.
+first_flags=""
+[ "$repro" -eq 1 ] && first_flags="--no-cache"
+if ! build "$first_flags" >"$work/build.log" 2>&1; then
   tail -n 30 "$work/build.log" >&2
   fail "build: podman build -f deploy/Containerfile (log: $work/build.log)"
   exit 1
@@ -216,8 +221,9 @@ else
   else
     fail "history: $(head -n 3 <<<"$hist")"
   fi
-  # no-new-privileges (Kubernetes allowPrivilegeEscalation: false): the file capability is not granted, the binary
-  # still runs, a connect scan works and a SYN scan is refused with one line.
+  # no-new-privileges (Kubernetes allowPrivilegeEscalation: false): the binary still runs and a connect scan works.
+  # Whether a SYN scan then works depends on the runtime, not the image (podman hands a non-root user its added
+  # capabilities as ambient ones, which no_new_privs keeps; containerd sets none): reported, not checked.
   nnp=(p run --rm --network none "${plimits[@]}" --cap-drop=ALL --cap-add=NET_RAW --security-opt no-new-privileges "$tag")
   if out=$("${nnp[@]}" scan 127.0.0.1 -p 8081 --connect --no-save --no-progress --all-states --format csv 2>&1) && grep -q '8081,.*closed' <<<"$out"; then
     pass "no-new-privileges: connect scan runs"
@@ -225,9 +231,9 @@ else
     fail "no-new-privileges: connect scan: $(tr '\n' ';' <<<"$out")"
   fi
   if out=$("${nnp[@]}" scan 127.0.0.1 -p 8081 --syn --no-save --no-progress 2>&1); then
-    fail "no-new-privileges: SYN scan was not refused"
+    printf 'info  no-new-privileges: a SYN scan runs under this runtime (NET_RAW held before the exec)\n'
   else
-    pass "no-new-privileges: SYN scan refused: $(head -n 1 <<<"$out")"
+    printf 'info  no-new-privileges: a SYN scan is refused under this runtime: %s\n' "$(head -n 1 <<<"$out")"
   fi
   # A +ep file capability outside the bounding set: the kernel refuses the exec (documented in the Containerfile).
   if p run --rm --network none "${plimits[@]}" --cap-drop=ALL "$tag" --version >/dev/null 2>&1; then
@@ -246,10 +252,15 @@ if [ "$repro" -eq 1 ]; then
   if build "--no-cache" >"$work/build2.log" 2>&1; then
     second_id=$(podman image inspect --format '{{.Id}}' "$tag")
     second_layers=$(podman image inspect --format '{{range .RootFS.Layers}}{{println .}}{{end}}' "$tag")
-    if [ "$first_id" = "$second_id" ]; then
-      pass "reproducible: a second uncached build ($(( $(date +%s) - t )) s) gave the same image ${first_id:0:12}"
+    if [ "$first_layers" = "$second_layers" ]; then
+      pass "reproducible file system: a second uncached build ($(( $(date +%s) - t )) s) gave the same layers"
     else
-      fail "not reproducible: ${first_id:0:12} then ${second_id:0:12}; layers differing: $(diff <(echo "$first_layers") <(echo "$second_layers") | grep -c '^>' || true)"
+      fail "not reproducible: layers differing: $(diff <(echo "$first_layers") <(echo "$second_layers") | grep -c '^>' || true)"
+    fi
+    if [ "$first_id" = "$second_id" ]; then
+      pass "reproducible image: the same image id ${first_id:0:12}"
+    else
+      fail "not reproducible: image ${first_id:0:12} then ${second_id:0:12} (same layers: the config differs)"
     fi
   else
     fail "second build (log: $work/build2.log)"
