@@ -28,5 +28,14 @@ if grep -Eq ':latest' "$cf"; then echo "deploy/Containerfile: uses :latest" >&2;
 last_user="$(awk '/^FROM /{u=""} /^USER /{u=$2} END{print u}' "$cf")"
 case "$last_user" in ""|0|0:*|root|root:*) echo "deploy/Containerfile: the final stage must run as a non-root USER" >&2; problems=$((problems + 1));; esac
 if grep -Eq 'cap_(sys_admin|net_admin)' "$cf"; then echo "deploy/Containerfile: grants more than CAP_NET_RAW" >&2; problems=$((problems + 1)); fi
+# What the first real build (tests/deploy/build-image.sh) found: the binary loads libe_sqlite3.so from beside itself,
+# so the libraries must ship with it, and the ENTRYPOINT must be the file that carries the capability.
+check 'install .*/out/\*\.so ' "the native libraries (libe_sqlite3.so: the history store) must ship beside the binary"
+capped="$(sed -n 's#.*setcap cap_net_raw+ep /rootfs\([^ ]*\).*#\1#p' "$cf")"
+entry="$(sed -n 's#^ENTRYPOINT \["\([^"]*\)".*#\1#p' "$cf")"
+if [ -z "$capped" ] || [ "$capped" != "$entry" ]; then
+  echo "deploy/Containerfile: ENTRYPOINT ($entry) is not the binary given CAP_NET_RAW (/rootfs$capped)" >&2; problems=$((problems + 1))
+fi
+bash -n "$root/tests/deploy/build-image.sh" || { echo "tests/deploy/build-image.sh: syntax error" >&2; problems=$((problems + 1)); }
 [ "$problems" -eq 0 ] || exit 1
 echo "Containerfile shape ok"
