@@ -124,6 +124,8 @@ public sealed class ScanSessionMemoryTests
 
         public IEnumerable<IPAddress> TimedOutHosts => [];
 
+        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
+
         public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
