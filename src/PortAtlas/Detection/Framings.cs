@@ -30,8 +30,31 @@ internal static class Framings
         var body = answer[..^1];
         var start = body.LastIndexOf((byte)'\n') + 1;
         var last = body[start..];
-        return !(last.Length >= 4 && IsDigit(last[0]) && IsDigit(last[1]) && IsDigit(last[2]) && last[3] == (byte)'-');
+        if (last.Length >= 4 && IsDigit(last[0]) && IsDigit(last[1]) && IsDigit(last[2]) && last[3] == (byte)'-')
+        {
+            return false;
+        }
+        // A multi-line reply ("211-Features:", " EPRT", ..., "211 End") ends only at a line of its code and a space:
+        // its middle lines need not start with the code, so a read that stops at one of them leaves the rest to be
+        // taken as the answer to the next command.
+        return !(body.Length >= 4 && IsDigit(body[0]) && IsDigit(body[1]) && IsDigit(body[2]) && body[3] == (byte)'-')
+            || HasFinalLine(body, body[..3]);
     };
+
+    // Whether a line after the first starts with code and a space (RFC 959 section 4.2's last line of a multi-line reply).
+    private static bool HasFinalLine(ReadOnlySpan<byte> body, ReadOnlySpan<byte> code)
+    {
+        var rest = body;
+        while (rest.IndexOf((byte)'\n') is var end and >= 0)
+        {
+            rest = rest[(end + 1)..];
+            if (rest.Length >= 4 && rest.StartsWith(code) && rest[3] == (byte)' ')
+            {
+                return true;
+            }
+        }
+        return false;
+    }
 
     /// <summary>Exactly one byte (PostgreSQL's SSLRequest answer).</summary>
     public static readonly Framing OneByte = static answer => answer.Length >= 1;

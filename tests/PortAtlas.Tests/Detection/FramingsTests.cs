@@ -9,6 +9,12 @@ public class FramingsTests
     [InlineData("220-first line\r\n", false)]
     [InlineData("220-first line\r\n220 last\r\n", true)]
     [InlineData("no line end", false)]
+    // vsftpd's FEAT: the middle lines start with a space; read up to one of them, the reply is not done (a read that
+    // stopped there left " UTF8\r\n211 End" to be taken as the answer to the next command, USER anonymous).
+    [InlineData("211-Features:\r\n EPRT\r\n EPSV\r\n", false)]
+    [InlineData("211-Features:\r\n EPRT\r\n EPSV\r\n211 End\r\n", true)]
+    [InlineData("230-Welcome\r\nplain text line\r\n230 Login successful.\r\n", true)]
+    [InlineData("230-Welcome\r\n231 not the same code\r\n", false)]
     public void Banner_CompleteAtLineEndUnlessContinued(string text, bool complete) =>
         Assert.Equal(complete, Framings.Banner(Wire.Latin1(text)));
 
