@@ -78,6 +78,13 @@ internal sealed class ProbeConnection : IAsyncDisposable
             }
             return (new ProbeConnection(socket, time, time.GetElapsedTime(started)), false);
         }
+        catch (IOException) when (!socket.Connected)
+        {
+            // Reset between the connect and the stream's creation (NetworkStream refuses a socket no longer connected):
+            // the service hung up at once, as below.
+            socket.Dispose();
+            return (null, true);
+        }
         catch (SocketException e) when (e.SocketErrorCode is SocketError.ConnectionReset or SocketError.Shutdown or SocketError.ConnectionAborted)
         {
             // The handshake completed and the service hung up before the connect was reported.
