@@ -125,6 +125,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var permutation = new IndexPermutation(sweep.Total, _seed, _options.Sequential);
         var lossSeen = false;
         var emptyPasses = 0;
+        long firstPassAnswers = 0;
         for (var pass = 0; ; pass++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -150,6 +151,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             }
             if (pass == 0)
             {
+                firstPassAnswers = newAnswers;
                 afterFirstPass?.Invoke();
             }
             else if (sent > 0)
@@ -161,8 +163,9 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             {
                 break;
             }
-            // Without evidence of loss one silent retransmission pass settles it; once loss has been seen, two in a row.
-            if (pass >= minRetries && pass > 0 && emptyPasses >= (lossSeen ? 2 : 1))
+            // Without evidence of loss one silent retransmission pass settles it; once loss has been seen, enough silent
+            // passes in a row that a port which would answer is left unanswered by chance less than once in a thousand.
+            if (pass >= minRetries && pass > 0 && emptyPasses >= EmptyPassesToStop(lossSeen, firstPassAnswers, Interlocked.Read(ref sweep.AnsweredCount)))
             {
                 break;
             }
@@ -171,6 +174,23 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 break;
             }
         }
+    }
+
+    /// <summary>
+    /// How many retransmission passes in a row must bring no answer before the rest is taken as silent. Without loss
+    /// one. With loss, the round trip's loss rate is estimated from the answers: the share of them that the first pass
+    /// did not bring (10 % lost each way: 19 %); a port that would answer stays silent for k passes with that rate to
+    /// the power k, so k grows until that is under 1/1000 (2 passes at 3 % loss, 5 at 19 %, at most 8). Two silent
+    /// passes alone left the last closed port of a 10 %-loss link unanswered in about 4 % of scans.
+    /// </summary>
+    internal static int EmptyPassesToStop(bool lossSeen, long firstPassAnswers, long answered)
+    {
+        if (!lossSeen)
+        {
+            return 1;
+        }
+        var lost = answered <= 0 ? 0 : Math.Clamp(1.0 - ((double)firstPassAnswers / answered), 0, 0.5);
+        return lost <= 0.001 ? 2 : Math.Clamp((int)Math.Ceiling(Math.Log(0.001) / Math.Log(lost)), 2, 8);
     }
 
     /// <summary>

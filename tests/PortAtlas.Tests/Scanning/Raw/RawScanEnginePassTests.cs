@@ -24,4 +24,16 @@ public sealed class RawScanEnginePassTests
     {
         Assert.False(RawScanEngine.ShouldSlowToDelivered(discovery: false, sent, answers));
     }
+
+    [Theory]
+    [InlineData(false, 1000, 1000, 1)]   // no loss seen: one silent pass settles it
+    [InlineData(true, 1000, 1000, 2)]    // loss seen, none measurable among the answers: two
+    [InlineData(true, 970, 1000, 2)]     // 3 % of answers came late: 0.03^2 < 1/1000
+    [InlineData(true, 810, 1000, 5)]     // 10 % each way (19 % round trip): 0.19^5 < 1/1000, 0.19^4 is not
+    [InlineData(true, 100, 1000, 8)]     // most answers came late: at most 8
+    [InlineData(true, 0, 0, 2)]          // nothing answered at all
+    public void EmptyPassesToStop_GrowsWithTheLossTheAnswersShow(bool lossSeen, long firstPass, long answered, int expected)
+    {
+        Assert.Equal(expected, RawScanEngine.EmptyPassesToStop(lossSeen, firstPass, answered));
+    }
 }
