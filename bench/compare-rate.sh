@@ -76,19 +76,7 @@ if [[ $scenarios =~ [BCD] ]]; then
   ip netns add "$ns"; ip netns exec "$ns" ip link set lo up
   # One process, 20 listeners that accept and close (a listener that never accepts fills its queue after enough
   # connect scans and then drops SYNs, which would turn open ports filtered in later runs).
-  ip netns exec "$ns" timeout 3600 python3 -c "
-import selectors, socket
-sel = selectors.DefaultSelector()
-for port in (22, 25, 53, 80, 110, 143, 443, 445, 993, 995, 1433, 3306, 3389, 5432, 5900, 6379, 8000, 8080, 27017, 31337):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(('127.0.0.1', port)); s.listen(4096); s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-while True:
-    for key, _ in sel.select():
-        try:
-            c, _ = key.fileobj.accept(); c.close()
-        except OSError:
-            pass
-" &
+  ip netns exec "$ns" timeout 3600 python3 "$here/tests/lab/accept-listener.py" 127.0.0.1 22 25 53 80 110 143 443 445 993 995 1433 3306 3389 5432 5900 6379 8000 8080 27017 31337 &
   sleep 1
   [[ $scenarios == *B* ]] && compare "B. 127.0.0.1 (own namespace) -p-, default as root" "ip netns exec $ns" "127.0.0.1 -p-" "-sS -p- -T4 -n -Pn 127.0.0.1"
   [[ $scenarios == *C* ]] && compare "C. 127.0.0.1 (own namespace) -p-, --syn" "ip netns exec $ns" "127.0.0.1 -p- --syn" "-sS -p- -T4 -n -Pn 127.0.0.1"

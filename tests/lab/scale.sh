@@ -96,19 +96,7 @@ listen_on() {
   listen_off
   # One process, three listeners that accept and close (a queue never accepted from fills and then drops SYNs). At
   # most an hour, should nobody turn it off.
-  ip netns exec pa-rst timeout 3600 python3 -c '
-import selectors, socket
-sel = selectors.DefaultSelector()
-for port in (22, 80, 443):
-    s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1); s.bind(("0.0.0.0", port)); s.listen(4096); s.setblocking(False)
-    sel.register(s, selectors.EVENT_READ)
-while True:
-    for key, _ in sel.select():
-        try:
-            c, _ = key.fileobj.accept(); c.close()
-        except OSError:
-            pass
-' >/dev/null 2>&1 &
+  ip netns exec pa-rst timeout 3600 python3 "$(dirname "$0")/accept-listener.py" 0.0.0.0 22 80 443 >/dev/null 2>&1 &
   echo $! >"$LISTEN_PID"
   # Ready once the kernel lists the three.
   for _ in $(seq 50); do
