@@ -174,7 +174,7 @@ public sealed class ScanCollector
 
     /// <summary>Whether <paramref name="address"/> has results (or was marked) here.</summary>
     internal bool Contains(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetwork ? _v4.ContainsKey(V4Key(address)) : _other.ContainsKey(address);
+        address.AddressFamily == AddressFamily.InterNetwork ? _v4.ContainsKey(TargetSet.ToUInt32(address)) : _other.ContainsKey(address);
 
     /// <summary>Marks a host as one that was scanned but could not be decided (a host timeout): reported "unknown" without ports.</summary>
     public void AddUnknownHost(IPAddress address, string? hostname = null)
@@ -192,7 +192,7 @@ public sealed class ScanCollector
         bool exists;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, V4Key(address), out exists);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, TargetSet.ToUInt32(address), out exists);
             if (!exists)
             {
                 entry = NewSlot();
@@ -243,13 +243,6 @@ public sealed class ScanCollector
             _chunks.Add(new Slot[ChunkSize]);
         }
         return _slotCount++;
-    }
-
-    private static uint V4Key(IPAddress address)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        address.TryWriteBytes(bytes, out _);
-        return BinaryPrimitives.ReadUInt32BigEndian(bytes);
     }
 
     private static IPAddress V4Address(uint key)
