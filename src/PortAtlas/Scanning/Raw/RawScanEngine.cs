@@ -126,6 +126,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var lossSeen = false;
         var emptyPasses = 0;
         long firstPassAnswers = 0;
+        long secondPassAnswers = 0;
         for (var pass = 0; ; pass++)
         {
             _cancellationToken.ThrowIfCancellationRequested();
@@ -156,6 +157,10 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             }
             else if (sent > 0)
             {
+                if (pass == 1)
+                {
+                    secondPassAnswers = newAnswers;
+                }
                 lossSeen |= newAnswers > 0;
                 emptyPasses = newAnswers == 0 ? emptyPasses + 1 : 0;
             }
@@ -165,7 +170,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             }
             // Without evidence of loss one silent retransmission pass settles it; once loss has been seen, enough silent
             // passes in a row that a port which would answer is left unanswered by chance less than once in a thousand.
-            if (pass >= minRetries && pass > 0 && emptyPasses >= EmptyPassesToStop(lossSeen, firstPassAnswers, Interlocked.Read(ref sweep.AnsweredCount)))
+            if (pass >= minRetries && pass > 0 && emptyPasses >= EmptyPassesToStop(lossSeen, firstPassAnswers, secondPassAnswers, Interlocked.Read(ref sweep.AnsweredCount)))
             {
                 break;
             }
@@ -178,18 +183,26 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
 
     /// <summary>
     /// How many retransmission passes in a row must bring no answer before the rest is taken as silent. Without loss
-    /// one. With loss, the round trip's loss rate is estimated from the answers: the share of them that the first pass
-    /// did not bring (10 % lost each way: 19 %); a port that would answer stays silent for k passes with that rate to
-    /// the power k, so k grows until that is under 1/1000 (2 passes at 3 % loss, 5 at 19 %, at most 8). Two silent
-    /// passes alone left the last closed port of a 10 %-loss link unanswered in about 4 % of scans.
+    /// one. With loss, the round trip's loss rate is estimated from the answers, and a port that would answer stays
+    /// silent for k passes with that rate to the power k, so k grows until that is under 1/1000 (2 passes at 3 % loss,
+    /// 5 at 19 %, at most 8). Two silent passes alone left the last closed port of a 10 %-loss link unanswered in about
+    /// 4 % of scans. The estimate comes from the first retransmission pass when it drew enough answers: of the probes it
+    /// got answers for in the end, the share that needed a later pass. The first pass's own loss is no measure of the
+    /// link when it ran faster than a queue on the path (a first pass that outran a delaying stage lost 85 % of its
+    /// probes on a link losing 1 % each way, and the estimate from it asked for 8 silent passes instead of 2).
+    /// Only with too few retransmitted answers does the first pass's share of all answers stand in.
     /// </summary>
-    internal static int EmptyPassesToStop(bool lossSeen, long firstPassAnswers, long answered)
+    internal static int EmptyPassesToStop(bool lossSeen, long firstPassAnswers, long secondPassAnswers, long answered)
     {
         if (!lossSeen)
         {
             return 1;
         }
-        var lost = answered <= 0 ? 0 : Math.Clamp(1.0 - ((double)firstPassAnswers / answered), 0, 0.5);
+        var retransmitted = answered - firstPassAnswers;
+        var lost = secondPassAnswers >= 100 && retransmitted > 0
+            ? 1.0 - ((double)secondPassAnswers / retransmitted)
+            : answered <= 0 ? 0 : 1.0 - ((double)firstPassAnswers / answered);
+        lost = Math.Clamp(lost, 0, 0.5);
         return lost <= 0.001 ? 2 : Math.Clamp((int)Math.Ceiling(Math.Log(0.001) / Math.Log(lost)), 2, 8);
     }
 
