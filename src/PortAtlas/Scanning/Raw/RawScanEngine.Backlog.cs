@@ -17,13 +17,13 @@ internal sealed partial class RawScanEngine
     internal void SetBacklog(Func<int> backlog) => _backlog = backlog;
 
     /// <summary>Waits (on the engine's thread, never the receive thread) while the backlog is full; true when it waited.</summary>
-    private bool WaitForRoom()
+    private bool WaitForRoom(RawSender sender)
     {
         if (_backlog is not { } backlog || backlog() < MaxBacklog)
         {
             return false;
         }
-        _sender.Flush();
+        sender.Flush();
         while (backlog() >= MaxBacklog / 2)
         {
             _cancellationToken.ThrowIfCancellationRequested();

@@ -244,7 +244,7 @@ internal sealed partial class RawScanEngine
                 learner.Release();
                 break;
             }
-            SendProbe(sweep, (paced.Host * stride) + (ulong)slot, pass: 1);
+            SendProbe(OwnLane, sweep, (paced.Host * stride) + (ulong)slot, pass: 1);
             paced.SilentSinceLastProbe.Remove(slot);
             outstanding.Add((slot, now));
             sent = true;
@@ -253,7 +253,7 @@ internal sealed partial class RawScanEngine
         // only delay the answer of a closed port (and blur the spacing the learner measures).
         if (!sent && !learner.HasToken(now) && learner.ShouldOversample(now) && TryNextSlot(paced, outstanding, skipSilent: true, out var next))
         {
-            SendProbe(sweep, (paced.Host * stride) + (ulong)next, pass: 1);
+            SendProbe(OwnLane, sweep, (paced.Host * stride) + (ulong)next, pass: 1);
             paced.SilentSinceLastProbe.Remove(next);
             paced.LastOversample = now;
         }

@@ -18,14 +18,14 @@ internal sealed partial class RawScanEngine
     private void BeginPhase()
     {
         _phaseStart = _time.GetTimestamp();
-        _phaseSent = _sender.Sent;
+        _phaseSent = PacketsSent;
     }
 
     /// <summary>Ends the current phase as <paramref name="name"/> and starts the next one from now.</summary>
     private void EndPhase(string name)
     {
         var now = _time.GetTimestamp();
-        var sent = _sender.Sent;
+        var sent = PacketsSent;
         _phases.Add(new RawScanPhase { Name = name, Elapsed = _time.GetElapsedTime(_phaseStart, now), Packets = sent - _phaseSent });
         _phaseStart = now;
         _phaseSent = sent;

@@ -391,7 +391,7 @@ internal sealed partial class RawScanEngine
         var stride = (ulong)sweep.Stride;
         for (ulong host = 0; host < sweep.Hosts.Count; host++)
         {
-            WaitForRoom();
+            WaitForRoom(_sender);
             for (var slot = 0; slot < sweep.Slots.Length; slot++)
             {
                 _cancellationToken.ThrowIfCancellationRequested();

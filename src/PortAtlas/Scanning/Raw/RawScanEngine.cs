@@ -44,7 +44,6 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private long _receiveDrops;
     private int _backoffs;
     private int _passes;
-    private long _lastBufferFull;
     private long _pollGeneration;
 
     public RawScanEngine(RawScanOptions options, CancellationToken cancellationToken)
@@ -71,7 +70,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _receiver.AttachFilter(ReplyFilter.Build(_sourcePort, _canaryPort));
     }
 
-    public long PacketsSent => _sender.Sent;
+    public long PacketsSent => _sender.Sent + ExtraPacketsSent;
 
     public long Validated => Interlocked.Read(ref _validated);
 
@@ -219,22 +218,55 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
 
     private long SendPass(Sweep sweep, IndexPermutation permutation, int pass)
     {
+        var passBegin = _time.GetTimestamp();
+        Interlocked.Exchange(ref _laneSent, 0);
+        var rate = Volatile.Read(ref _rate);
+        var congestion = new CongestionWindow(this, sweep, new RateController(rate, _options.MinRate, _options.Rate, allowIncrease: pass == 0, slowStart: _backoffs == 0));
+        // The first pass of a sweep of few hosts sends each host's canaries before its ports: they answer at once, and
+        // the host's open ports stream as they are found instead of waiting, held, for the pass to end.
+        var canaries = (ulong)sweep.Canaries;
+        var prologue = pass == 0 && canaries > 0 && sweep.Hosts.Count <= CanariesFirstHosts ? sweep.Hosts.Count * canaries : 0;
+        var threads = SendThreadsFor(_options.SendThreads, Environment.ProcessorCount, pass, sweep.Total, _options.Rate, _options.StartRate is not null);
+        long sent;
+        if (threads <= 1)
+        {
+            sent = SendRange(new SendLane(_sender, 1, Leader: true), sweep, permutation, pass, prologue, 0, prologue + sweep.Total, congestion);
+        }
+        else
+        {
+            // Canaries on this thread first (few, and they must lead), then the permutation cut into one part a thread.
+            sent = SendRange(new SendLane(_sender, 1, Leader: true), sweep, permutation, pass, prologue, 0, prologue, congestion);
+            sent += SendInParallel(threads, sweep, permutation, pass, prologue, congestion);
+        }
+        // A pass too short for a congestion window still says how fast the sender went.
+        var passSeconds = _time.GetElapsedTime(passBegin).TotalSeconds;
+        if (sent >= 1000 && passSeconds > 0)
+        {
+            RaisePeakRate(sent / passSeconds);
+        }
+        return sent;
+    }
+
+    /// <summary>
+    /// Sends positions [<paramref name="from"/>, <paramref name="to"/>) of the pass (the first <paramref name="prologue"/>
+    /// positions are the canaries, the rest the permutation) through one lane: its own sender, paced at its share of the
+    /// rate. Only the leading lane runs the congestion window (on the probes all lanes sent) and takes round-trip samples.
+    /// </summary>
+    private long SendRange(SendLane lane, Sweep sweep, IndexPermutation permutation, int pass, ulong prologue, ulong from, ulong to, CongestionWindow congestion)
+    {
         long sent = 0;
+        long counted = 0;
         var baseTime = _time.GetTimestamp();
-        var passBegin = baseTime;
         long baseSent = 0;
         var rate = Volatile.Read(ref _rate);
+        var lastBufferFull = lane.Sender.BufferFullEvents;
         // The cap holds over any 100 ms window within 10 % plus one batch, so a batch never carries more than 10 ms of
         // the ceiling: at --rate 10 each packet leaves on its own, paced, instead of 64 at once.
         var burst = BurstFor(_options.Rate);
         var checkMask = burst >= 16 ? 15 : 0;
-        var congestion = new CongestionWindow(this, sweep, new RateController(rate, _options.MinRate, _options.Rate, allowIncrease: pass == 0, slowStart: _backoffs == 0));
-        // The first pass of a sweep of few hosts sends each host's canaries before its ports: they answer at once, and
-        // the host's open ports stream as they are found instead of waiting, held, for the pass to end.
         var stride = (ulong)sweep.Stride;
         var canaries = (ulong)sweep.Canaries;
-        var prologue = pass == 0 && canaries > 0 && sweep.Hosts.Count <= CanariesFirstHosts ? sweep.Hosts.Count * canaries : 0;
-        for (ulong i = 0; i < prologue + sweep.Total; i++)
+        for (var i = from; i < to; i++)
         {
             ulong index;
             if (i < prologue)
@@ -256,44 +288,48 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             if ((sent & checkMask) == 0)
             {
                 _cancellationToken.ThrowIfCancellationRequested();
-                var current = Volatile.Read(ref _rate);
-                if (current != rate || _sender.BufferFullEvents != _lastBufferFull)
+                if (_sendFailed)
                 {
-                    if (_sender.BufferFullEvents > _lastBufferFull + 10)
+                    break;
+                }
+                var current = Volatile.Read(ref _rate);
+                if (current != rate || lane.Sender.BufferFullEvents != lastBufferFull)
+                {
+                    if (lane.Sender.BufferFullEvents > lastBufferFull + 10)
                     {
                         BackOff();
                         current = Volatile.Read(ref _rate);
                     }
-                    _lastBufferFull = _sender.BufferFullEvents;
+                    lastBufferFull = lane.Sender.BufferFullEvents;
                     // Carry over how far ahead of the old rate the sender was: a fresh start would hand out a new
                     // burst of credit at every change, and changes come often when the send buffer fills under load.
-                    var ahead = sent - baseSent - (_time.GetElapsedTime(baseTime).TotalSeconds * rate);
+                    var ahead = sent - baseSent - (_time.GetElapsedTime(baseTime).TotalSeconds * rate / lane.Lanes);
                     rate = current;
                     baseTime = _time.GetTimestamp();
                     baseSent = sent - (long)Math.Round(Math.Max(0, ahead));
                 }
-                congestion.Check(sent);
+                var all = Interlocked.Add(ref _laneSent, sent - counted);
+                counted = sent;
+                if (lane.Leader)
+                {
+                    congestion.Check(all);
+                }
                 // A consumer far behind holds the sweep (Backlog.cs); Pace keeps no credit from the wait.
-                WaitForRoom();
+                WaitForRoom(lane.Sender);
                 // Counting the sends until the next check keeps the cap exact however seldom the clock is read.
-                Pace(ref baseTime, ref baseSent, sent + checkMask, rate, burst);
+                Pace(lane.Sender, ref baseTime, ref baseSent, sent + checkMask, rate / lane.Lanes, burst);
             }
-            if (SendProbe(sweep, index, pass))
+            if (SendProbe(lane, sweep, index, pass))
             {
                 sent++;
-                if (burst < _sender.BatchSize && sent % burst == 0)
+                if (burst < lane.Sender.BatchSize && sent % burst == 0)
                 {
-                    _sender.Flush();
+                    lane.Sender.Flush();
                 }
             }
         }
-        _sender.Flush();
-        // A pass too short for a congestion window still says how fast the sender went.
-        var passSeconds = _time.GetElapsedTime(passBegin).TotalSeconds;
-        if (sent >= 1000 && passSeconds > 0)
-        {
-            RaisePeakRate(sent / passSeconds);
-        }
+        lane.Sender.Flush();
+        Interlocked.Add(ref _laneSent, sent - counted);
         return sent;
     }
 
@@ -309,7 +345,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// (descheduled, an oversleep, JIT at the start, the congestion window) is kept only up to 2 ms of the rate: enough
     /// to make up oversleeps at high rates, too little to leave as a rush above the cap.
     /// </summary>
-    private void Pace(ref long baseTime, ref long baseSent, long sent, double rate, int burst)
+    private void Pace(RawSender sender, ref long baseTime, ref long baseSent, long sent, double rate, int burst)
     {
         var lead = Math.Max(1, burst / 2);
         var keep = rate * 0.002;
@@ -325,12 +361,12 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 }
                 return;
             }
-            _sender.Flush();
+            sender.Flush();
             Sleep(TimeSpan.FromSeconds(Math.Min(0.05, ahead / rate)));
         }
     }
 
-    private bool SendProbe(Sweep sweep, ulong index, int pass)
+    private bool SendProbe(SendLane lane, Sweep sweep, ulong index, int pass)
     {
         var host = index / (ulong)sweep.Stride;
         var slotIndex = (int)(index % (ulong)sweep.Stride);
@@ -355,7 +391,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         {
             return false;
         }
-        var buffer = _sender.Rent(v6, destination);
+        var buffer = lane.Sender.Rent(v6, destination);
         var id = (ushort)index;
         int length;
         switch (slot.Kind)
@@ -381,16 +417,17 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 length = PacketBuilder.WriteTimestampRequest(buffer, addresses, (ushort)(stamp >> 16), (ushort)stamp, (uint)(_time.GetUtcNow().ToUnixTimeMilliseconds() % 86_400_000), id);
                 break;
         }
-        if (pass == 0 && (index % (ulong)sweep.SampleStride) == 0)
+        // Round-trip samples come from the leading lane alone: the sample table is not shared between threads.
+        if (lane.Leader && pass == 0 && (index % (ulong)sweep.SampleStride) == 0)
         {
             sweep.Samples[index % SampleTableSize] = (index, _time.GetTimestamp());
         }
-        else if (pass > 0 && sweep.Samples[index % SampleTableSize].Index == index)
+        else if (lane.Leader && pass > 0 && sweep.Samples[index % SampleTableSize].Index == index)
         {
             // Karn's rule (RFC 6298, 3): an answer to a retransmitted probe could answer either copy; take no sample from it.
             sweep.Samples[index % SampleTableSize] = (ulong.MaxValue, 0);
         }
-        _sender.Commit(v6, length);
+        lane.Sender.Commit(v6, length);
         return true;
     }
 
@@ -566,6 +603,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _stopReceiving = true;
         _receiveThread?.Join();
         _sender.Dispose();
+        DisposeExtraSenders();
         _receiver.Dispose();
         foreach (var socket in _reservations)
         {

@@ -38,6 +38,7 @@ internal sealed record RawScanOptions
         Shard = options.Shard,
         DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
+        SendThreads = SendThreadsFromEnvironment(),
     };
 
     /// <summary>Probe only this shard's part of the pairs (see <see cref="ScanOptions.Shard"/>); null for all.</summary>
@@ -134,6 +135,16 @@ internal sealed record RawScanOptions
     /// <summary>Packets per sendmmsg system call; default 64. For measurements (1 sends one packet per call).</summary>
     internal int SendBatchSize { get; init; } = RawSender.DefaultBatchSize;
 
+    /// <summary>
+    /// PORTATLAS_SEND_THREADS=N: the send threads of a large first pass, for side-by-side measurements of the parallel
+    /// pass (bench/compare-rate.sh); 0 or unset chooses by cores.
+    /// </summary>
+    internal static int SendThreadsFromEnvironment() =>
+        int.TryParse(Environment.GetEnvironmentVariable("PORTATLAS_SEND_THREADS"), out var n) && n is >= 0 and <= RawScanEngine.MaxSendThreads ? n : 0;
+
+    /// <summary>Threads that send a large first pass; 0 (default) one a core up to four, 1 a single thread (<see cref="RawScanEngine.SendThreadsFor"/>).</summary>
+    internal int SendThreads { get; init; }
+
     /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
     internal bool IgnoreOutgoing { get; init; }
 
@@ -148,6 +159,7 @@ internal sealed record RawScanOptions
             throw new ArgumentOutOfRangeException(nameof(MinRate), MinRate, "MinRate must be positive and at most Rate.");
         }
         ArgumentOutOfRangeException.ThrowIfNegative(MinRetries, nameof(MinRetries));
+        ArgumentOutOfRangeException.ThrowIfNegative(SendThreads, nameof(SendThreads));
         ArgumentOutOfRangeException.ThrowIfLessThan(MaxRetries, MinRetries, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfGreaterThan(MaxRetries, 50, nameof(MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(MinTimeout, TimeSpan.Zero, nameof(MinTimeout));

@@ -40,4 +40,18 @@ public sealed class RawScanEnginePassTests
     {
         Assert.Equal(expected, RawScanEngine.EmptyPassesToStop(lossSeen, firstPass, secondPass, answered));
     }
+
+    [Theory]
+    [InlineData(0, 2, 0, 65_536, 100_000, true, 2)]    // a large first pass, rate found: one thread a core
+    [InlineData(0, 16, 0, 65_536, 100_000, true, 4)]   // at most four
+    [InlineData(1, 2, 0, 65_536, 100_000, true, 1)]    // one asked for
+    [InlineData(3, 2, 0, 65_536, 100_000, true, 3)]    // as many as asked for, cores or not
+    [InlineData(0, 2, 1, 65_536, 100_000, true, 1)]    // retransmission passes: one thread
+    [InlineData(0, 2, 0, 16_383, 100_000, true, 1)]    // a small pass: one thread
+    [InlineData(0, 2, 0, 65_536, 5_000, false, 1)]     // a low ceiling of the user's: one thread holds it exactly
+    [InlineData(0, 2, 0, 65_536, 50_000, false, 2)]    // a high one: parallel
+    public void SendThreadsFor_ParallelOnlyForLargeFirstPassesWithoutALowCeiling(int configured, int processors, int pass, long probes, double ceiling, bool adaptive, int expected)
+    {
+        Assert.Equal(expected, RawScanEngine.SendThreadsFor(configured, processors, pass, (ulong)probes, ceiling, adaptive));
+    }
 }
