@@ -226,7 +226,8 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         // the host's open ports stream as they are found instead of waiting, held, for the pass to end.
         var canaries = (ulong)sweep.Canaries;
         var prologue = pass == 0 && canaries > 0 && sweep.Hosts.Count <= CanariesFirstHosts ? sweep.Hosts.Count * canaries : 0;
-        var threads = SendThreadsFor(_options.SendThreads, Environment.ProcessorCount, pass, sweep.Total, _options.Rate, _options.StartRate is not null);
+        // Probes in order (-r) leave in order: one thread.
+        var threads = _options.Sequential ? 1 : SendThreadsFor(_options.SendThreads, Environment.ProcessorCount, pass, sweep.Total, _options.Rate, _options.StartRate is not null);
         long sent;
         if (threads <= 1)
         {
