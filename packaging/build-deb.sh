@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Builds the native `ports` (Native AOT) and packages it with its manual and shell completions:
+# Builds the native `ports` (Native AOT: the look-up front `ports` and the full CLI `ports-full` beside it, issue 16)
+# and packages it with its manual and shell completions:
 #   a Debian package   OUT/portatlas_VERSION_ARCH.deb      (dpkg-deb only, no other packaging tools)
 #   a tarball          OUT/portatlas-VERSION-linux-RID.tar.gz, with install.sh
 # Usage: packaging/build-deb.sh [OUT]   (default .build/packages). Needs the .NET SDK, clang and zlib1g-dev.
@@ -20,18 +21,17 @@ publish="$out/publish"
 rm -rf "$publish"
 if [ -n "${PORTATLAS_NATIVE_DIR:-}" ]; then
   # Only a native build will do: a framework-dependent one (ports.dll beside it) needs .NET on the target.
-  if [ ! -x "$PORTATLAS_NATIVE_DIR/ports" ] || [ -e "$PORTATLAS_NATIVE_DIR/ports.dll" ]; then
+  if [ ! -x "$PORTATLAS_NATIVE_DIR/ports" ] || [ ! -x "$PORTATLAS_NATIVE_DIR/ports-full" ] || [ -e "$PORTATLAS_NATIVE_DIR/ports.dll" ]; then
     echo "build-deb.sh: $PORTATLAS_NATIVE_DIR holds no Native AOT build of ports" >&2; exit 1
   fi
   echo "build-deb.sh: packaging the native build in $PORTATLAS_NATIVE_DIR" >&2
   mkdir -p "$publish" && cp -p "$PORTATLAS_NATIVE_DIR"/* "$publish/"
 else
   echo "build-deb.sh: publishing ports $version for $rid (Native AOT)" >&2
-  dotnet publish "$root/src/PortAtlas.Cli/PortAtlas.Cli.csproj" -c Release -r "$rid" -p:PublishAot=true \
-    -o "$publish" --nologo -v quiet >&2
+  "$root/tools/publish-native.sh" "$publish" "$rid" >&2
 fi
 rm -f "$publish"/*.dbg "$publish"/*.pdb "$publish"/*.xml
-[ -x "$publish/ports" ] || { echo "build-deb.sh: no native binary in $publish" >&2; exit 1; }
+[ -x "$publish/ports" ] && [ -x "$publish/ports-full" ] || { echo "build-deb.sh: no native binaries in $publish" >&2; exit 1; }
 
 # The manual is the committed one (a unit test keeps it equal to 'ports manpage'); completions come from the binary.
 completions="$out/completions"
@@ -40,8 +40,8 @@ rm -rf "$completions" && mkdir -p "$completions"
 "$publish/ports" completion zsh > "$completions/_ports"
 "$publish/ports" completion fish > "$completions/ports.fish"
 
-# Debian package: the binary and its native libraries in /usr/lib/portatlas, /usr/bin/ports a link to it
-# (a Native AOT binary finds its libraries beside its real path).
+# Debian package: the binaries and their native libraries in /usr/lib/portatlas, /usr/bin/ports a link to the front
+# (a Native AOT binary finds its libraries, and the front finds ports-full, beside its real path).
 stage="$out/stage"
 rm -rf "$stage"
 install -d "$stage/DEBIAN" "$stage/usr/bin" "$stage/usr/lib/portatlas"
@@ -53,7 +53,7 @@ install -D -m 0644 "$completions/ports.bash" "$stage/usr/share/bash-completion/c
 install -D -m 0644 "$completions/_ports" "$stage/usr/share/zsh/vendor-completions/_ports"
 install -D -m 0644 "$completions/ports.fish" "$stage/usr/share/fish/vendor_completions.d/ports.fish"
 install -D -m 0644 "$root/LICENSE" "$stage/usr/share/doc/portatlas/copyright"
-find "$stage/usr/lib/portatlas" -type f ! -name ports -exec chmod 0644 {} +
+find "$stage/usr/lib/portatlas" -type f ! -name ports ! -name ports-full -exec chmod 0644 {} +
 size="$(du -sk --exclude=DEBIAN "$stage" | cut -f1)"
 cat > "$stage/DEBIAN/control" <<CONTROL
 Package: portatlas
@@ -80,7 +80,7 @@ tree="$out/$name"
 rm -rf "$tree"
 install -d "$tree/lib" "$tree/completions"
 install -m 0755 "$publish"/* "$tree/lib/"
-find "$tree/lib" -type f ! -name ports -exec chmod 0644 {} +
+find "$tree/lib" -type f ! -name ports ! -name ports-full -exec chmod 0644 {} +
 install -m 0644 "$root/docs/ports.1" "$tree/ports.1"
 install -m 0644 "$completions"/* "$tree/completions/"
 install -m 0644 "$root/LICENSE" "$tree/LICENSE"

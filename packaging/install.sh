@@ -1,5 +1,6 @@
 #!/bin/sh
-# Installs PortAtlas's `ports` from this unpacked tarball: the binary and its libraries in PREFIX/lib/portatlas,
+# Installs PortAtlas's `ports` from this unpacked tarball: the binaries (the look-up front `ports`, the full CLI
+# `ports-full`) and their libraries in PREFIX/lib/portatlas,
 # PREFIX/bin/ports, the manual and the bash, zsh and fish completions.
 #   ./install.sh                  into /usr/local
 #   PREFIX=$HOME/.local ./install.sh
@@ -19,7 +20,7 @@ fi
 mkdir -p "$prefix/lib/portatlas" "$prefix/bin" "$prefix/share/man/man1" "$prefix/share/bash-completion/completions" \
   "$prefix/share/zsh/site-functions" "$prefix/share/fish/vendor_completions.d"
 cp "$here"/lib/* "$prefix/lib/portatlas/"
-chmod 0755 "$prefix/lib/portatlas/ports"
+chmod 0755 "$prefix/lib/portatlas/ports" "$prefix/lib/portatlas/ports-full"
 ln -sf "$prefix/lib/portatlas/ports" "$prefix/bin/ports"
 cp "$here/ports.1" "$prefix/share/man/man1/ports.1"
 cp "$here/completions/ports.bash" "$prefix/share/bash-completion/completions/ports"

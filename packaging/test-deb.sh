@@ -31,6 +31,9 @@ files="$(dpkg -L portatlas)"
 # No .NET runtime on the way: the binary is native.
 env -i PATH=/usr/bin:/bin HOME=/tmp /usr/bin/ports 443 | grep -q https || fail "'ports 443' does not name https"
 /usr/bin/ports --version | grep -q "IANA port registry" || fail "--version"
+# The front answers 'ports 443' itself and hands the rest to ports-full (issue 16): both installed, executable.
+[ -x /usr/lib/portatlas/ports-full ] || fail "no /usr/lib/portatlas/ports-full"
+/usr/bin/ports 443 --format json | cmp -s - <(/usr/lib/portatlas/ports-full 443 --format json) || fail "the front and ports-full differ on 'ports 443'"
 man -w ports >/dev/null 2>&1 || fail "man ports: no manual installed"
 MANPAGER=cat MANWIDTH=80 man ports 2>/dev/null | grep -q "ports scan" || fail "man ports does not render"
 [ -f /usr/share/bash-completion/completions/ports ] || fail "no bash completion"
@@ -50,6 +53,7 @@ prefix="$(mktemp -d)"; unpack="$(mktemp -d)"
 tar -C "$unpack" -xzf "$tarball"
 PREFIX="$prefix" "$unpack"/portatlas-*/install.sh >/dev/null
 env -i PATH=/usr/bin:/bin "$prefix/bin/ports" 443 | grep -q https || fail "tarball: 'ports 443'"
+env -i PATH=/usr/bin:/bin "$prefix/bin/ports" --version | grep -q "IANA port registry" || fail "tarball: --version (ports-full)"
 MANPAGER=cat man -l "$prefix/share/man/man1/ports.1" 2>/dev/null | grep -q "ports scan" || fail "tarball: manual"
 PREFIX="$prefix" "$unpack"/portatlas-*/install.sh --uninstall >/dev/null
 [ -z "$(find "$prefix" -type f -o -type l)" ] || fail "tarball: uninstall left $(find "$prefix" -type f -o -type l | head -3)"

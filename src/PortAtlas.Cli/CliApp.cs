@@ -11,7 +11,7 @@ public static class CliApp
     public static async Task<int> RunAsync(string[] args, CliContext cli, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(cli);
-        if (TryQuickLookup(args, out var texts, out var quickFormat))
+        if (QuickLookup.TryParse(args, out var texts, out var quickFormat))
         {
             // 'ports 443' and friends: no command tree, no signal handlers, nothing but the registry (issue 16).
             return RegistryCommands.Lookup(cli, texts, quickFormat);
@@ -64,37 +64,6 @@ public static class CliApp
             }
             return cli.Fail(code, message);
         }
-    }
-
-    /// <summary>
-    /// True for the commonest command line, a look-up by number ("443", "22/udp", "6665-6669", "lookup 443 --format json"),
-    /// which needs none of the command tree. Anything else, names included (they may be commands), takes the full parser,
-    /// and both paths print the same.
-    /// </summary>
-    internal static bool TryQuickLookup(string[] args, out string[] queries, out string format)
-    {
-        queries = [];
-        format = "table";
-        var start = args.Length > 0 && args[0] == "lookup" ? 1 : 0;
-        var found = new List<string>(args.Length);
-        for (var i = start; i < args.Length; i++)
-        {
-            var arg = args[i];
-            if (arg is "--format" or "-f" && i + 1 < args.Length && args[i + 1] is "table" or "json" or "csv")
-            {
-                format = args[++i];
-            }
-            else if (arg.Length is > 0 and <= 32 && char.IsAsciiDigit(arg[0]) && !arg.Contains('='))
-            {
-                found.Add(arg);
-            }
-            else
-            {
-                return false;
-            }
-        }
-        queries = [.. found];
-        return found.Count > 0;
     }
 
     internal static RootCommand Build(CliContext cli)

@@ -205,7 +205,7 @@ public sealed class QuickLookupTests
     [InlineData("65535", "-f", "json")]
     public async Task QuickPath_PrintsWhatTheParserPrints(params string[] args)
     {
-        Assert.True(PortAtlas.Cli.CliApp.TryQuickLookup(args, out _, out _));
+        Assert.True(PortAtlas.Cli.QuickLookup.TryParse(args, out _, out _));
         var quick = await CliRunner.RunAsync(args);
         var full = await RunParsed(args);
         Assert.Equal(full, quick);
@@ -221,7 +221,7 @@ public sealed class QuickLookupTests
     [InlineData("lookup")]
     [InlineData]
     public void OtherCommandLines_TakeTheParser(params string[] args) =>
-        Assert.False(PortAtlas.Cli.CliApp.TryQuickLookup(args, out _, out _));
+        Assert.False(PortAtlas.Cli.QuickLookup.TryParse(args, out _, out _));
 
     [Fact]
     public void NoCommandStartsWithADigit()
