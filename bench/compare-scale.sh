@@ -6,6 +6,8 @@
 #   bench/compare-scale.sh [runs=3] [sizes="1 256 4096 65536"] [kinds="answering rst silent"]
 #   BASE=/path/to/base/net10.0 NEW=/path/to/new/net10.0 (directories holding ports.dll; NEW defaults to this tree's
 #   Release build, BASE to NEW alone)
+#   SCALE_LOCK=/path/to/lockfile: each row (its listeners included) holds this lock (flock) while it runs, so that others
+#   measuring pa-rst or pa-dark can take turns between rows instead of waiting for the whole table
 #
 # Targets (tests/lab/up.sh and tests/lab/scale.sh must be up):
 #   answering  pa-rst's addresses (as rst below) while `tests/lab/scale.sh listen on` runs listeners there on 22, 80
@@ -34,6 +36,10 @@ BASE=${BASE:-}
 work=$(mktemp -d)
 scale=$here/tests/lab/scale.sh
 trap '"$scale" listen off; rm -rf "$work"' EXIT
+lock_fd=
+if [ -n "${SCALE_LOCK:-}" ]; then
+  exec {lock_fd}>>"$SCALE_LOCK"
+fi
 
 targets() { # kind size -> target specs, or nothing when the lab has no such set
   case "$1:$2" in
@@ -66,6 +72,7 @@ for kind in $kinds; do
     [ -n "$spec" ] || continue
     hosts=$(python3 -c 'import ipaddress,sys; print(sum(ipaddress.ip_network(t if "/" in t else t+"/32").num_addresses for t in sys.argv[1:]))' $spec)
     for b in "${builds[@]}"; do : >"$work/t.$b"; : >"$work/c.$b"; done
+    [ -n "$lock_fd" ] && flock "$lock_fd"
     if [ "$kind" = answering ]; then "$scale" listen on; else "$scale" listen off; fi
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     n=$runs
@@ -78,6 +85,8 @@ for kind in $kinds; do
         counts "$work/out.json" >>"$work/c.$b"
       done
     done
+    "$scale" listen off
+    [ -n "$lock_fd" ] && flock -u "$lock_fd"
     t() { awk '{print $1}' "$work/t.$1" | median; }
     m() { awk '{print $2/1024}' "$work/t.$1" | median | xargs printf '%.0f'; }
     same=$(cat "$work"/c.* | sort -u | tr '\n' ' ')

@@ -292,7 +292,8 @@ internal static class NmapScan
     /// <summary>With -d, where a raw engine's time went: one line, phase by phase (issue 16).</summary>
     public static string DescribePhases(RawScanStats stats) =>
         $"ports: {stats.ScanType} phases: " + string.Join("; ", stats.Phases.Select(p => string.Create(CultureInfo.InvariantCulture,
-            $"{p.Name} {p.Elapsed.TotalSeconds:0.000} s{(p.Packets > 0 ? $" ({p.Packets:N0} packets)" : "")}")));
+            $"{p.Name} {p.Elapsed.TotalSeconds:0.000} s{(p.Packets > 0 ? $" ({p.Packets:N0} packets)" : "")}")))
+        + string.Create(CultureInfo.InvariantCulture, $"; within them, waiting for the consumer {stats.ConsumerWait.TotalSeconds:0.000} s ({stats.ConsumerWaits} time(s))");
 
     /// <summary>Writes every --save file.</summary>
     public static async Task SaveAsync(NmapSettings settings, ScanReport report, CancellationToken cancellationToken)

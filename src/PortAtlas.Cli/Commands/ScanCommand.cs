@@ -317,6 +317,10 @@ internal static class ScanCommand
             var saved = shardSink is not null
                 ? await ShardRun.SaveAsync(cli, store!, shardSink, session, report).ConfigureAwait(false)
                 : await SaveAsync(cli, store, session, report).ConfigureAwait(false);
+            if (request.Nmap.Debug > 0 && store is not null)
+            {
+                cli.Error.WriteLine(string.Create(CultureInfo.InvariantCulture, $"ports: process time: history saved at {NmapScan.Uptime():0.000} s"));
+            }
             return saved == ExitCodes.Success && (notSaved || writeError is not null) ? ExitCodes.Failure : saved;
         }
     }

@@ -100,6 +100,20 @@ public sealed partial class NmapCompatTests : IDisposable
     }
 
     [Fact]
+    public void DescribePhases_SaysHowLongTheEngineWaitedForTheConsumer()
+    {
+        var stats = new RawScanStats
+        {
+            ScanType = "syn",
+            Phases = [new RawScanPhase { Name = "pass 1 send", Elapsed = TimeSpan.FromSeconds(2.5), Packets = 1234 }],
+            ConsumerWait = TimeSpan.FromMilliseconds(750),
+            ConsumerWaits = 3,
+        };
+        Assert.Equal("ports: syn phases: pass 1 send 2.500 s (1,234 packets); within them, waiting for the consumer 0.750 s (3 time(s))",
+            NmapScan.DescribePhases(stats));
+    }
+
+    [Fact]
     public void Translate_OtherCommands_PassUnchanged()
     {
         string[] args = ["lookup", "-T4", "-O"];

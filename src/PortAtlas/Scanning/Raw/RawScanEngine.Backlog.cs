@@ -12,6 +12,11 @@ internal sealed partial class RawScanEngine
     internal const int MaxBacklog = 1 << 15;
 
     private Func<int>? _backlog;
+    private long _consumerWaitTicks;
+    private int _consumerWaits;
+
+    /// <summary>Real time the engine's thread spent waiting for the consumer to take results, and how many times it waited.</summary>
+    internal (TimeSpan Time, int Count) ConsumerWait => (TimeSpan.FromTicks(Interlocked.Read(ref _consumerWaitTicks)), Volatile.Read(ref _consumerWaits));
 
     /// <summary>How many results wait in the channel; set by the runner that owns it.</summary>
     internal void SetBacklog(Func<int> backlog) => _backlog = backlog;
@@ -24,11 +29,22 @@ internal sealed partial class RawScanEngine
             return false;
         }
         sender.Flush();
-        while (backlog() >= MaxBacklog / 2)
+        var start = TimeProvider.System.GetTimestamp();
+        try
         {
-            _cancellationToken.ThrowIfCancellationRequested();
-            // Real time whatever the engine's clock: the consumer drains in real time.
-            _cancellationToken.WaitHandle.WaitOne(1);
+            while (backlog() >= MaxBacklog / 2)
+            {
+                _cancellationToken.ThrowIfCancellationRequested();
+                // Real time whatever the engine's clock: the consumer drains in real time.
+                _cancellationToken.WaitHandle.WaitOne(1);
+            }
+        }
+        finally
+        {
+            // Counted for -d (issue 16): whether a slow consumer, not the send path, held the sweep back.
+            // Send lanes wait on their own threads (RawScanEngine.Lanes.cs): counted atomically.
+            Interlocked.Add(ref _consumerWaitTicks, TimeProvider.System.GetElapsedTime(start).Ticks);
+            Interlocked.Increment(ref _consumerWaits);
         }
         return true;
     }

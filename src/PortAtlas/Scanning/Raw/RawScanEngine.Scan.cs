@@ -186,6 +186,8 @@ internal sealed partial class RawScanEngine
         IcmpPacingTime = _pacingTime,
         Notes = PacketsSent >= 1000 ? [.. _notes, RateNote()] : [.. _notes],
         Phases = [.. _phases],
+        ConsumerWait = ConsumerWait.Time,
+        ConsumerWaits = ConsumerWait.Count,
     };
 
     /// <summary>The rate the scan reached, for the user: the pace is found, not fixed, unless a ceiling was given.</summary>

@@ -43,6 +43,10 @@ public sealed record RawScanStats
     public IReadOnlyList<string> Notes { get; init; } = [];
     /// <summary>Where the engine's time went, phase by phase in order (discovery and sweep passes, each sending then waiting; pacing; the connect check; the silent remainder).</summary>
     public IReadOnlyList<RawScanPhase> Phases { get; init; } = [];
+    /// <summary>Time the engine's thread waited, within the phases, for the consumer to take queued results (back-pressure).</summary>
+    public TimeSpan ConsumerWait { get; init; }
+    /// <summary>How many times the engine's thread waited for the consumer (see <see cref="ConsumerWait"/>).</summary>
+    public int ConsumerWaits { get; init; }
 }
 
 /// <summary>One phase of a raw scan's engine thread: what it was, how long it took, how many packets it sent.</summary>
