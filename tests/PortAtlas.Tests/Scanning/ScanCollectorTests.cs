@@ -86,6 +86,55 @@ public sealed class ScanCollectorTests
     }
 
     [Fact]
+    public void Build_ClosedAndFilteredPortsHeldWhileFew_ComeBackAsTheyWereAdded()
+    {
+        var collector = new ScanCollector();
+        var address = Host(5);
+        var added = new List<PortResult>
+        {
+            new() { Address = address, Port = 65535, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromTicks(1234567) },
+            new() { Address = address, Port = 0, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.Zero },
+            new() { Address = address, Port = 53, Protocol = Transport.Udp, State = PortState.Closed, Reason = "port-unreach", RoundTrip = TimeSpan.FromMilliseconds(3) },
+            new() { Address = address, Port = 7, Protocol = Transport.Sctp, State = PortState.Closed, Reason = "abort" },
+            new() { Address = address, Port = 8, State = PortState.Filtered, Reason = "no-response" },
+            new() { Address = address, Port = 9, State = PortState.Filtered, Reason = "admin-prohibited", RoundTrip = TimeSpan.FromTicks(uint.MaxValue - 2L) },
+            // Too much for 8 bytes: a round trip over 429 s, a service. Kept as they are.
+            new() { Address = address, Port = 10, State = PortState.Filtered, Reason = "no-response", RoundTrip = TimeSpan.FromSeconds(500) },
+            new() { Address = address, Port = 11, State = PortState.Closed, Reason = "reset", Service = new ServiceInfo { Name = "x" } },
+        };
+        foreach (var result in added)
+        {
+            collector.Add(result);
+        }
+
+        var host = Assert.Single(collector.Build(new ScanStats()).Hosts);
+
+        static object Shape(PortResult p) => (p.Address, p.Port, p.Protocol, p.State, p.Reason, p.RoundTrip, p.Service?.Name, p.Findings.Count, p.Scripts.Count);
+        Assert.Equal(added.OrderBy(p => p.Protocol).ThenBy(p => p.Port).Select(Shape), host.Ports.Select(Shape));
+    }
+
+    [Fact]
+    public void Add_OneStatePastTheLimit_DropsOnlyThatStatesHeldPorts()
+    {
+        var collector = new ScanCollector();
+        var address = Host(6);
+        for (var port = 1; port <= 25; port++)
+        {
+            collector.Add(Result(address, port, PortState.Closed));
+        }
+        for (var port = 101; port <= 126; port++)
+        {
+            collector.Add(Result(address, port, PortState.Filtered));
+        }
+
+        var host = Assert.Single(collector.Build(new ScanStats()).Hosts);
+
+        Assert.Equal(Enumerable.Range(1, 25), host.Ports.Select(p => p.Port));
+        Assert.All(host.Ports, p => Assert.Equal((PortState.Closed, "reset"), (p.State, p.Reason)));
+        Assert.Equal(26, host.StateCounts["filtered"]);
+    }
+
+    [Fact]
     public void ListedPorts_AreTheOpenOnesAndThoseOfStatesListedInFull()
     {
         var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = true });
