@@ -56,9 +56,9 @@ public sealed class ScanCollector
     private readonly List<Slot[]> _chunks = [];
     private readonly long[] _totals = new long[States];
     private readonly ScanCollectorOptions _options;
-    // The (state, reason) pairs of held ports, so that a held port names its reason in one byte.
+    // The (state, reason) pairs of held ports, so that a held port names its reason in one byte; id 0 marks an unused entry.
     private readonly Dictionary<(PortState, string), byte> _reasonIds = [];
-    private readonly List<(PortState State, string Reason)> _reasons = [];
+    private readonly List<(PortState State, string Reason)> _reasons = [(default, "")];
     private int _slotCount;
     private int _version;
 
@@ -273,7 +273,7 @@ public sealed class ScanCollector
         {
             if (TryHold(result, out var held))
             {
-                slot.ExtraOrNew().Hold(held, _options.MaxListedPerState);
+                Hold(ref slot, held);
             }
             else
             {
@@ -313,6 +313,32 @@ public sealed class ScanCollector
 
     private PortState StateOf(HeldPort held) => _reasons[held.Reason].State;
 
+    private void Hold(ref Slot slot, HeldPort port)
+    {
+        var held = slot.Held;
+        var count = held is null ? 0 : HeldCount(held);
+        if (held is null || count == held.Length)
+        {
+            // Made at the size of one state's listed ports at once: an array grown step by step through a sweep left
+            // each step behind as garbage of the oldest generation (a closed host gets its ports over the whole sweep).
+            var grown = new HeldPort[held is null ? Math.Clamp(_options.MaxListedPerState, 1, 64) : held.Length * 2];
+            held?.CopyTo(grown, 0);
+            held = grown;
+            slot.SetHeld(held);
+        }
+        held[count] = port;
+    }
+
+    private static int HeldCount(HeldPort[] held)
+    {
+        var count = 0;
+        while (count < held.Length && held[count].Reason != 0)
+        {
+            count++;
+        }
+        return count;
+    }
+
     private PortResult Rebuild(HeldPort held, IPAddress address) => new()
     {
         Address = address,
@@ -329,12 +355,12 @@ public sealed class ScanCollector
     /// </summary>
     private void Prune(ref Slot slot, PortState state)
     {
-        if (slot.Extra is not { } extra || slot.Counts[(int)state] <= _options.MaxListedPerState
+        if (!slot.HasMore || slot.Counts[(int)state] <= _options.MaxListedPerState
             || state is not (PortState.Closed or PortState.Filtered))
         {
             return;
         }
-        if (extra.Unlisted is { } unlisted)
+        if (slot.Extra is { Unlisted: { } unlisted } extra)
         {
             unlisted.RemoveAll(r => r.State == state);
             if (unlisted.Count == 0)
@@ -342,27 +368,25 @@ public sealed class ScanCollector
                 extra.Unlisted = null;
             }
         }
-        if (extra.Held is { } held)
+        if (slot.Held is { } held)
         {
+            var count = HeldCount(held);
             var kept = 0;
-            for (var i = 0; i < extra.HeldCount; i++)
+            for (var i = 0; i < count; i++)
             {
                 if (StateOf(held[i]) != state)
                 {
                     held[kept++] = held[i];
                 }
             }
-            extra.HeldCount = kept;
+            held.AsSpan(kept, count - kept).Clear();
             if (kept == 0)
             {
-                extra.Held = null;
+                slot.SetHeld(null);
             }
         }
-        if (extra.IsEmpty)
-        {
-            // Back to a slot of counts: the host needs no object of its own again.
-            slot.Extra = null;
-        }
+        // Back to a slot of counts when nothing else is held: the host needs no object of its own again.
+        slot.DropIfEmpty();
     }
 
     /// <summary>The host of <paramref name="slot"/> as reported: listed ports sorted, summarised states counted.</summary>
@@ -370,9 +394,11 @@ public sealed class ScanCollector
     {
         IReadOnlyList<PortResult> ports = [];
         var extra = slot.Extra;
-        if (extra is not null && (extra.Listed is not null || extra.Unlisted is not null || extra.Held is not null))
+        var held = slot.Held;
+        if (extra?.Listed is not null || extra?.Unlisted is not null || held is not null)
         {
-            var list = new List<PortResult>(extra.Listed ?? []);
+            var list = new List<PortResult>(extra?.Listed ?? []);
+            var heldCount = held is null ? 0 : HeldCount(held);
             foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
             {
                 // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
@@ -380,15 +406,15 @@ public sealed class ScanCollector
                 {
                     continue;
                 }
-                if (extra.Unlisted is not null)
+                if (extra?.Unlisted is not null)
                 {
                     list.AddRange(extra.Unlisted.Where(r => r.State == state));
                 }
-                for (var i = 0; i < extra.HeldCount; i++)
+                for (var i = 0; i < heldCount; i++)
                 {
-                    if (StateOf(extra.Held![i]) == state)
+                    if (StateOf(held![i]) == state)
                     {
-                        list.Add(Rebuild(extra.Held[i], address));
+                        list.Add(Rebuild(held[i], address));
                     }
                 }
             }
@@ -429,14 +455,54 @@ public sealed class ScanCollector
         return StateNames(wide);
     }
 
-    /// <summary>What is held per host: counts and state inline (32 bytes); an object only once the host has ports to list, a name, or an IPv6 address.</summary>
+    /// <summary>
+    /// What is held per host: counts and state inline (32 bytes); an object only once the host has ports to list, a
+    /// name, or an IPv6 address: the array of its held ports alone when that is all (a closed host midway through a
+    /// large sweep), a <see cref="HostExtra"/> otherwise.
+    /// </summary>
     private struct Slot
     {
-        public HostExtra? Extra;
+        private object? _more;
         public StateCountArray Counts;
         public byte State;
 
-        public HostExtra ExtraOrNew() => Extra ??= new HostExtra();
+        public readonly bool HasMore => _more is not null;
+
+        public readonly HostExtra? Extra => _more as HostExtra;
+
+        /// <summary>Closed or filtered ports held while the host may list them; unused entries (reason id 0) at the end.</summary>
+        public readonly HeldPort[]? Held => _more is HostExtra extra ? extra.Held : _more as HeldPort[];
+
+        public void SetHeld(HeldPort[]? held)
+        {
+            if (_more is HostExtra extra)
+            {
+                extra.Held = held;
+            }
+            else
+            {
+                _more = held;
+            }
+        }
+
+        public HostExtra ExtraOrNew()
+        {
+            if (_more is HostExtra extra)
+            {
+                return extra;
+            }
+            var made = new HostExtra { Held = _more as HeldPort[] };
+            _more = made;
+            return made;
+        }
+
+        public void DropIfEmpty()
+        {
+            if (_more is HostExtra { IsEmpty: true })
+            {
+                _more = null;
+            }
+        }
     }
 
     /// <summary>The rarer parts of a host: ports held to list, the name it was given, a state other than up or unknown, its address when not IPv4.</summary>
@@ -445,33 +511,16 @@ public sealed class ScanCollector
         public List<PortResult>? Listed { get; set; }
         /// <summary>Closed or filtered ports held while the host may list them, that do not fit a <see cref="HeldPort"/>.</summary>
         public List<PortResult>? Unlisted { get; set; }
-        /// <summary>Closed or filtered ports held while the host may list them, 8 bytes each; the first <see cref="HeldCount"/> are used.</summary>
+        /// <summary>Closed or filtered ports held while the host may list them, 8 bytes each (see <see cref="Slot.Held"/>).</summary>
         public HeldPort[]? Held { get; set; }
-        public int HeldCount { get; set; }
         public string? Hostname { get; set; }
         public string? State { get; set; }
         public IPAddress? Address { get; set; }
 
         public bool IsEmpty => Listed is null && Unlisted is null && Held is null && Hostname is null && State is null && Address is null;
-
-        public void Hold(HeldPort port, int perState)
-        {
-            if (Held is null)
-            {
-                Held = new HeldPort[Math.Clamp(perState, 1, 4)];
-            }
-            else if (HeldCount == Held.Length)
-            {
-                // Stop once at the limit of one state: a closed host holds at most that many, and most hold only one state.
-                var grown = new HeldPort[Held.Length < perState ? Math.Min(Held.Length * 2, perState) : Held.Length * 2];
-                Held.CopyTo(grown, 0);
-                Held = grown;
-            }
-            Held[HeldCount++] = port;
-        }
     }
 
-    /// <summary>A closed or filtered port held in 8 bytes: number, transport, (state, reason) id, round trip in ticks plus one (0: none).</summary>
+    /// <summary>A closed or filtered port held in 8 bytes: number, transport, (state, reason) id (from 1), round trip in ticks plus one (0: none).</summary>
     private readonly record struct HeldPort(ushort Port, Transport Protocol, byte Reason, uint RoundTrip);
 
     /// <summary>One count per <see cref="PortState"/>, inline in its slot.</summary>
@@ -553,7 +602,7 @@ public sealed class ScanCollector
             for (var position = 0; position < _v4Slots.Length + _otherSlots.Length; position++)
             {
                 ref var slot = ref owner.SlotAt(SlotIndex(position));
-                if (slot.Extra is not null)
+                if (slot.HasMore)
                 {
                     _eager[position] = owner.Materialize(slot, AddressAt(position), targets, _shared);
                 }

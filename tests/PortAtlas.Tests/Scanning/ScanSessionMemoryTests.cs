@@ -29,11 +29,11 @@ public sealed class ScanSessionMemoryTests
 
         var perHost = (large - small) / (double)(largeHosts - smallHosts);
         // A HostResult per host in the built report (as before) costs about 150 bytes more per host than its counts.
-        Assert.True(perHost < 50020, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
+        Assert.True(perHost < 40020, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
     }
 
     [Fact]
-    public async Task ClosedRange_MidSweep_HoldsUnder500BytesPerHost()
+    public async Task ClosedRange_MidSweep_HoldsUnder400BytesPerHost()
     {
         // Answers of a random-order sweep come port by port over all hosts: midway, every closed host has 25 closed
         // ports, each of which it would list if it ended with no more. That is the peak of what a closed host holds.
@@ -43,7 +43,7 @@ public sealed class ScanSessionMemoryTests
 
         var perHost = (large - small) / (double)(largeHosts - smallHosts);
         // 25 PortResult records per host (as before) cost about 2.5 KB a host; this test's own address per host is 48 bytes of it.
-        Assert.True(perHost < 500, $"a closed host holds {perHost:F0} bytes with 25 closed ports");
+        Assert.True(perHost < 400, $"a closed host holds {perHost:F0} bytes with 25 closed ports");
     }
 
     [Fact]
