@@ -59,6 +59,7 @@ public sealed class ScanCollector
     // The (state, reason) pairs of held ports, so that a held port names its reason in one byte; id 0 marks an unused entry.
     private readonly Dictionary<(PortState, string), byte> _reasonIds = [];
     private readonly List<(PortState State, string Reason)> _reasons = [(default, "")];
+    private readonly HeldBlocks? _held;
     private int _slotCount;
     private int _version;
 
@@ -74,6 +75,8 @@ public sealed class ScanCollector
         ArgumentNullException.ThrowIfNull(options);
         ArgumentOutOfRangeException.ThrowIfNegative(options.MaxListedPerState, nameof(options));
         _options = options;
+        // Past 64 a block would cost more than the few ports most hosts have: such ports are held as they came.
+        _held = options.MaxListedPerState is > 0 and <= 64 ? new HeldBlocks(options.MaxListedPerState) : null;
     }
 
     /// <summary>Number of results added (seeded reports' counted ports included).</summary>
@@ -87,13 +90,13 @@ public sealed class ScanCollector
     {
         ArgumentNullException.ThrowIfNull(result);
         _version++;
-        ref var slot = ref SlotOf(result.Address, null, "unknown");
+        ref var slot = ref SlotOf(result.Address, null, "unknown", out var index);
         var state = (int)result.State;
         slot.Counts[state] = Saturating(slot.Counts[state] + 1L);
         _totals[state]++;
         Count++;
-        AddListed(ref slot, result);
-        Prune(ref slot, result.State);
+        AddListed(ref slot, index, result);
+        Prune(ref slot, index, result.State);
     }
 
     /// <summary>
@@ -107,12 +110,12 @@ public sealed class ScanCollector
         Span<long> counted = stackalloc long[States];
         foreach (var host in report.Hosts)
         {
-            ref var slot = ref SlotOf(host.Address, host.Hostname, host.State);
+            ref var slot = ref SlotOf(host.Address, host.Hostname, host.State, out var index);
             counted.Clear();
             foreach (var port in host.Ports)
             {
                 counted[(int)port.State]++;
-                AddListed(ref slot, port);
+                AddListed(ref slot, index, port);
             }
             foreach (var (name, count) in host.StateCounts)
             {
@@ -126,7 +129,7 @@ public sealed class ScanCollector
                 slot.Counts[s] = Saturating(slot.Counts[s] + counted[s]);
                 _totals[s] += counted[s];
                 Count += counted[s];
-                Prune(ref slot, (PortState)s);
+                Prune(ref slot, index, (PortState)s);
             }
         }
     }
@@ -184,14 +187,13 @@ public sealed class ScanCollector
     {
         ArgumentNullException.ThrowIfNull(address);
         _version++;
-        SlotOf(address, hostname, "unknown");
+        SlotOf(address, hostname, "unknown", out _);
     }
 
     private ref Slot SlotAt(int index) => ref _chunks[index >> ChunkBits][index & (ChunkSize - 1)];
 
-    private ref Slot SlotOf(IPAddress address, string? hostname, string state)
+    private ref Slot SlotOf(IPAddress address, string? hostname, string state, out int index)
     {
-        int index;
         bool exists;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
@@ -257,7 +259,7 @@ public sealed class ScanCollector
 
     private static int Saturating(long value) => (int)Math.Min(value, int.MaxValue);
 
-    private void AddListed(ref Slot slot, PortResult result)
+    private void AddListed(ref Slot slot, int index, PortResult result)
     {
         var listAll = result.State switch
         {
@@ -271,11 +273,7 @@ public sealed class ScanCollector
         }
         else if (slot.Counts[(int)result.State] <= _options.MaxListedPerState)
         {
-            if (TryHold(result, out var held))
-            {
-                Hold(ref slot, held);
-            }
-            else
+            if (_held is null || !TryHold(result, out var held) || !_held.TryAdd(index, result.State, held))
             {
                 (slot.ExtraOrNew().Unlisted ??= []).Add(result);
             }
@@ -311,34 +309,6 @@ public sealed class ScanCollector
         return true;
     }
 
-    private PortState StateOf(HeldPort held) => _reasons[held.Reason].State;
-
-    private void Hold(ref Slot slot, HeldPort port)
-    {
-        var held = slot.Held;
-        var count = held is null ? 0 : HeldCount(held);
-        if (held is null || count == held.Length)
-        {
-            // Made at the size of one state's listed ports at once: an array grown step by step through a sweep left
-            // each step behind as garbage of the oldest generation (a closed host gets its ports over the whole sweep).
-            var grown = new HeldPort[held is null ? Math.Clamp(_options.MaxListedPerState, 1, 64) : held.Length * 2];
-            held?.CopyTo(grown, 0);
-            held = grown;
-            slot.SetHeld(held);
-        }
-        held[count] = port;
-    }
-
-    private static int HeldCount(HeldPort[] held)
-    {
-        var count = 0;
-        while (count < held.Length && held[count].Reason != 0)
-        {
-            count++;
-        }
-        return count;
-    }
-
     private PortResult Rebuild(HeldPort held, IPAddress address) => new()
     {
         Address = address,
@@ -353,52 +323,36 @@ public sealed class ScanCollector
     /// Drops the held ports of a summarised state once the host has more of them than are listed: they will never be
     /// shown, and holding them would cost memory per host in every large scan (most hosts of a silent range).
     /// </summary>
-    private void Prune(ref Slot slot, PortState state)
+    private void Prune(ref Slot slot, int index, PortState state)
     {
-        if (!slot.HasMore || slot.Counts[(int)state] <= _options.MaxListedPerState
-            || state is not (PortState.Closed or PortState.Filtered))
+        if (slot.Counts[(int)state] <= _options.MaxListedPerState || state is not (PortState.Closed or PortState.Filtered))
         {
             return;
         }
+        _held?.Drop(index, state);
         if (slot.Extra is { Unlisted: { } unlisted } extra)
         {
             unlisted.RemoveAll(r => r.State == state);
             if (unlisted.Count == 0)
             {
                 extra.Unlisted = null;
-            }
-        }
-        if (slot.Held is { } held)
-        {
-            var count = HeldCount(held);
-            var kept = 0;
-            for (var i = 0; i < count; i++)
-            {
-                if (StateOf(held[i]) != state)
+                if (extra.IsEmpty)
                 {
-                    held[kept++] = held[i];
+                    // Back to a slot of counts: the host needs no object of its own again.
+                    slot.Extra = null;
                 }
             }
-            held.AsSpan(kept, count - kept).Clear();
-            if (kept == 0)
-            {
-                slot.SetHeld(null);
-            }
         }
-        // Back to a slot of counts when nothing else is held: the host needs no object of its own again.
-        slot.DropIfEmpty();
     }
 
     /// <summary>The host of <paramref name="slot"/> as reported: listed ports sorted, summarised states counted.</summary>
-    private HostResult Materialize(in Slot slot, IPAddress address, TargetSet? targets, SharedCounts shared)
+    private HostResult Materialize(in Slot slot, int index, IPAddress address, TargetSet? targets, SharedCounts shared)
     {
         IReadOnlyList<PortResult> ports = [];
         var extra = slot.Extra;
-        var held = slot.Held;
-        if (extra?.Listed is not null || extra?.Unlisted is not null || held is not null)
+        if (extra?.Listed is not null || extra?.Unlisted is not null || _held?.Any(index) == true)
         {
             var list = new List<PortResult>(extra?.Listed ?? []);
-            var heldCount = held is null ? 0 : HeldCount(held);
             foreach (var state in (ReadOnlySpan<PortState>)[PortState.Closed, PortState.Filtered])
             {
                 // A state with more ports than can be listed is summarised, as nmap's "Not shown: N closed ports".
@@ -410,12 +364,9 @@ public sealed class ScanCollector
                 {
                     list.AddRange(extra.Unlisted.Where(r => r.State == state));
                 }
-                for (var i = 0; i < heldCount; i++)
+                foreach (var held in _held is null ? default : _held.Of(index, state))
                 {
-                    if (StateOf(held![i]) == state)
-                    {
-                        list.Add(Rebuild(held[i], address));
-                    }
+                    list.Add(Rebuild(held, address));
                 }
             }
             list.Sort(static (a, b) => a.Protocol != b.Protocol ? a.Protocol.CompareTo(b.Protocol) : a.Port.CompareTo(b.Port));
@@ -455,73 +406,115 @@ public sealed class ScanCollector
         return StateNames(wide);
     }
 
-    /// <summary>
-    /// What is held per host: counts and state inline (32 bytes); an object only once the host has ports to list, a
-    /// name, or an IPv6 address: the array of its held ports alone when that is all (a closed host midway through a
-    /// large sweep), a <see cref="HostExtra"/> otherwise.
-    /// </summary>
+    /// <summary>What is held per host: counts and state inline (32 bytes); an object only once the host has ports to list, a name, or an IPv6 address.</summary>
     private struct Slot
     {
-        private object? _more;
+        public HostExtra? Extra;
         public StateCountArray Counts;
         public byte State;
 
-        public readonly bool HasMore => _more is not null;
-
-        public readonly HostExtra? Extra => _more as HostExtra;
-
-        /// <summary>Closed or filtered ports held while the host may list them; unused entries (reason id 0) at the end.</summary>
-        public readonly HeldPort[]? Held => _more is HostExtra extra ? extra.Held : _more as HeldPort[];
-
-        public void SetHeld(HeldPort[]? held)
-        {
-            if (_more is HostExtra extra)
-            {
-                extra.Held = held;
-            }
-            else
-            {
-                _more = held;
-            }
-        }
-
-        public HostExtra ExtraOrNew()
-        {
-            if (_more is HostExtra extra)
-            {
-                return extra;
-            }
-            var made = new HostExtra { Held = _more as HeldPort[] };
-            _more = made;
-            return made;
-        }
-
-        public void DropIfEmpty()
-        {
-            if (_more is HostExtra { IsEmpty: true })
-            {
-                _more = null;
-            }
-        }
+        public HostExtra ExtraOrNew() => Extra ??= new HostExtra();
     }
 
     /// <summary>The rarer parts of a host: ports held to list, the name it was given, a state other than up or unknown, its address when not IPv4.</summary>
     private sealed class HostExtra
     {
         public List<PortResult>? Listed { get; set; }
-        /// <summary>Closed or filtered ports held while the host may list them, that do not fit a <see cref="HeldPort"/>.</summary>
+        /// <summary>Closed or filtered ports held while the host may list them, that do not fit in <see cref="HeldBlocks"/>.</summary>
         public List<PortResult>? Unlisted { get; set; }
-        /// <summary>Closed or filtered ports held while the host may list them, 8 bytes each (see <see cref="Slot.Held"/>).</summary>
-        public HeldPort[]? Held { get; set; }
         public string? Hostname { get; set; }
         public string? State { get; set; }
         public IPAddress? Address { get; set; }
 
-        public bool IsEmpty => Listed is null && Unlisted is null && Held is null && Hostname is null && State is null && Address is null;
+        public bool IsEmpty => Listed is null && Unlisted is null && Hostname is null && State is null && Address is null;
     }
 
     /// <summary>A closed or filtered port held in 8 bytes: number, transport, (state, reason) id (from 1), round trip in ticks plus one (0: none).</summary>
     private readonly record struct HeldPort(ushort Port, Transport Protocol, byte Reason, uint RoundTrip);
+
+    /// <summary>
+    /// Held ports by host and state, in blocks of one state's listed size (a state is held only while a host has no more
+    /// than that), in chunks of at most 64 KB that are reused. A closed host of a large sweep holds its first ports for
+    /// seconds, until its next one: as arrays of their own, they died in the oldest generation, which the GC gave back
+    /// late (peak RSS 143 MiB over pa-rst, 123 with ConserveMemory).
+    /// </summary>
+    private sealed class HeldBlocks(int size)
+    {
+        private readonly Dictionary<long, int> _blocks = [];
+        private readonly List<HeldPort[]> _chunks = [];
+        private readonly Stack<int> _free = new();
+        private readonly int _perChunk = Math.Max(1, 8192 / size);
+        private int _made;
+
+        public bool Any(int slot) =>
+            _blocks.Count > 0 && (_blocks.ContainsKey(Key(slot, PortState.Closed)) || _blocks.ContainsKey(Key(slot, PortState.Filtered)));
+
+        /// <summary>Adds <paramref name="port"/>; false when the block is full (a seeded report listed more than that).</summary>
+        public bool TryAdd(int slot, PortState state, HeldPort port)
+        {
+            ref var block = ref CollectionsMarshal.GetValueRefOrAddDefault(_blocks, Key(slot, state), out var exists);
+            if (!exists)
+            {
+                block = Take();
+            }
+            var entries = Block(block);
+            var used = Used(entries);
+            if (used == entries.Length)
+            {
+                return false;
+            }
+            entries[used] = port;
+            return true;
+        }
+
+        public ReadOnlySpan<HeldPort> Of(int slot, PortState state) =>
+            _blocks.TryGetValue(Key(slot, state), out var block) ? Block(block)[..Used(Block(block))] : default;
+
+        public void Drop(int slot, PortState state)
+        {
+            if (!_blocks.Remove(Key(slot, state), out var block))
+            {
+                return;
+            }
+            Block(block).Clear();
+            _free.Push(block);
+            if (_blocks.Count == 0 && _chunks.Count > 1)
+            {
+                // Nothing held any more (the end of a closed sweep): the chunks go back to the GC.
+                _chunks.Clear();
+                _free.Clear();
+                _made = 0;
+                _blocks.TrimExcess();
+            }
+        }
+
+        private static long Key(int slot, PortState state) => ((long)slot << 1) | (state == PortState.Filtered ? 1L : 0L);
+
+        private static int Used(Span<HeldPort> entries)
+        {
+            var used = 0;
+            while (used < entries.Length && entries[used].Reason != 0)
+            {
+                used++;
+            }
+            return used;
+        }
+
+        private Span<HeldPort> Block(int block) => _chunks[block / _perChunk].AsSpan(block % _perChunk * size, size);
+
+        private int Take()
+        {
+            if (_free.TryPop(out var block))
+            {
+                return block;
+            }
+            if (_made == _chunks.Count * _perChunk)
+            {
+                _chunks.Add(new HeldPort[_perChunk * size]);
+            }
+            return _made++;
+        }
+    }
 
     /// <summary>One count per <see cref="PortState"/>, inline in its slot.</summary>
     [InlineArray(States)]
@@ -601,10 +594,11 @@ public sealed class ScanCollector
             _eager = [];
             for (var position = 0; position < _v4Slots.Length + _otherSlots.Length; position++)
             {
-                ref var slot = ref owner.SlotAt(SlotIndex(position));
-                if (slot.HasMore)
+                var index = SlotIndex(position);
+                ref var slot = ref owner.SlotAt(index);
+                if (slot.Extra is not null || owner._held?.Any(index) == true)
                 {
-                    _eager[position] = owner.Materialize(slot, AddressAt(position), targets, _shared);
+                    _eager[position] = owner.Materialize(slot, index, AddressAt(position), targets, _shared);
                 }
             }
         }
@@ -645,7 +639,8 @@ public sealed class ScanCollector
                 {
                     throw new InvalidOperationException("The collector took more results after this report was built: build the report again.");
                 }
-                host = _owner.Materialize(_owner.SlotAt(SlotIndex(index)), AddressAt(index), _targets, _shared);
+                var slot = SlotIndex(index);
+                host = _owner.Materialize(_owner.SlotAt(slot), slot, AddressAt(index), _targets, _shared);
                 return _map is null ? host : _map(host);
             }
         }

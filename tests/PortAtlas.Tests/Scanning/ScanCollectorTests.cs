@@ -135,6 +135,76 @@ public sealed class ScanCollectorTests
     }
 
     [Fact]
+    public void Add_ManyHostsInterleaved_EachListsItsOwnHeldPorts_AfterOthersGaveTheirsBack()
+    {
+        // Port by port over all hosts, as a random-order sweep: even hosts pass 25 closed ports and give their blocks
+        // back, odd ones keep 20; then later hosts take the freed blocks.
+        var collector = new ScanCollector();
+        for (var port = 1; port <= 30; port++)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                if (i % 2 == 0 || port <= 20)
+                {
+                    collector.Add(new PortResult { Address = Host(i), Port = port, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromTicks(i * 100 + port) });
+                }
+            }
+        }
+        for (var port = 1; port <= 10; port++)
+        {
+            for (var i = 1000; i < 1500; i++)
+            {
+                collector.Add(Result(Host(i), port, PortState.Filtered));
+            }
+        }
+
+        var hosts = collector.Build(new ScanStats()).Hosts;
+
+        Assert.Equal(1500, hosts.Count);
+        for (var i = 0; i < 1000; i++)
+        {
+            var host = hosts[i];
+            Assert.Equal(Host(i), host.Address);
+            if (i % 2 == 0)
+            {
+                Assert.Empty(host.Ports);
+                Assert.Equal(30, host.StateCounts["closed"]);
+            }
+            else
+            {
+                Assert.Equal(Enumerable.Range(1, 20), host.Ports.Select(p => p.Port));
+                Assert.All(host.Ports, p => Assert.Equal((Host(i), TimeSpan.FromTicks(i * 100 + p.Port), "reset"), (p.Address, p.RoundTrip!.Value, p.Reason)));
+            }
+        }
+        Assert.All(hosts.Skip(1000), h => Assert.Equal(Enumerable.Range(1, 10), h.Ports.Select(p => p.Port)));
+        Assert.All(hosts.Skip(1000), h => Assert.All(h.Ports, p => Assert.Equal((PortState.Filtered, "no-response", (TimeSpan?)null), (p.State, p.Reason, p.RoundTrip))));
+    }
+
+    [Fact]
+    public void Add_SeededReportListingMoreThanABlockHolds_KeepsThemAll()
+    {
+        // A report that listed every closed port (--list-closed) of a host with 30 of them, seeded into a collector that
+        // summarises: more ports at once than one state's block holds. They are counted and summarised as before.
+        var full = new ScanCollector(listEveryState: true);
+        for (var port = 1; port <= 30; port++)
+        {
+            full.Add(Result(Host(7), port, PortState.Closed));
+        }
+        for (var port = 1; port <= 20; port++)
+        {
+            full.Add(Result(Host(8), port, PortState.Closed));
+        }
+        var seeded = new ScanCollector();
+        seeded.Add(full.Build(new ScanStats()));
+
+        var hosts = seeded.Build(new ScanStats()).Hosts;
+
+        Assert.Empty(hosts[0].Ports);
+        Assert.Equal(30, hosts[0].StateCounts["closed"]);
+        Assert.Equal(Enumerable.Range(1, 20), hosts[1].Ports.Select(p => p.Port));
+    }
+
+    [Fact]
     public void ListedPorts_AreTheOpenOnesAndThoseOfStatesListedInFull()
     {
         var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = true });
