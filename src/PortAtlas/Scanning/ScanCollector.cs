@@ -34,7 +34,8 @@ public sealed record ScanCollectorOptions
 /// <remarks>
 /// Memory is flat in the number of hosts that have nothing to list (a silent or closed host of a large scan): such a
 /// host is a slot of counts (about 50 bytes, no object of its own), and the built report's hosts are made as they are
-/// read, in address order, so that writers and stores stream them. A report built here is a view: read it before
+/// read, in address order, so that writers and stores stream them. A host that may still list its closed or filtered
+/// ports (it has few of them so far) holds them as 8-byte entries in reused blocks, not as records. A report built here is a view: read it before
 /// adding more results (reading a host afterwards throws <see cref="InvalidOperationException"/>).
 /// </remarks>
 public sealed class ScanCollector
