@@ -664,22 +664,25 @@ public sealed class ScanSession : IAsyncDisposable
     }
 
     /// <summary><paramref name="report"/> with the ports a resumed scan identified again in place of their settled, unidentified selves.</summary>
+    /// <remarks>The hosts stay a view (<see cref="HostLists.Select"/>): a resumed scan of many hosts is not built whole here.</remarks>
     private ScanReport ApplyReplays(ScanReport report)
     {
+        Dictionary<(IPAddress, Transport, int), PortResult> replayed;
         lock (_replayed)
         {
             if (_replayed.Count == 0)
             {
                 return report;
             }
-            return report with
-            {
-                Hosts = [.. report.Hosts.Select(h => h with
-                {
-                    Ports = [.. h.Ports.Select(p => _replayed.TryGetValue((p.Address, p.Protocol, p.Port), out var r) ? r : p)],
-                })],
-            };
+            // A copy: the hosts are mapped as they are read, after this, while more may be replayed.
+            replayed = new(_replayed);
         }
+        return report with
+        {
+            Hosts = HostLists.Select(report.Hosts, h => h.Ports.Any(p => replayed.ContainsKey((p.Address, p.Protocol, p.Port)))
+                ? h with { Ports = [.. h.Ports.Select(p => replayed.TryGetValue((p.Address, p.Protocol, p.Port), out var r) ? r : p)] }
+                : h),
+        };
     }
 
     private Assessor? LoadAssessor()

@@ -1,4 +1,8 @@
+using System.Buffers;
+using System.Buffers.Binary;
 using System.Data.Common;
+using System.Text;
+using System.Text.Json;
 using Npgsql;
 using NpgsqlTypes;
 using PortAtlas.Registry;
@@ -15,6 +19,9 @@ internal sealed class PostgresScanStore : SqlScanStore
 {
     // "PortAtlas" in ASCII, as the advisory lock's key: any constant works as long as it is this schema's own.
     private const long MigrationLockKey = 0x506F727441746C61;
+
+    // The start of binary COPY data: "PGCOPY\n", 0xFF, "\r\n", 0.
+    private static readonly byte[] s_copySignature = [(byte)'P', (byte)'G', (byte)'C', (byte)'O', (byte)'P', (byte)'Y', 0x0A, 0xFF, 0x0D, 0x0A, 0x00];
 
     private static readonly string[][] s_migrations =
     [
@@ -128,6 +135,134 @@ internal sealed class PostgresScanStore : SqlScanStore
             }
         }
         await ports.CompleteAsync(cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The scan's row goes in by binary COPY with its report's JSON streamed into the copy host by host (measured in a
+    /// first pass for the field's length, written in a second), as SQLite's blob: a scan of many hosts is never held
+    /// as one array or string.
+    /// </summary>
+    private protected override async Task<long> InsertScanWithReportAsync(DbConnection connection, DbTransaction transaction, ScanReport report,
+        ScanMetadata metadata, long up, long open, CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var id = await NextIdAsync(npgsql, transaction, "scans", cancellationToken).ConfigureAwait(false);
+        await CopyRowAsync(npgsql, "scans", [("id", id), .. ScanRow(report.Stats, metadata, up, open)], "report_json",
+            writer => ScanReportJson.Write(writer, report), cancellationToken).ConfigureAwait(false);
+        await InsertTargetsAsync(connection, transaction, id, metadata, cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    /// <summary>As the report: the checkpoint's JSON (a whole report for a finished scan) is streamed into a COPY of its row.</summary>
+    private protected override async Task<long> WriteCheckpointRowAsync(DbConnection connection, DbTransaction transaction, ScanCheckpoint checkpoint, long id,
+        CancellationToken cancellationToken)
+    {
+        var npgsql = (NpgsqlConnection)connection;
+        var row = CheckpointRow(checkpoint);
+        if (id == 0)
+        {
+            id = await NextIdAsync(npgsql, transaction, "checkpoints", cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            // COPY only inserts: an update is the row deleted and copied again under its id, in this transaction, keeping its creation time.
+            await using var delete = Command(connection, transaction, "DELETE FROM checkpoints WHERE id = @id RETURNING created_at");
+            Add(delete, "id", id);
+            if (await delete.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is not long created)
+            {
+                return 0;
+            }
+            row[0] = ("created_at", created);
+        }
+        await CopyRowAsync(npgsql, "checkpoints", [("id", id), .. row], "checkpoint_json",
+            writer => ScanCheckpointJson.Write(writer, checkpoint), cancellationToken).ConfigureAwait(false);
+        return id;
+    }
+
+    private static async Task<long> NextIdAsync(NpgsqlConnection connection, DbTransaction transaction, string table, CancellationToken cancellationToken)
+    {
+        await using var next = Command(connection, transaction, $"SELECT nextval(pg_get_serial_sequence('{table}', 'id'))");
+        return (long)(await next.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false))!;
+    }
+
+    /// <summary>
+    /// Inserts one row of <paramref name="table"/> by binary COPY: <paramref name="row"/>'s columns (long as BIGINT, string
+    /// as TEXT, null), then <paramref name="jsonColumn"/> with what <paramref name="writeJson"/> writes, streamed.
+    /// </summary>
+    private static async Task CopyRowAsync(NpgsqlConnection connection, string table, (string Column, object? Value)[] row, string jsonColumn,
+        Action<Utf8JsonWriter> writeJson, CancellationToken cancellationToken)
+    {
+        var length = MeasureJson(writeJson);
+        if (length > int.MaxValue)
+        {
+            throw new ScanStoreException($"scan store {connection.Database}: a JSON document of {length} bytes is over PostgreSQL's limit for one value");
+        }
+        var head = new ArrayBufferWriter<byte>();
+        head.Write(s_copySignature);
+        WriteInt32(head, 0);
+        WriteInt32(head, 0);
+        WriteInt16(head, (short)(row.Length + 1));
+        foreach (var (_, value) in row)
+        {
+            switch (value)
+            {
+                case null:
+                    WriteInt32(head, -1);
+                    break;
+                case long number:
+                    WriteInt32(head, sizeof(long));
+                    BinaryPrimitives.WriteInt64BigEndian(head.GetSpan(sizeof(long)), number);
+                    head.Advance(sizeof(long));
+                    break;
+                case string text:
+                    WriteInt32(head, Encoding.UTF8.GetByteCount(text));
+                    head.Write(Encoding.UTF8.GetBytes(text));
+                    break;
+                default:
+                    throw new ArgumentException($"no COPY encoding for {value.GetType().Name}", nameof(row));
+            }
+        }
+        WriteInt32(head, (int)length);
+        var columns = string.Join(", ", row.Select(c => c.Column).Append(jsonColumn));
+        await using var copy = await connection.BeginRawBinaryCopyAsync($"COPY {table} ({columns}) FROM STDIN (FORMAT BINARY)", cancellationToken).ConfigureAwait(false);
+        try
+        {
+            copy.Write(head.WrittenSpan);
+            long written = 0;
+            using (var writer = new Utf8JsonWriter(new ForwardingBufferWriter(span =>
+            {
+                copy.Write(span);
+                written += span.Length;
+            })))
+            {
+                writeJson(writer);
+                writer.Flush();
+            }
+            if (written != length)
+            {
+                // The two passes must agree: a report that changed between them would store broken JSON.
+                throw new InvalidOperationException($"the stored JSON is {written} bytes, not the {length} announced");
+            }
+            // The end of the copy: a field count of -1.
+            copy.Write([0xFF, 0xFF]);
+        }
+        catch
+        {
+            await copy.CancelAsync().ConfigureAwait(false);
+            throw;
+        }
+    }
+
+    private static void WriteInt32(ArrayBufferWriter<byte> buffer, int value)
+    {
+        BinaryPrimitives.WriteInt32BigEndian(buffer.GetSpan(sizeof(int)), value);
+        buffer.Advance(sizeof(int));
+    }
+
+    private static void WriteInt16(ArrayBufferWriter<byte> buffer, short value)
+    {
+        BinaryPrimitives.WriteInt16BigEndian(buffer.GetSpan(sizeof(short)), value);
+        buffer.Advance(sizeof(short));
     }
 
     private static Task WriteTextAsync(NpgsqlBinaryImporter importer, string? value, CancellationToken cancellationToken) =>

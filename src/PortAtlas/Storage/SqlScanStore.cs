@@ -2,6 +2,7 @@ using System.Data;
 using System.Data.Common;
 using System.Globalization;
 using System.Text;
+using System.Text.Json;
 using PortAtlas.Registry;
 using PortAtlas.Scanning;
 
@@ -140,12 +141,12 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         if (id == 0)
         {
             await using var insert = Command(connection, transaction,
-                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created, @updated, @targets, @position, @json) RETURNING id");
+                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created_at, @updated_at, @targets, @position, @json) RETURNING id");
             AddCheckpoint(insert, checkpoint, json);
             return Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
         await using var update = Command(connection, transaction,
-            "UPDATE checkpoints SET updated_at = @updated, targets = @targets, position = @position, checkpoint_json = @json WHERE id = @id");
+            "UPDATE checkpoints SET updated_at = @updated_at, targets = @targets, position = @position, checkpoint_json = @json WHERE id = @id");
         AddCheckpoint(update, checkpoint, json);
         Add(update, "id", id);
         return await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0 ? 0 : id;
@@ -160,38 +161,51 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         long up, long open, string reportSql, object report, CancellationToken cancellationToken)
     {
         long id;
+        var row = ScanRow(stats, metadata, up, open);
         await using (var insert = Command(connection, transaction,
-            "INSERT INTO scans (saved_at, started, finished, scan_type, command_line, targets, hosts_scanned, hosts_up, ports_scanned, " +
-            "probes_sent, open_ports, interrupted, config_json, report_json) VALUES (@saved, @started, @finished, @type, @command, @targets, " +
-            "@hosts, @up, @ports, @probes, @open, @interrupted, @config, " + reportSql + ") RETURNING id"))
+            $"INSERT INTO scans ({string.Join(", ", row.Select(c => c.Column))}, report_json) " +
+            $"VALUES ({string.Join(", ", row.Select(c => "@" + c.Column))}, {reportSql}) RETURNING id"))
         {
-            Add(insert, "saved", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds());
-            Add(insert, "started", stats.Started.ToUnixTimeMilliseconds());
-            Add(insert, "finished", stats.Finished.ToUnixTimeMilliseconds());
-            Add(insert, "type", stats.ScanType);
-            Add(insert, "command", Sanitizing.Secrets.MaskCredentials(stats.CommandLine));
-            Add(insert, "targets", string.Join('\n', metadata.Targets));
-            Add(insert, "hosts", stats.HostsScanned);
-            Add(insert, "up", up);
-            Add(insert, "ports", stats.PortsScanned);
-            Add(insert, "probes", stats.ProbesSent);
-            Add(insert, "open", open);
-            Add(insert, "interrupted", stats.Interrupted ? 1L : 0L);
-            Add(insert, "config", metadata.ConfigJson);
+            foreach (var (column, value) in row)
+            {
+                Add(insert, column, value);
+            }
             Add(insert, "report", report);
             id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
-        await using (var targets = Command(connection, transaction, "INSERT INTO scan_targets (scan_id, target) VALUES (@scan, @target)"))
-        {
-            var p = AddParameters(targets, "scan", "target");
-            p[0].Value = id;
-            foreach (var target in metadata.Targets.Select(t => t.ToLowerInvariant()).Distinct())
-            {
-                p[1].Value = target;
-                await targets.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
-            }
-        }
+        await InsertTargetsAsync(connection, transaction, id, metadata, cancellationToken).ConfigureAwait(false);
         return id;
+    }
+
+    /// <summary>The scans row of a report, all its columns but id and report_json: BIGINT ones as long, TEXT ones as string or null.</summary>
+    private protected (string Column, object? Value)[] ScanRow(ScanStats stats, ScanMetadata metadata, long up, long open) =>
+    [
+        ("saved_at", TimeProvider.GetUtcNow().ToUnixTimeMilliseconds()),
+        ("started", stats.Started.ToUnixTimeMilliseconds()),
+        ("finished", stats.Finished.ToUnixTimeMilliseconds()),
+        ("scan_type", stats.ScanType),
+        ("command_line", Sanitizing.Secrets.MaskCredentials(stats.CommandLine)),
+        ("targets", string.Join('\n', metadata.Targets)),
+        ("hosts_scanned", stats.HostsScanned),
+        ("hosts_up", up),
+        ("ports_scanned", stats.PortsScanned),
+        ("probes_sent", stats.ProbesSent),
+        ("open_ports", open),
+        ("interrupted", stats.Interrupted ? 1L : 0L),
+        ("config_json", metadata.ConfigJson),
+    ];
+
+    /// <summary>Inserts a scan's scan_targets rows.</summary>
+    private protected static async Task InsertTargetsAsync(DbConnection connection, DbTransaction transaction, long id, ScanMetadata metadata, CancellationToken cancellationToken)
+    {
+        await using var targets = Command(connection, transaction, "INSERT INTO scan_targets (scan_id, target) VALUES (@scan, @target)");
+        var p = AddParameters(targets, "scan", "target");
+        p[0].Value = id;
+        foreach (var target in metadata.Targets.Select(t => t.ToLowerInvariant()).Distinct())
+        {
+            p[1].Value = target;
+            await targets.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false);
+        }
     }
 
     public async Task<IReadOnlyList<ScanSummary>> ListAsync(ScanFilter? filter = null, CancellationToken cancellationToken = default)
@@ -484,12 +498,36 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
 
     private protected void AddCheckpoint(DbCommand command, ScanCheckpoint checkpoint, object json)
     {
-        var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
-        Add(command, "created", checkpoint.Created == default ? now : checkpoint.Created.ToUnixTimeMilliseconds());
-        Add(command, "updated", checkpoint.Updated == default ? now : checkpoint.Updated.ToUnixTimeMilliseconds());
-        Add(command, "targets", string.Join('\n', checkpoint.Targets));
-        Add(command, "position", checked((long)checkpoint.Position));
+        foreach (var (column, value) in CheckpointRow(checkpoint))
+        {
+            Add(command, column, value);
+        }
         Add(command, "json", json);
+    }
+
+    /// <summary>The checkpoints row of <paramref name="checkpoint"/>, all its columns but id and checkpoint_json, created_at first.</summary>
+    private protected (string Column, object? Value)[] CheckpointRow(ScanCheckpoint checkpoint)
+    {
+        var now = TimeProvider.GetUtcNow().ToUnixTimeMilliseconds();
+        return
+        [
+            ("created_at", checkpoint.Created == default ? now : checkpoint.Created.ToUnixTimeMilliseconds()),
+            ("updated_at", checkpoint.Updated == default ? now : checkpoint.Updated.ToUnixTimeMilliseconds()),
+            ("targets", string.Join('\n', checkpoint.Targets)),
+            ("position", checked((long)checkpoint.Position)),
+        ];
+    }
+
+    /// <summary>The length in bytes of what <paramref name="write"/> writes, without keeping it.</summary>
+    private protected static long MeasureJson(Action<Utf8JsonWriter> write)
+    {
+        long length = 0;
+        using (var writer = new Utf8JsonWriter(new ForwardingBufferWriter(span => length += span.Length)))
+        {
+            write(writer);
+            writer.Flush();
+        }
+        return length;
     }
 
     private static string EscapeLike(string text) => text.Replace("\\", "\\\\", StringComparison.Ordinal)

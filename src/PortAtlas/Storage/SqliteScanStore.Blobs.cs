@@ -15,7 +15,7 @@ internal sealed partial class SqliteScanStore
     private protected override async Task<long> InsertScanWithReportAsync(DbConnection connection, DbTransaction transaction, ScanReport report,
         ScanMetadata metadata, long up, long open, CancellationToken cancellationToken)
     {
-        var length = Measure(writer => ScanReportJson.Write(writer, report));
+        var length = MeasureJson(writer => ScanReportJson.Write(writer, report));
         var id = await InsertScanRowAsync(connection, transaction, report.Stats, metadata, up, open, "zeroblob(@report)", length, cancellationToken).ConfigureAwait(false);
         WriteBlob((SqliteConnection)connection, "scans", "report_json", id, length, writer => ScanReportJson.Write(writer, report));
         return id;
@@ -25,18 +25,18 @@ internal sealed partial class SqliteScanStore
     private protected override async Task<long> WriteCheckpointRowAsync(DbConnection connection, DbTransaction transaction, ScanCheckpoint checkpoint, long id,
         CancellationToken cancellationToken)
     {
-        var length = Measure(writer => ScanCheckpointJson.Write(writer, checkpoint));
+        var length = MeasureJson(writer => ScanCheckpointJson.Write(writer, checkpoint));
         if (id == 0)
         {
             await using var insert = Command(connection, transaction,
-                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created, @updated, @targets, @position, zeroblob(@json)) RETURNING id");
+                "INSERT INTO checkpoints (created_at, updated_at, targets, position, checkpoint_json) VALUES (@created_at, @updated_at, @targets, @position, zeroblob(@json)) RETURNING id");
             AddCheckpoint(insert, checkpoint, length);
             id = Convert.ToInt64(await insert.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false), CultureInfo.InvariantCulture);
         }
         else
         {
             await using var update = Command(connection, transaction,
-                "UPDATE checkpoints SET updated_at = @updated, targets = @targets, position = @position, checkpoint_json = zeroblob(@json) WHERE id = @id");
+                "UPDATE checkpoints SET updated_at = @updated_at, targets = @targets, position = @position, checkpoint_json = zeroblob(@json) WHERE id = @id");
             AddCheckpoint(update, checkpoint, length);
             Add(update, "id", id);
             if (await update.ExecuteNonQueryAsync(cancellationToken).ConfigureAwait(false) == 0)
@@ -46,18 +46,6 @@ internal sealed partial class SqliteScanStore
         }
         WriteBlob((SqliteConnection)connection, "checkpoints", "checkpoint_json", id, length, writer => ScanCheckpointJson.Write(writer, checkpoint));
         return id;
-    }
-
-    /// <summary>The length in bytes of what <paramref name="write"/> writes, without keeping it.</summary>
-    private static long Measure(Action<Utf8JsonWriter> write)
-    {
-        long length = 0;
-        using (var writer = new Utf8JsonWriter(new ForwardingBufferWriter(span => length += span.Length)))
-        {
-            write(writer);
-            writer.Flush();
-        }
-        return length;
     }
 
     private static void WriteBlob(SqliteConnection connection, string table, string column, long rowid, long length, Action<Utf8JsonWriter> write)

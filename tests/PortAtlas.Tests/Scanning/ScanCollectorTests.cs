@@ -86,6 +86,125 @@ public sealed class ScanCollectorTests
     }
 
     [Fact]
+    public void Build_ClosedAndFilteredPortsHeldWhileFew_ComeBackAsTheyWereAdded()
+    {
+        var collector = new ScanCollector();
+        var address = Host(5);
+        var added = new List<PortResult>
+        {
+            new() { Address = address, Port = 65535, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromTicks(1234567) },
+            new() { Address = address, Port = 0, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.Zero },
+            new() { Address = address, Port = 53, Protocol = Transport.Udp, State = PortState.Closed, Reason = "port-unreach", RoundTrip = TimeSpan.FromMilliseconds(3) },
+            new() { Address = address, Port = 7, Protocol = Transport.Sctp, State = PortState.Closed, Reason = "abort" },
+            new() { Address = address, Port = 8, State = PortState.Filtered, Reason = "no-response" },
+            new() { Address = address, Port = 9, State = PortState.Filtered, Reason = "admin-prohibited", RoundTrip = TimeSpan.FromTicks(uint.MaxValue - 2L) },
+            // Too much for 8 bytes: a round trip over 429 s, a service. Kept as they are.
+            new() { Address = address, Port = 10, State = PortState.Filtered, Reason = "no-response", RoundTrip = TimeSpan.FromSeconds(500) },
+            new() { Address = address, Port = 11, State = PortState.Closed, Reason = "reset", Service = new ServiceInfo { Name = "x" } },
+        };
+        foreach (var result in added)
+        {
+            collector.Add(result);
+        }
+
+        var host = Assert.Single(collector.Build(new ScanStats()).Hosts);
+
+        static object Shape(PortResult p) => (p.Address, p.Port, p.Protocol, p.State, p.Reason, p.RoundTrip, p.Service?.Name, p.Findings.Count, p.Scripts.Count);
+        Assert.Equal(added.OrderBy(p => p.Protocol).ThenBy(p => p.Port).Select(Shape), host.Ports.Select(Shape));
+    }
+
+    [Fact]
+    public void Add_OneStatePastTheLimit_DropsOnlyThatStatesHeldPorts()
+    {
+        var collector = new ScanCollector();
+        var address = Host(6);
+        for (var port = 1; port <= 25; port++)
+        {
+            collector.Add(Result(address, port, PortState.Closed));
+        }
+        for (var port = 101; port <= 126; port++)
+        {
+            collector.Add(Result(address, port, PortState.Filtered));
+        }
+
+        var host = Assert.Single(collector.Build(new ScanStats()).Hosts);
+
+        Assert.Equal(Enumerable.Range(1, 25), host.Ports.Select(p => p.Port));
+        Assert.All(host.Ports, p => Assert.Equal((PortState.Closed, "reset"), (p.State, p.Reason)));
+        Assert.Equal(26, host.StateCounts["filtered"]);
+    }
+
+    [Fact]
+    public void Add_ManyHostsInterleaved_EachListsItsOwnHeldPorts_AfterOthersGaveTheirsBack()
+    {
+        // Port by port over all hosts, as a random-order sweep: even hosts pass 25 closed ports and give their blocks
+        // back, odd ones keep 20; then later hosts take the freed blocks.
+        var collector = new ScanCollector();
+        for (var port = 1; port <= 30; port++)
+        {
+            for (var i = 0; i < 1000; i++)
+            {
+                if (i % 2 == 0 || port <= 20)
+                {
+                    collector.Add(new PortResult { Address = Host(i), Port = port, State = PortState.Closed, Reason = "reset", RoundTrip = TimeSpan.FromTicks(i * 100 + port) });
+                }
+            }
+        }
+        for (var port = 1; port <= 10; port++)
+        {
+            for (var i = 1000; i < 1500; i++)
+            {
+                collector.Add(Result(Host(i), port, PortState.Filtered));
+            }
+        }
+
+        var hosts = collector.Build(new ScanStats()).Hosts;
+
+        Assert.Equal(1500, hosts.Count);
+        for (var i = 0; i < 1000; i++)
+        {
+            var host = hosts[i];
+            Assert.Equal(Host(i), host.Address);
+            if (i % 2 == 0)
+            {
+                Assert.Empty(host.Ports);
+                Assert.Equal(30, host.StateCounts["closed"]);
+            }
+            else
+            {
+                Assert.Equal(Enumerable.Range(1, 20), host.Ports.Select(p => p.Port));
+                Assert.All(host.Ports, p => Assert.Equal((Host(i), TimeSpan.FromTicks(i * 100 + p.Port), "reset"), (p.Address, p.RoundTrip!.Value, p.Reason)));
+            }
+        }
+        Assert.All(hosts.Skip(1000), h => Assert.Equal(Enumerable.Range(1, 10), h.Ports.Select(p => p.Port)));
+        Assert.All(hosts.Skip(1000), h => Assert.All(h.Ports, p => Assert.Equal((PortState.Filtered, "no-response", (TimeSpan?)null), (p.State, p.Reason, p.RoundTrip))));
+    }
+
+    [Fact]
+    public void Add_SeededReportListingMoreThanABlockHolds_KeepsThemAll()
+    {
+        // A report that listed every closed port (--list-closed) of a host with 30 of them, seeded into a collector that
+        // summarises: more ports at once than one state's block holds. They are counted and summarised as before.
+        var full = new ScanCollector(listEveryState: true);
+        for (var port = 1; port <= 30; port++)
+        {
+            full.Add(Result(Host(7), port, PortState.Closed));
+        }
+        for (var port = 1; port <= 20; port++)
+        {
+            full.Add(Result(Host(8), port, PortState.Closed));
+        }
+        var seeded = new ScanCollector();
+        seeded.Add(full.Build(new ScanStats()));
+
+        var hosts = seeded.Build(new ScanStats()).Hosts;
+
+        Assert.Empty(hosts[0].Ports);
+        Assert.Equal(30, hosts[0].StateCounts["closed"]);
+        Assert.Equal(Enumerable.Range(1, 20), hosts[1].Ports.Select(p => p.Port));
+    }
+
+    [Fact]
     public void ListedPorts_AreTheOpenOnesAndThoseOfStatesListedInFull()
     {
         var collector = new ScanCollector(new ScanCollectorOptions { ListClosed = true });

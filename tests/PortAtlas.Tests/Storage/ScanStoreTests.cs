@@ -195,6 +195,54 @@ public sealed class ScanStoreTests
         await Assert.ThrowsAsync<ArgumentException>(() => test.Store.SaveCheckpointAsync(checkpoint with { Plan = plan with { Options = new ScanOptions() } }, ct));
     }
 
+    [Theory]
+    [MemberData(nameof(TestStore.Kinds), MemberType = typeof(TestStore))]
+    public async Task Save_TextWithControlCharactersAndNonAscii_ComesBackAsSaved(string kind)
+    {
+        // PostgreSQL takes the scan's row by binary COPY: every text column and the report must arrive byte for byte.
+        await using var test = await TestStore.CreateAsync(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var fixture = ReportFixture.Create();
+        var report = fixture with
+        {
+            Stats = fixture.Stats with { CommandLine = "ports scan \\x\t\"é\" \\N \u00ff😀 --note 'a\tb\r\nc'" },
+            Hosts = [.. fixture.Hosts.Select((h, i) => i == 0 ? h with { Hostname = "\\.\n😀ü" } : h)],
+        };
+        var metadata = new ScanMetadata { Targets = ["Tab\tTarget", "\\N", "ünï.example"], ConfigJson = null };
+
+        var id = await test.Store.SaveAsync(report, metadata, ct);
+        var stored = await test.Store.GetAsync(id, ct);
+
+        Assert.NotNull(stored);
+        Assert.Equal(ScanReportJson.ToJson(report), ScanReportJson.ToJson(stored.Report));
+        Assert.Equal(report.Stats.CommandLine, stored.Summary.CommandLine);
+        Assert.Equal(metadata.Targets, stored.Metadata.Targets);
+        Assert.Null(stored.Metadata.ConfigJson);
+        Assert.Equal(id, (await test.Store.LatestForTargetAsync("ünï.example", 0, ct))?.Summary.Id);
+        Assert.True(await test.Store.SaveAsync(report, metadata, ct) > id);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.Kinds), MemberType = typeof(TestStore))]
+    public async Task Checkpoints_UpdateReplacesTheRowUnderItsId_AndAMissingOneIsRefused(string kind)
+    {
+        await using var test = await TestStore.CreateAsync(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var plan = (await ScanPlan.ParseAsync(new ScanPlanInput { Targets = ["198.18.0.0/30"], Ports = "T:1-10", Seed = 3 }, cancellationToken: ct)).Plan!;
+        var created = new DateTimeOffset(2025, 2, 3, 4, 5, 6, TimeSpan.Zero);
+        var checkpoint = new ScanCheckpoint { Plan = plan, Position = 1, Partial = ReportFixture.Create(), Created = created, Updated = created };
+        var id = await test.Store.SaveCheckpointAsync(checkpoint, ct);
+
+        await test.Store.SaveCheckpointAsync(checkpoint with { Id = id, Position = 7, Created = created.AddDays(1), Updated = created.AddHours(1) }, ct);
+
+        var loaded = await test.Store.GetCheckpointAsync(id, ct);
+        Assert.Equal(7UL, loaded!.Position);
+        Assert.Equal(ScanReportJson.ToJson(checkpoint.Partial), ScanReportJson.ToJson(loaded.Partial));
+        Assert.Equal([id], (await test.Store.ListCheckpointsAsync(ct)).Select(c => c.Id));
+        await Assert.ThrowsAsync<InvalidOperationException>(() => test.Store.SaveCheckpointAsync(checkpoint with { Id = id + 100 }, ct));
+        Assert.True(await test.Store.SaveCheckpointAsync(checkpoint, ct) > id);
+    }
+
     [Fact]
     public async Task Sqlite_UsesWriteAheadLogging_AndRefusesANewerSchema()
     {
