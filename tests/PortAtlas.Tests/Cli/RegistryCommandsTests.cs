@@ -194,16 +194,21 @@ public sealed class RegistryListTopTests
 /// <summary>The quick look-up path ('ports 443' without the command tree) prints exactly what the full parser prints.</summary>
 public sealed class QuickLookupTests
 {
+    /// <summary>Look-ups by number and their edge cases; the native front's tests run the same (LookupFrontTests).</summary>
+    public static TheoryData<string[]> Queries { get; } = new(
+        ["443"],
+        ["443", "--format", "json"],
+        ["lookup", "22/udp", "-f", "csv"],
+        ["6665-6669", "3389/tcp", "--format", "table"],
+        ["70000"],
+        ["10-5", "--format", "json"],
+        ["0"],
+        ["65535", "-f", "json"],
+        ["49152-49160"]);
+
     [Theory]
-    [InlineData("443")]
-    [InlineData("443", "--format", "json")]
-    [InlineData("lookup", "22/udp", "-f", "csv")]
-    [InlineData("6665-6669", "3389/tcp", "--format", "table")]
-    [InlineData("70000")]
-    [InlineData("10-5", "--format", "json")]
-    [InlineData("0")]
-    [InlineData("65535", "-f", "json")]
-    public async Task QuickPath_PrintsWhatTheParserPrints(params string[] args)
+    [MemberData(nameof(Queries))]
+    public async Task QuickPath_PrintsWhatTheParserPrints(string[] args)
     {
         Assert.True(PortAtlas.Cli.QuickLookup.TryParse(args, out _, out _));
         var quick = await CliRunner.RunAsync(args);

@@ -11,16 +11,8 @@ namespace PortAtlas.Tests.Lookup;
 public sealed class LookupFrontTests
 {
     [Theory]
-    [InlineData("443")]
-    [InlineData("443", "--format", "json")]
-    [InlineData("lookup", "22/udp", "-f", "csv")]
-    [InlineData("6665-6669", "3389/tcp", "--format", "table")]
-    [InlineData("70000")]
-    [InlineData("10-5", "--format", "json")]
-    [InlineData("0")]
-    [InlineData("65535", "-f", "json")]
-    [InlineData("49152-49160")]
-    public async Task Lookup_PrintsWhatTheFullParserPrints(params string[] args) =>
+    [MemberData(nameof(PortAtlas.Tests.Cli.QuickLookupTests.Queries), MemberType = typeof(PortAtlas.Tests.Cli.QuickLookupTests))]
+    public async Task Lookup_PrintsWhatTheFullParserPrints(string[] args) =>
         Assert.Equal(await RunParsed(args), RunFront(args));
 
     [Fact]

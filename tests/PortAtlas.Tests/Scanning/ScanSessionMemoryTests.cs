@@ -147,8 +147,8 @@ public sealed class ScanSessionMemoryTests
         TcpEngine = _ => new SilentEngine(plan.Targets, plan.Ports),
     };
 
-    /// <summary>Sends nothing: every port of every host is filtered, host after host, as the raw engine's silent remainder.</summary>
-    private sealed class SilentEngine(TargetSet targets, PortList ports) : IScanEngine
+    /// <summary>An engine that sends nothing and yields the results its subclass makes up, for a plan's targets and ports.</summary>
+    private abstract class MadeUpEngine(TargetSet targets, PortList ports) : IScanEngine
     {
         public string Name => "syn";
 
@@ -168,52 +168,51 @@ public sealed class ScanSessionMemoryTests
 
         public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
 
+        protected TargetSet Targets => targets;
+
+        protected PortList Ports => ports;
+
         public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
         {
             await Task.Yield();
             ulong index = 0;
-            foreach (var address in targets.Enumerate())
+            foreach (var result in Results())
             {
-                foreach (var port in ports.Tcp)
+                yield return new EngineResult(index++, result);
+            }
+        }
+
+        protected abstract IEnumerable<PortResult> Results();
+    }
+
+    /// <summary>Every port of every host filtered, host after host, as the raw engine's silent remainder.</summary>
+    private sealed class SilentEngine(TargetSet targets, PortList ports) : MadeUpEngine(targets, ports)
+    {
+        protected override IEnumerable<PortResult> Results()
+        {
+            foreach (var address in Targets.Enumerate())
+            {
+                foreach (var port in Ports.Tcp)
                 {
-                    yield return new EngineResult(index++, new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
+                    yield return new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" };
                 }
             }
         }
     }
 
     /// <summary>Every port of every host closed, port by port over all hosts, as a random-order sweep's answers come.</summary>
-    private sealed class ClosedEngine(TargetSet targets, PortList ports) : IScanEngine
+    private sealed class ClosedEngine(TargetSet targets, PortList ports) : MadeUpEngine(targets, ports)
     {
-        public string Name => "syn";
-
-        public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
-
-        public long ProbesSent => 0;
-
-        public long OpenDecided => 0;
-
-        public bool Indexed => false;
-
-        public ulong SettledPrefix => 0;
-
-        public IReadOnlyList<string> Notes => [];
-
-        public IEnumerable<IPAddress> TimedOutHosts => [];
-
-        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
-
-        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        protected override IEnumerable<PortResult> Results()
         {
-            await Task.Yield();
-            var addresses = targets.Enumerate().ToArray();
-            ulong index = 0;
-            foreach (var port in ports.Tcp)
+            var addresses = Targets.Enumerate().ToArray();
+            long index = 0;
+            foreach (var port in Ports.Tcp)
             {
                 foreach (var address in addresses)
                 {
-                    var roundTrip = TimeSpan.FromTicks(1000 + (long)(index % 5000));
-                    yield return new EngineResult(index++, new PortResult { Address = address, Port = port, State = PortState.Closed, Reason = "reset", RoundTrip = roundTrip });
+                    var roundTrip = TimeSpan.FromTicks(1000 + (index++ % 5000));
+                    yield return new PortResult { Address = address, Port = port, State = PortState.Closed, Reason = "reset", RoundTrip = roundTrip };
                 }
             }
         }
