@@ -1,3 +1,5 @@
+using System.Runtime.ExceptionServices;
+
 namespace PortAtlas.Scanning.Raw;
 
 /// <summary>
@@ -93,7 +95,7 @@ internal sealed partial class RawScanEngine
         {
             if (failure is not null)
             {
-                System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(failure);
+                ExceptionDispatchInfo.Throw(failure);
             }
         }
         return counts.Sum();

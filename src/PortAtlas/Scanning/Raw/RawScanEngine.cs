@@ -231,12 +231,12 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         long sent;
         if (threads <= 1)
         {
-            sent = SendRange(new SendLane(_sender, 1, Leader: true), sweep, permutation, pass, prologue, 0, prologue + sweep.Total, congestion);
+            sent = SendRange(OwnLane, sweep, permutation, pass, prologue, 0, prologue + sweep.Total, congestion);
         }
         else
         {
             // Canaries on this thread first (few, and they must lead), then the permutation cut into one part a thread.
-            sent = SendRange(new SendLane(_sender, 1, Leader: true), sweep, permutation, pass, prologue, 0, prologue, congestion);
+            sent = SendRange(OwnLane, sweep, permutation, pass, prologue, 0, prologue, congestion);
             sent += SendInParallel(threads, sweep, permutation, pass, prologue, congestion);
         }
         // A pass too short for a congestion window still says how fast the sender went.
