@@ -92,7 +92,15 @@ public sealed class AssessmentRules
     }
 
     /// <summary>Reads a rule file, keeping the good lines and describing each bad one ("source:line: message").</summary>
-    public static RuleParseResult Parse(TextReader reader, string sourceName = "rules")
+    public static RuleParseResult Parse(TextReader reader, string sourceName = "rules") => ParseWith(reader, sourceName, UntrustedPatterns);
+
+    // A rule file from outside is matched without backtracking (linear in the input: a hostile pattern cannot stall a
+    // scan). Building such a matcher is slow (about 40 ms for the built-in file, a third of a scan's start-up), so the
+    // built-in rules, whose patterns are ours and have no nested repetition, use the backtracking interpreter.
+    private const RegexOptions UntrustedPatterns = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking;
+    private const RegexOptions BuiltInPatterns = RegexOptions.IgnoreCase | RegexOptions.CultureInvariant;
+
+    private static RuleParseResult ParseWith(TextReader reader, string sourceName, RegexOptions patterns)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var rules = new List<AssessmentRule>();
@@ -107,7 +115,7 @@ public sealed class AssessmentRules
                 continue;
             }
             var where = string.Create(CultureInfo.InvariantCulture, $"{sourceName}:{number}");
-            if (TryParseLine(line, where, out var rule, out var error))
+            if (TryParseLine(line, where, patterns, out var rule, out var error))
             {
                 if (rule.Disabled)
                 {
@@ -151,10 +159,11 @@ public sealed class AssessmentRules
         using var stream = typeof(AssessmentRules).Assembly.GetManifestResourceStream("PortAtlas.data.assessment-rules.tsv")
             ?? throw new InvalidOperationException("embedded resource PortAtlas.data.assessment-rules.tsv is missing");
         using var reader = new StreamReader(stream);
-        return Load(reader, "assessment-rules.tsv");
+        var result = ParseWith(reader, "assessment-rules.tsv", BuiltInPatterns);
+        return result.Errors.Count == 0 ? result.Rules : throw new FormatException(result.Errors[0]);
     }
 
-    private static bool TryParseLine(string line, string where, out AssessmentRule rule, out string error)
+    private static bool TryParseLine(string line, string where, RegexOptions patterns, out AssessmentRule rule, out string error)
     {
         rule = null!;
         var columns = line.Split('\t');
@@ -193,7 +202,7 @@ public sealed class AssessmentRules
         {
             foreach (var clause in columns[3].Split(';', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
             {
-                if (!TryParseCondition(clause, out var condition, out error))
+                if (!TryParseCondition(clause, patterns, out var condition, out error))
                 {
                     return false;
                 }
@@ -269,7 +278,7 @@ public sealed class AssessmentRules
         return true;
     }
 
-    private static bool TryParseCondition(string clause, out RuleCondition condition, out string error)
+    private static bool TryParseCondition(string clause, RegexOptions patterns, out RuleCondition condition, out string error)
     {
         condition = null!;
         var text = clause.AsSpan().Trim();
@@ -324,8 +333,7 @@ public sealed class AssessmentRules
             {
                 try
                 {
-                    // Without backtracking, matching is linear in the input: rule files and banners cannot stall a scan.
-                    pattern = new Regex(value, RegexOptions.IgnoreCase | RegexOptions.CultureInvariant | RegexOptions.NonBacktracking);
+                    pattern = new Regex(value, patterns);
                 }
                 catch (Exception ex) when (ex is ArgumentException or NotSupportedException)
                 {

@@ -1,3 +1,5 @@
+using System.Text.RegularExpressions;
+using FsCheck.Xunit;
 using PortAtlas.Assessment;
 using PortAtlas.Registry;
 
@@ -86,5 +88,49 @@ public sealed class AssessmentRulesTests
         var user = AssessmentRules.Load(new StringReader("PA-MINE\tinfo\tmine\tport = 8080\tseen {port}\n"));
         var merged = AssessmentRules.BuiltIn.Merge(user);
         Assert.Equal(AssessmentRules.BuiltIn.Rules.Count + 1, merged.Rules.Count);
+    }
+    private static IEnumerable<Regex> BuiltInPatterns() =>
+        AssessmentRules.BuiltIn.Rules.SelectMany(r => r.Conditions).Select(c => c.Pattern).OfType<Regex>();
+
+    [Fact]
+    public void BuiltIn_PatternsAreRegularAndHaveNoNestedRepetition()
+    {
+        // The built-in patterns use the backtracking interpreter (fast to build); that is safe only for patterns
+        // without nested repetition, and they must stay within what the linear engine accepts.
+        var patterns = BuiltInPatterns().ToList();
+        Assert.NotEmpty(patterns);
+        Assert.All(patterns, p => Assert.False(p.Options.HasFlag(RegexOptions.NonBacktracking)));
+        var nested = new Regex(@"\([^()]*([*+]|\{\d*,)[^()]*\)\s*([*+?]|\{\d*,)");
+        foreach (var pattern in patterns)
+        {
+            Assert.False(nested.IsMatch(pattern.ToString()), $"nested repetition in '{pattern}'");
+            _ = new Regex(pattern.ToString(), pattern.Options | RegexOptions.NonBacktracking);
+        }
+    }
+
+    [Fact]
+    public void UserRules_AreMatchedWithoutBacktracking()
+    {
+        var rules = AssessmentRules.Load(new StringReader("PA-U\tlow\tt\tbanner ~ (a+)+$\te\n"));
+        var pattern = Assert.Single(rules.Rules.SelectMany(r => r.Conditions).Select(c => c.Pattern).OfType<Regex>());
+        Assert.True(pattern.Options.HasFlag(RegexOptions.NonBacktracking));
+    }
+
+    [Property(MaxTest = 300)]
+    public bool BuiltIn_PatternsMatchAsTheLinearEngineDoes(string input)
+    {
+        input ??= "";
+        foreach (var pattern in BuiltInPatterns())
+        {
+            var linear = new Regex(pattern.ToString(), pattern.Options | RegexOptions.NonBacktracking);
+            foreach (var text in new[] { input, "TLSv1" + input, "SSLv3", "TLS 1.0", "TLSv1.1", "sha1WithRSAEncryption", "ecdsa-with-SHA256", "Windows Server 2008 R2", "a NetBus trojan" + input })
+            {
+                if (pattern.IsMatch(text) != linear.IsMatch(text))
+                {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 }
