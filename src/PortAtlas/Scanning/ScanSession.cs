@@ -40,6 +40,7 @@ public sealed class ScanSession : IAsyncDisposable
     private readonly Dictionary<(IPAddress, Transport, int), PortResult> _replayed = [];
     private readonly List<PortResult> _replays = [];
     private readonly List<string> _warnings = [];
+    private readonly HashSet<IScanEngine> _silentAdded = [];
     private readonly ScanCollector _report;
     private readonly ScanCollector _committed;
     private readonly ScanReport? _seed;
@@ -141,6 +142,11 @@ public sealed class ScanSession : IAsyncDisposable
             Rate = Plan.Options.Rate / Math.Max(1, engineCount),
             ReportClosed = true,
             ReportFiltered = true,
+            // A lone TCP engine's silent hosts come as bits, not as a result per port, when the report lists none of their
+            // ports: a sweep is whole only unsharded, JSONL streams silent ports only with every state listed, and the
+            // report's hosts merge them by IPv4 address (issue 17).
+            SilentHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState && plan.Options.Shard is null
+                && ports.Tcp.Count > ScanCollector.MaxListedPerState && plan.Targets.IsIPv4Only,
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
         {
@@ -286,6 +292,7 @@ public sealed class ScanSession : IAsyncDisposable
             }
             await producers.ConfigureAwait(false);
             await detection.ConfigureAwait(false);
+            AddSilentHosts();
             if (completed && faults.IsEmpty && !cancellationToken.IsCancellationRequested)
             {
                 await ResolveNamesAsync(cancellationToken).ConfigureAwait(false);
@@ -412,6 +419,19 @@ public sealed class ScanSession : IAsyncDisposable
         catch (Exception ex)
         {
             faults.Enqueue(ex);
+        }
+    }
+
+    /// <summary>Folds the hosts each stopped engine handed over as silent into the report, once; on the thread that records results.</summary>
+    private void AddSilentHosts()
+    {
+        foreach (var engine in _engines)
+        {
+            if (engine.Silent is { } silent && _silentAdded.Add(engine))
+            {
+                Progress.OnDecided(silent.State, silent.Count * silent.Ports);
+                _report.AddSilentHosts(silent);
+            }
         }
     }
 
@@ -620,6 +640,11 @@ public sealed class ScanSession : IAsyncDisposable
                     _rawParts.Remove(name);
                 }
                 finished = [.. _finished.Where(n => !_soleRaw || soleRawDone || n != _engines[0].Name)];
+            }
+            if (soleRawDone)
+            {
+                // The checkpoint that says the engine finished holds its silent hosts too.
+                AddSilentHosts();
             }
             var identified = new ScanCollector(new ScanCollectorOptions { MaxListedPerState = 0 });
             var running = _soleRaw && !soleRawDone ? _report.ListedPorts() : _rawParts.Values.SelectMany(p => p.ListedPorts());
