@@ -33,7 +33,8 @@ public sealed record ScanCollectorOptions
 /// </summary>
 /// <remarks>
 /// Memory is flat in the number of hosts that have nothing to list (a silent or closed host of a large scan): such a
-/// host is a slot of counts (about 50 bytes, no object of its own), and the built report's hosts are made as they are
+/// host is a slot of counts (about 50 bytes, no object of its own), or, when an engine hands it over as silent, one bit
+/// (<see cref="AddSilentHosts"/>); the built report's hosts are made as they are
 /// read, in address order, so that writers and stores stream them. A host that may still list its closed or filtered
 /// ports (it has few of them so far) holds them as 8-byte entries in reused blocks, not as records. A report built here is a view: read it before
 /// adding more results (reading a host afterwards throws <see cref="InvalidOperationException"/>).
@@ -137,7 +138,7 @@ public sealed class ScanCollector
         }
     }
 
-    /// <summary>Number of hosts held.</summary>
+    /// <summary>Number of hosts the report lists from here: those held, and those handed over as silent.</summary>
     public int HostCount => checked(_slotCount + (int)(_silent?.Count ?? 0));
 
     /// <summary>
