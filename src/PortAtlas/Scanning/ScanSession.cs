@@ -220,7 +220,10 @@ public sealed class ScanSession : IAsyncDisposable
     /// Runs the plan and streams each port as it is decided (after detection and assessment, when the plan asks). The
     /// stream ends when the scan does; cancelling <paramref name="cancellationToken"/> stops the engines and detection,
     /// yields every port decided so far and ends the stream without throwing (<see cref="Interrupted"/> is then true).
-    /// Runs once per session.
+    /// Runs once per session. The ports of a host that answered nothing at all are not streamed when the report would
+    /// list none of them (a lone, unsharded TCP SYN scan of IPv4 hosts on more than
+    /// <see cref="ScanCollector.MaxListedPerState"/> ports, without <see cref="ScanPlan.ListEveryState"/>): such hosts are
+    /// in <see cref="BuildReport"/> and its counts, as <c>filtered</c> ports with no response, and cost no memory per port.
     /// </summary>
     /// <exception cref="InvalidOperationException">The plan cannot run here (<see cref="Error"/>), or the session already ran.</exception>
     public async IAsyncEnumerable<PortResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
