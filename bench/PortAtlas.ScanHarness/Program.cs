@@ -11,6 +11,9 @@ using PortAtlas.Targets;
 //   listen HOST PORT...
 //       Listens on each port (0 picks one), prints "ready P1 P2 ...", accepts and counts connections until stdin closes,
 //       then prints "accepts PORT COUNT" per port.
+//   silent PREFIX [PORTS] [--streamed]
+//       Peak RSS of a session over silent 127.0.0.0/PREFIX x PORTS (default 100) with an engine that sends nothing
+//       (SilentScale.cs): hosts handed over as silent, or with --streamed a filtered result per port.
 if (args.Length >= 2 && args[0] == "scan")
 {
     return await ScanAsync(args[1..]);
@@ -19,7 +22,11 @@ if (args.Length >= 2 && args[0] == "listen")
 {
     return await ListenAsync(args[1..]);
 }
-Console.Error.WriteLine("usage: scan HOST PORTS [options] | listen HOST PORT...");
+if (args.Length >= 2 && args[0] == "silent")
+{
+    return await SilentScale.RunAsync(args[1..]);
+}
+Console.Error.WriteLine("usage: scan HOST PORTS [options] | listen HOST PORT... | silent PREFIX [PORTS] [--streamed]");
 return 2;
 
 static async Task<int> ScanAsync(string[] args)

@@ -44,6 +44,12 @@ internal interface IScanEngine
     /// <summary>The raw engine's statistics once it has run; null for the connect engine and before the end.</summary>
     RawScanStats? RawStats { get; }
 
+    /// <summary>
+    /// Hosts that answered nothing, which the engine did not stream (<see cref="ScanOptions.SilentHostsImplicit"/>), once
+    /// it has stopped; null when it streamed every port.
+    /// </summary>
+    SilentHosts? Silent => null;
+
     /// <summary>Runs the engine; see the interface's remarks for cancellation.</summary>
     IAsyncEnumerable<EngineResult> RunAsync(CancellationToken cancellationToken);
 }
@@ -114,6 +120,8 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
     public RawScanStats? RawStats => _scanner.LastStats;
 
     public IEnumerable<IPAddress> TimedOutHosts => [];
+
+    public SilentHosts? Silent => _scanner.LastSilent;
 
     public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

@@ -33,7 +33,8 @@ public sealed record ScanCollectorOptions
 /// </summary>
 /// <remarks>
 /// Memory is flat in the number of hosts that have nothing to list (a silent or closed host of a large scan): such a
-/// host is a slot of counts (about 50 bytes, no object of its own), and the built report's hosts are made as they are
+/// host is a slot of counts (about 50 bytes, no object of its own), or, when an engine hands it over as silent, one bit
+/// (<see cref="AddSilentHosts"/>); the built report's hosts are made as they are
 /// read, in address order, so that writers and stores stream them. A host that may still list its closed or filtered
 /// ports (it has few of them so far) holds them as 8-byte entries in reused blocks, not as records. A report built here is a view: read it before
 /// adding more results (reading a host afterwards throws <see cref="InvalidOperationException"/>).
@@ -61,6 +62,8 @@ public sealed class ScanCollector
     private readonly Dictionary<(PortState, string), byte> _reasonIds = [];
     private readonly List<(PortState State, string Reason)> _reasons = [(default, "")];
     private readonly HeldBlocks? _held;
+    // Hosts an engine handed over as silent (IPv4 only): a bit each, not a slot; listed by the report among the others.
+    private SilentHosts? _silent;
     private int _slotCount;
     private int _version;
 
@@ -135,8 +138,47 @@ public sealed class ScanCollector
         }
     }
 
-    /// <summary>Number of hosts held.</summary>
-    public int HostCount => _slotCount;
+    /// <summary>Number of hosts the report lists from here: those held, and those handed over as silent.</summary>
+    public int HostCount => checked(_slotCount + (int)(_silent?.Count ?? 0));
+
+    /// <summary>
+    /// Adds hosts of which no probe brought an answer, each with <see cref="SilentHosts.Ports"/> ports of its state and
+    /// no port listed, as that many results would: held as a bit each, listed by the report in address order. A host
+    /// held here already (a seeded report's) takes the counts into its slot. Only for ports a host cannot list (more of
+    /// them than <see cref="ScanCollectorOptions.MaxListedPerState"/>, their state not listed in full).
+    /// </summary>
+    internal void AddSilentHosts(SilentHosts silent)
+    {
+        ArgumentNullException.ThrowIfNull(silent);
+        _version++;
+        var ports = (long)silent.Ports * silent.Count;
+        _totals[(int)silent.State] += ports;
+        Count += ports;
+        if (_silent is null && silent.Hosts.IsIPv4Only)
+        {
+            foreach (var (key, index) in _v4)
+            {
+                if (silent.Remove(key))
+                {
+                    AddSilentCounts(ref SlotAt(index), index, silent.Ports, silent.State);
+                }
+            }
+            _silent = silent;
+            return;
+        }
+        // A second set (or IPv6 hosts) is rare: its hosts take slots, as their results would have.
+        for (var host = silent.Next(0); host < silent.Hosts.Count; host = silent.Next(host + 1))
+        {
+            ref var slot = ref SlotOf(silent.Hosts.GetAddress(host), null, "unknown", out var index);
+            AddSilentCounts(ref slot, index, silent.Ports, silent.State);
+        }
+    }
+
+    private void AddSilentCounts(ref Slot slot, int index, int ports, PortState state)
+    {
+        slot.Counts[(int)state] = Saturating(slot.Counts[(int)state] + (long)ports);
+        Prune(ref slot, index, state);
+    }
 
     /// <summary>The ports held as listed (every open, open|filtered and unfiltered one, and those of states listed in full), in no order.</summary>
     public IEnumerable<PortResult> ListedPorts()
@@ -173,7 +215,7 @@ public sealed class ScanCollector
             Stats = stats with
             {
                 PortsScanned = Count,
-                HostsScanned = stats.HostsScanned == 0 ? _slotCount : stats.HostsScanned,
+                HostsScanned = stats.HostsScanned == 0 ? HostCount : stats.HostsScanned,
                 StateCounts = StateNames(_totals),
             },
         };
@@ -181,7 +223,10 @@ public sealed class ScanCollector
 
     /// <summary>Whether <paramref name="address"/> has results (or was marked) here.</summary>
     internal bool Contains(IPAddress address) =>
-        address.AddressFamily == AddressFamily.InterNetwork ? _v4.ContainsKey(TargetSet.ToUInt32(address)) : _other.ContainsKey(address);
+        address.AddressFamily == AddressFamily.InterNetwork
+            ? _v4.ContainsKey(TargetSet.ToUInt32(address))
+                || (_silent is { } silent && silent.Hosts.TryGetIndex(TargetSet.ToUInt32(address), isIPv6: false, out var host) && silent.Contains(host))
+            : _other.ContainsKey(address);
 
     /// <summary>Marks a host as one that was scanned but could not be decided (a host timeout): reported "unknown" without ports.</summary>
     public void AddUnknownHost(IPAddress address, string? hostname = null)
@@ -196,12 +241,16 @@ public sealed class ScanCollector
     private ref Slot SlotOf(IPAddress address, string? hostname, string state, out int index)
     {
         bool exists;
+        var wasSilent = false;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
-            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, TargetSet.ToUInt32(address), out exists);
+            var key = TargetSet.ToUInt32(address);
+            ref var entry = ref CollectionsMarshal.GetValueRefOrAddDefault(_v4, key, out exists);
             if (!exists)
             {
                 entry = NewSlot();
+                // A silent host with a result after all becomes a slot, with the counts it stood for (already in the totals).
+                wasSilent = _silent?.Remove(key) == true;
             }
             index = entry;
         }
@@ -230,6 +279,10 @@ public sealed class ScanCollector
                 slot.State = StateOther;
                 slot.ExtraOrNew().State = state;
             }
+        }
+        if (wasSilent)
+        {
+            AddSilentCounts(ref slot, index, _silent!.Ports, _silent.State);
         }
         if (hostname is not null && slot.Extra?.Hostname is null)
         {
@@ -550,8 +603,9 @@ public sealed class ScanCollector
 
     /// <summary>
     /// The hosts of a built report, in address order: hosts with something of their own (ports to list, a name) are made
-    /// when the report is built, the others each time they are read, from their counts. Holds 8 bytes per host (its
-    /// place in the order) beside the collector it reads.
+    /// when the report is built, the others each time they are read, from their counts. Holds 8 bytes per held host (its
+    /// place in the order) and 4 more per held IPv4 host beside silent ones (how many silent hosts come before it),
+    /// beside the collector it reads; a silent host costs nothing here.
     /// </summary>
     private sealed class CollectedHosts : IReadOnlyList<HostResult>, IHostListView
     {
@@ -566,6 +620,11 @@ public sealed class ScanCollector
         private readonly IReadOnlyList<HostResult> _tail;
         private readonly Func<HostResult, HostResult>? _map;
         private readonly SharedCounts _shared;
+        private readonly SilentHosts? _silent;
+        private readonly long[]? _ranks;
+        // Per held IPv4 host: the silent hosts before it, so that its place among all IPv4 hosts is its own plus that.
+        private readonly int[]? _silentBefore;
+        private readonly int _v4Hosts;
 
         public CollectedHosts(ScanCollector owner, TargetSet? targets, IReadOnlyList<HostResult> tail)
         {
@@ -592,14 +651,26 @@ public sealed class ScanCollector
                 _otherSlots[i++] = slot;
             }
             Array.Sort(_otherAddresses, _otherSlots, IPAddressComparer.Instance);
-            _eager = [];
-            for (var position = 0; position < _v4Slots.Length + _otherSlots.Length; position++)
+            _v4Hosts = _v4Slots.Length;
+            if (owner._silent is { Count: > 0 } silent)
             {
-                var index = SlotIndex(position);
+                _silent = silent;
+                _ranks = silent.BlockRanks();
+                _silentBefore = new int[_v4Keys.Length];
+                for (var p = 0; p < _v4Keys.Length; p++)
+                {
+                    _silentBefore[p] = (int)silent.Rank(silent.Hosts.CountBelow(_v4Keys[p]), _ranks);
+                }
+                _v4Hosts = checked(_v4Hosts + (int)silent.Count);
+            }
+            _eager = [];
+            for (var p = 0; p < _v4Slots.Length + _otherSlots.Length; p++)
+            {
+                var index = p < _v4Slots.Length ? _v4Slots[p] : _otherSlots[p - _v4Slots.Length];
                 ref var slot = ref owner.SlotAt(index);
                 if (slot.Extra is not null || owner._held?.Any(index) == true)
                 {
-                    _eager[position] = owner.Materialize(slot, index, AddressAt(position), targets, _shared);
+                    _eager[PositionOfHeld(p)] = owner.Materialize(slot, index, HeldAddress(p), targets, _shared);
                 }
             }
         }
@@ -614,12 +685,16 @@ public sealed class ScanCollector
             _otherAddresses = source._otherAddresses;
             _otherSlots = source._otherSlots;
             _shared = source._shared;
+            _silent = source._silent;
+            _ranks = source._ranks;
+            _silentBefore = source._silentBefore;
+            _v4Hosts = source._v4Hosts;
             _eager = source._eager.ToDictionary(e => e.Key, e => map(e.Value));
             _tail = [.. source._tail.Select(map)];
             _map = source._map is { } inner ? h => map(inner(h)) : map;
         }
 
-        public int Count => _v4Slots.Length + _otherSlots.Length + _tail.Count;
+        public int Count => _v4Hosts + _otherSlots.Length + _tail.Count;
 
         public HostResult this[int index]
         {
@@ -627,7 +702,7 @@ public sealed class ScanCollector
             {
                 ArgumentOutOfRangeException.ThrowIfNegative(index);
                 ArgumentOutOfRangeException.ThrowIfGreaterThanOrEqual(index, Count);
-                var collected = _v4Slots.Length + _otherSlots.Length;
+                var collected = _v4Hosts + _otherSlots.Length;
                 if (index >= collected)
                 {
                     return _tail[index - collected];
@@ -636,13 +711,32 @@ public sealed class ScanCollector
                 {
                     return host;
                 }
-                if (_owner._version != _version)
+                if (index >= _v4Hosts)
                 {
-                    throw new InvalidOperationException("The collector took more results after this report was built: build the report again.");
+                    return Lazy(_v4Slots.Length + (index - _v4Hosts), silentHost: 0);
                 }
-                var slot = SlotIndex(index);
-                host = _owner.Materialize(_owner.SlotAt(slot), slot, AddressAt(index), _targets, _shared);
-                return _map is null ? host : _map(host);
+                if (_silent is null)
+                {
+                    return Lazy(index, silentHost: 0);
+                }
+                // The last held IPv4 host at or before this place: it is that host, or a silent one after it.
+                int low = 0, high = _v4Keys.Length - 1, held = -1;
+                while (low <= high)
+                {
+                    var mid = low + ((high - low) / 2);
+                    if (PositionOfHeld(mid) <= index)
+                    {
+                        held = mid;
+                        low = mid + 1;
+                    }
+                    else
+                    {
+                        high = mid - 1;
+                    }
+                }
+                return held >= 0 && PositionOfHeld(held) == index
+                    ? Lazy(held, silentHost: 0)
+                    : Lazy(-1, _silent.Select(index - (held + 1), _ranks!));
             }
         }
 
@@ -650,7 +744,28 @@ public sealed class ScanCollector
 
         public IEnumerator<HostResult> GetEnumerator()
         {
-            for (var i = 0; i < Count; i++)
+            // In one walk: held and silent IPv4 hosts merged by address, then the others, then the tail.
+            var position = 0;
+            var silentEnd = _silent?.Hosts.Count ?? 0;
+            var silentHost = _silent?.Next(0) ?? 0;
+            var silentKey = silentHost < silentEnd ? (uint)_silent!.Hosts.GetValue(silentHost, out _) : 0;
+            var held = 0;
+            while (held < _v4Keys.Length || silentHost < silentEnd)
+            {
+                if (held < _v4Keys.Length && (silentHost >= silentEnd || _v4Keys[held] < silentKey))
+                {
+                    yield return _eager.TryGetValue(position, out var eager) ? eager : Lazy(held, silentHost: 0);
+                    held++;
+                }
+                else
+                {
+                    yield return Lazy(-1, silentHost);
+                    silentHost = _silent!.Next(silentHost + 1);
+                    silentKey = silentHost < silentEnd ? (uint)_silent.Hosts.GetValue(silentHost, out _) : 0;
+                }
+                position++;
+            }
+            for (var i = position; i < Count; i++)
             {
                 yield return this[i];
             }
@@ -658,9 +773,34 @@ public sealed class ScanCollector
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        private int SlotIndex(int position) => position < _v4Slots.Length ? _v4Slots[position] : _otherSlots[position - _v4Slots.Length];
+        /// <summary>The place in the report of held host <paramref name="held"/> (IPv4 ones first, each after the silent hosts below it).</summary>
+        private int PositionOfHeld(int held) =>
+            held < _v4Keys.Length ? held + (_silentBefore?[held] ?? 0) : _v4Hosts + (held - _v4Keys.Length);
 
-        private IPAddress AddressAt(int position) =>
-            position < _v4Keys.Length ? V4Address(_v4Keys[position]) : _otherAddresses[position - _v4Keys.Length];
+        private IPAddress HeldAddress(int held) =>
+            held < _v4Keys.Length ? V4Address(_v4Keys[held]) : _otherAddresses[held - _v4Keys.Length];
+
+        /// <summary>Held host <paramref name="held"/> made from its slot, or (when -1) silent host <paramref name="silentHost"/> from the counts it stands for.</summary>
+        private HostResult Lazy(int held, ulong silentHost)
+        {
+            if (_owner._version != _version)
+            {
+                throw new InvalidOperationException("The collector took more results after this report was built: build the report again.");
+            }
+            HostResult host;
+            if (held >= 0)
+            {
+                var slot = held < _v4Slots.Length ? _v4Slots[held] : _otherSlots[held - _v4Slots.Length];
+                host = _owner.Materialize(_owner.SlotAt(slot), slot, HeldAddress(held), _targets, _shared);
+            }
+            else
+            {
+                var counts = default(Slot);
+                counts.Counts[(int)_silent!.State] = _silent.Ports;
+                // No slot of its own: -1 holds no ports.
+                host = _owner.Materialize(counts, -1, V4Address((uint)_silent.Hosts.GetValue(silentHost, out _)), _targets, _shared);
+            }
+            return _map is null ? host : _map(host);
+        }
     }
 }

@@ -110,6 +110,13 @@ public sealed class ScanProgress
         Interlocked.Increment(ref _completed);
     }
 
+    /// <summary><paramref name="count"/> ports decided at once (an engine's silent hosts).</summary>
+    internal void OnDecided(PortState state, long count)
+    {
+        Interlocked.Add(ref _states[(int)state], count);
+        Interlocked.Add(ref _completed, count);
+    }
+
     internal void OnDelivered(ulong index) => _prefix.Mark(index);
 
     internal void OnSkipped(ulong index)

@@ -47,6 +47,29 @@ public sealed partial class TargetSet
         return _v6[j].First + (index - _v6Starts[j]);
     }
 
+    /// <summary>Whether every address is IPv4 (IPv4 sorts before IPv6, so such a set is in the order of its values).</summary>
+    internal bool IsIPv4Only => _v4Count == Count;
+
+    /// <summary>How many IPv4 addresses of the set are below <paramref name="value"/>: the index it has or would have.</summary>
+    internal ulong CountBelow(uint value)
+    {
+        int low = 0, high = _v4.Length;
+        while (low < high)
+        {
+            var mid = low + ((high - low) / 2);
+            if (_v4[mid].Last < value)
+            {
+                low = mid + 1;
+            }
+            else
+            {
+                high = mid;
+            }
+        }
+        // _v4[low] is the first range that reaches value: value is inside it or before it.
+        return low == _v4.Length ? _v4Count : _v4Starts[low] + (value > _v4[low].First ? value - _v4[low].First : 0);
+    }
+
     private static int FindValue<T>(AddressRange<T>[] ranges, T value)
         where T : struct, System.Numerics.IBinaryInteger<T>, System.Numerics.IUnsignedNumber<T>
     {

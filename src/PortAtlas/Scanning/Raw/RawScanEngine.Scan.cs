@@ -30,6 +30,9 @@ internal sealed partial class RawScanEngine
 
     public long Decided => Interlocked.Read(ref _decided);
 
+    /// <summary>The hosts of the sweep that answered nothing, not streamed (<see cref="RawScanOptions.SilentHostsImplicit"/>); null otherwise.</summary>
+    public SilentHosts? Silent { get; private set; }
+
     /// <summary>Open verdicts of the port sweep so far, counted as they arrive (before any are held for the canaries).</summary>
     public long OpenVerdicts => Interlocked.Read(ref _openVerdicts);
 
@@ -391,8 +394,19 @@ internal sealed partial class RawScanEngine
     private void EmitUnanswered(Sweep sweep, PortState state)
     {
         var stride = (ulong)sweep.Stride;
+        // A shard's host may answer in another shard's pairs: only a whole sweep knows a host answered nothing.
+        var silent = _options.SilentHostsImplicit && _options.Shard is null ? new SilentHosts(sweep.Hosts, sweep.Slots.Length, state) : null;
+        Silent = silent;
         for (ulong host = 0; host < sweep.Hosts.Count; host++)
         {
+            if (silent is not null && !AnyAnswered(sweep, host))
+            {
+                // One bit, not a result per port: a silent /8 would be 1.7 G results.
+                _cancellationToken.ThrowIfCancellationRequested();
+                silent.Add(host);
+                Interlocked.Add(ref _decided, sweep.Slots.Length);
+                continue;
+            }
             WaitForRoom(_sender);
             for (var slot = 0; slot < sweep.Slots.Length; slot++)
             {
@@ -411,6 +425,20 @@ internal sealed partial class RawScanEngine
                 }
             }
         }
+    }
+
+    /// <summary>Whether any port probe of <paramref name="host"/> (canaries aside: they are never reported) was answered.</summary>
+    private static bool AnyAnswered(Sweep sweep, ulong host)
+    {
+        var first = host * (ulong)sweep.Stride;
+        for (var slot = 0; slot < sweep.Slots.Length; slot++)
+        {
+            if (sweep.IsAnswered(first + (ulong)slot))
+            {
+                return true;
+            }
+        }
+        return false;
     }
 
     private IPAddress AddressOf(TargetSet hosts, ulong host)

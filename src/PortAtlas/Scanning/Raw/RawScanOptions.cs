@@ -39,6 +39,7 @@ internal sealed record RawScanOptions
         DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
         SendThreads = SendThreadsFromEnvironment(),
+        SilentHostsImplicit = options.SilentHostsImplicit,
     };
 
     /// <summary>Probe only this shard's part of the pairs (see <see cref="ScanOptions.Shard"/>); null for all.</summary>
@@ -147,6 +148,9 @@ internal sealed record RawScanOptions
 
     /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
     internal bool IgnoreOutgoing { get; init; }
+
+    /// <summary>See <see cref="ScanOptions.SilentHostsImplicit"/>; an unsharded sweep only.</summary>
+    internal bool SilentHostsImplicit { get; init; }
 
     internal void Validate()
     {

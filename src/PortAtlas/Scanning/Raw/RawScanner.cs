@@ -19,6 +19,9 @@ public sealed class RawScanner
     /// <summary>Statistics of the most recent scan of this instance once its enumeration has ended; <see langword="null"/> before.</summary>
     public RawScanStats? LastStats => Volatile.Read(ref _lastStats);
 
+    /// <summary>The hosts of the last scan that answered nothing, when its options asked for them apart (<see cref="RawScanOptions.SilentHostsImplicit"/>).</summary>
+    internal SilentHosts? LastSilent { get; private set; }
+
     /// <summary>Packets sent so far by the running (or last) scan of this instance, for progress.</summary>
     internal long PacketsSent => Volatile.Read(ref _running)?.PacketsSent ?? 0;
 
@@ -58,7 +61,11 @@ public sealed class RawScanner
                 Volatile.Write(ref _running, engine);
                 engine.RunScan(targets, ports, writer);
             },
-            engine => Volatile.Write(ref _lastStats, engine.BuildStats(targets)), cancellationToken).ConfigureAwait(false))
+            engine =>
+            {
+                LastSilent = engine.Silent;
+                Volatile.Write(ref _lastStats, engine.BuildStats(targets));
+            }, cancellationToken).ConfigureAwait(false))
         {
             yield return result;
         }

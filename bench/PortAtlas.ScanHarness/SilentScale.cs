@@ -1,0 +1,131 @@
+using System.Globalization;
+using System.Net;
+using System.Runtime.CompilerServices;
+using PortAtlas.Reports;
+using PortAtlas.Scanning;
+using PortAtlas.Targets;
+
+/// <summary>
+/// Peak RSS of a whole scan of silent space too large for the lab (issue 17): the real session, collector and JSON
+/// writer over 127.0.0.0/PREFIX × PORTS, with an engine that sends nothing and answers nothing (no address is ever sent
+/// to), handing every host over as silent, as the raw engine does for hosts that answered nothing; or, with --streamed,
+/// yielding a filtered result per port, as it did before.
+/// </summary>
+internal static class SilentScale
+{
+    public static async Task<int> RunAsync(string[] args)
+    {
+        var prefix = int.Parse(args[0], CultureInfo.InvariantCulture);
+        var ports = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var p) ? p : 100;
+        var streamed = args.Contains("--streamed");
+        var plan = (await ScanPlan.ParseAsync(new ScanPlanInput
+        {
+            Targets = [$"127.0.0.0/{prefix}"],
+            Ports = $"1-{ports}",
+            Techniques = [ScanTechnique.Connect],
+            Assess = false,
+            ReverseDns = ReverseDnsMode.Never,
+            Seed = 17,
+        })).Plan ?? throw new InvalidOperationException("plan refused");
+        var start = TimeProvider.System.GetTimestamp();
+        await using var session = new ScanSession(plan, new ScanSessionOptions
+        {
+            RawAvailable = false,
+            TcpEngine = options => new QuietEngine(plan.Targets, ports, !streamed && options.SilentHostsImplicit),
+        });
+        long yielded = 0;
+        await foreach (var _ in session.RunAsync())
+        {
+            yielded++;
+        }
+        var swept = TimeProvider.System.GetElapsedTime(start);
+        var report = session.BuildReport();
+        var output = new CountingStream();
+        new JsonReportWriter().Write(report, output);
+        var total = TimeProvider.System.GetElapsedTime(start);
+        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"prefix /{prefix} hosts {plan.Targets.Count} ports {ports} mode {(streamed ? "streamed" : "bits")} results-yielded {yielded} " +
+            $"report-hosts {report.Hosts.Count} filtered {report.Stats.StateCounts.GetValueOrDefault("filtered")} json-bytes {output.Length} " +
+            $"sweep-s {swept.TotalSeconds:F1} total-s {total.TotalSeconds:F1} peak-rss-mib {PeakRssKib() / 1024.0:F0} heap-mib {GC.GetTotalMemory(true) / 1048576.0:F0}"));
+        GC.KeepAlive(report);
+        return 0;
+    }
+
+    private static long PeakRssKib() =>
+        File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
+            .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
+
+    /// <summary>Sends nothing; every host of the targets answered nothing.</summary>
+    private sealed class QuietEngine(TargetSet targets, int ports, bool asBits) : IScanEngine
+    {
+        public string Name => "connect";
+
+        public ulong Pairs => targets.Count * (ulong)ports;
+
+        public long ProbesSent => 0;
+
+        public long OpenDecided => 0;
+
+        public bool Indexed => false;
+
+        public ulong SettledPrefix => 0;
+
+        public IReadOnlyList<string> Notes => [];
+
+        public IEnumerable<IPAddress> TimedOutHosts => [];
+
+        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
+
+        public SilentHosts? Silent { get; private set; }
+
+        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
+        {
+            await Task.Yield();
+            if (asBits)
+            {
+                var silent = new SilentHosts(targets, ports, PortState.Filtered);
+                for (ulong host = 0; host < targets.Count; host++)
+                {
+                    silent.Add(host);
+                }
+                Silent = silent;
+                yield break;
+            }
+            for (ulong host = 0; host < targets.Count; host++)
+            {
+                var address = targets.GetAddress(host);
+                for (var port = 1; port <= ports; port++)
+                {
+                    yield return new EngineResult(0, new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
+                }
+            }
+        }
+    }
+
+    private sealed class CountingStream : Stream
+    {
+        public override bool CanRead => false;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => true;
+
+        public override long Length => Position;
+
+        public override long Position { get; set; }
+
+        public override void Flush()
+        {
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => Position += count;
+
+        public override void Write(ReadOnlySpan<byte> buffer) => Position += buffer.Length;
+    }
+}
