@@ -39,6 +39,7 @@ internal sealed record RawScanOptions
         DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
         SendThreads = SendThreadsFromEnvironment(),
+        ReceiveRing = Environment.GetEnvironmentVariable("PORTATLAS_RX_RING") != "0",
     };
 
     /// <summary>Probe only this shard's part of the pairs (see <see cref="ScanOptions.Shard"/>); null for all.</summary>
@@ -147,6 +148,12 @@ internal sealed record RawScanOptions
 
     /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
     internal bool IgnoreOutgoing { get; init; }
+
+    /// <summary>
+    /// Whether replies are read through a TPACKET_V3 receive ring (default) rather than recvmmsg; PORTATLAS_RX_RING=0
+    /// turns it off for side-by-side measurements. Either way recvmmsg is used where the kernel refuses the ring.
+    /// </summary>
+    internal bool ReceiveRing { get; init; } = true;
 
     internal void Validate()
     {

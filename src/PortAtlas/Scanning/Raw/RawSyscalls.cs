@@ -33,6 +33,9 @@ internal static unsafe partial class RawSyscalls
     public const ushort EthPArp = 0x0806;
     public const byte PacketOutgoing = 4;
     public const short PollIn = 0x001;
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int MapShared = 1;
     public const int MsgDontWait = 0x40;
 
     public const int EAgain = 11;
@@ -124,6 +127,12 @@ internal static unsafe partial class RawSyscalls
 
     [LibraryImport(Libc, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int MUnmap(void* address, nuint length);
 
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
