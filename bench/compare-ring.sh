@@ -41,7 +41,7 @@ run() { # row, mode (ring|recvmmsg), run, prefix, args
   local open packets pass1 wall
   open=$(grep -o '[0-9]*/open/' "$work/out" | wc -l)
   packets=$(sed -n 's/.*: \([0-9,]*\) packets, at up to.*/\1/p' "$work/err" | tr -d ',' | tail -1)
-  pass1=$(grep -m1 -o 'pass 1 send[^0-9]*[0-9.]*' "$work/err" | grep -o '[0-9.]*$' || echo -)
+  pass1=$(grep -oE '(: |; )pass 1 send [0-9.]+' "$work/err" | head -1 | grep -oE '[0-9.]+$' || echo -)
   wall=$(cpu "$work/cpu" wall)
   printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$row" "$mode" "$i" "$wall" "$pass1" "${packets:--}" "$open" \
     "$(cpu "$work/cpu" "PortAtlas raw r")" "$(sendcpu "$work/cpu")" "$(allcpu "$work/cpu")" "$load" | tee -a "$work/rows"

@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace PortAtlas.Scanning.Raw;
 
 /// <summary>
-/// The Linux system calls of raw-packet scanning: raw and packet sockets, batched send and receive (sendmmsg, recvmmsg),
-/// poll. Constants and struct layouts are Linux x86-64 and arm64 (LP64) ones.
+/// The Linux system calls of raw-packet scanning: raw and packet sockets, batched send and receive (sendmmsg, recvmmsg,
+/// the receive ring's mmap), poll. Constants and struct layouts are Linux x86-64 and arm64 (LP64) ones.
 /// </summary>
 internal static unsafe partial class RawSyscalls
 {
