@@ -16,11 +16,16 @@ namespace PortAtlas.Scanning.Raw;
 /// </remarks>
 internal sealed unsafe class PacketRing : IDisposable
 {
-    /// <summary>Bytes a block: about 1,000 replies, or the block timeout at lower rates, per wake-up.</summary>
-    public const int DefaultBlockSize = 128 << 10;
+    /// <summary>Bytes a block: about 240 replies, so a block is handed over every millisecond or so at the highest rates.</summary>
+    public const int DefaultBlockSize = 32 << 10;
 
-    /// <summary>Blocks in the ring: 4 MiB in all, about 30,000 replies in flight while the receive thread is descheduled.</summary>
-    public const int DefaultBlockCount = 32;
+    /// <summary>
+    /// Blocks in the ring: 8 MiB in all. The kernel drops what arrives while every block waits for the receive thread, so
+    /// the count bounds how long that thread may stay descheduled: about 60,000 replies at full blocks (0.2 s at 300,000
+    /// a second, more than recvmmsg's 32 MiB socket buffer held), or 256 block timeouts when replies come slowly and each
+    /// block is handed over nearly empty.
+    /// </summary>
+    public const int DefaultBlockCount = 256;
 
     /// <summary>Milliseconds after which the kernel hands over a block that is not full (tp_retire_blk_tov).</summary>
     public const int BlockTimeoutMilliseconds = 1;
