@@ -7,7 +7,7 @@ using PortAtlas.Targets;
 
 // A command-line harness over RawScanner for benchmarks and manual checks (the real CLI is elsewhere):
 //   raw-harness [--type syn|udp|sctp|discover] [-p SPEC | --top N] [--rate PPS] [--min-retries N] [--max-retries N]
-//               [--skip-discovery] [--no-verify] [--no-pacing] [--all] [--print-ports] TARGET...
+//               [--skip-discovery] [--no-verify] [--no-pacing] [--all] [--print-ports] [--no-ring] TARGET...
 //   raw-harness --send-only N [--batch B] ADDRESS    (the send path's own limit: N SYNs through RawSender, no receive)
 // Prints "state<TAB>address<TAB>proto/port<TAB>reason" lines (open ones only unless --all) and a stats line on stderr.
 var type = "syn";
@@ -36,6 +36,7 @@ for (var i = 0; i < args.Length; i++)
         case "--batch": options = options with { SendBatchSize = int.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--start-rate": options = options with { StartRate = double.Parse(args[++i], CultureInfo.InvariantCulture) }; break;
         case "--ignore-outgoing": options = options with { IgnoreOutgoing = true }; break;
+        case "--no-ring": options = options with { ReceiveRing = false }; break;
         case "--send-only": sendOnly = long.Parse(args[++i], CultureInfo.InvariantCulture); break;
         default: targets.Add(args[i]); break;
     }

@@ -11,8 +11,10 @@ internal interface IPacketHandler
 
 /// <summary>
 /// Reads every incoming packet of the network namespace from one AF_PACKET socket in cooked mode (SOCK_DGRAM: the
-/// link-layer header is removed, the EtherType kept), in batches of up to <see cref="BatchSize"/> per recvmmsg, into
-/// native buffers allocated once. Outgoing packets are skipped. It sees IPv4, IPv6 and ARP alike, on loopback and veth.
+/// link-layer header is removed, the EtherType kept). By default through a TPACKET_V3 receive ring
+/// (<see cref="PacketRing"/>: one wake-up a block of packets, read in place); where the kernel refuses the ring, in
+/// batches of up to <see cref="BatchSize"/> per recvmmsg into native buffers allocated once. Outgoing packets are
+/// skipped. It sees IPv4, IPv6 and ARP alike, on loopback and veth.
 /// </summary>
 internal sealed unsafe class PacketReceiver : IDisposable
 {
@@ -20,6 +22,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
     private const int SlotSize = 2048;
 
     private readonly int _fd;
+    private readonly PacketRing? _ring;
     private readonly byte* _buffers;
     private readonly RawSyscalls.SockAddrLl* _addresses;
     private readonly RawSyscalls.IoVec* _iovs;
@@ -29,7 +32,8 @@ internal sealed unsafe class PacketReceiver : IDisposable
 
     /// <param name="timeProvider">The clock that stamps each batch read.</param>
     /// <param name="ignoreOutgoing">Ask the kernel not to copy outgoing packets to this socket at all (PACKET_IGNORE_OUTGOING).</param>
-    public PacketReceiver(TimeProvider timeProvider, bool ignoreOutgoing = false)
+    /// <param name="useRing">Read through a TPACKET_V3 receive ring when the kernel allows one; false reads with recvmmsg.</param>
+    public PacketReceiver(TimeProvider timeProvider, bool ignoreOutgoing = false, bool useRing = true)
     {
         _timeProvider = timeProvider;
         _fd = RawSyscalls.Socket(RawSyscalls.AfPacket, RawSyscalls.SockDgram | RawSyscalls.SockCloExec, RawSyscalls.HostToNetwork(RawSyscalls.EthPAll));
@@ -37,15 +41,21 @@ internal sealed unsafe class PacketReceiver : IDisposable
         {
             throw new RawScanUnavailableException($"packet socket failed with errno {Marshal.GetLastPInvokeError()}");
         }
-        // A large buffer rides out bursts of replies while the receive thread is descheduled (2 cores, shared).
-        var size = 32 << 20;
-        RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolSocket, RawSyscalls.SoRcvBufForce, &size, sizeof(int));
         if (ignoreOutgoing)
         {
-            // Linux 4.20+; older kernels refuse the option and the loop below skips outgoing packets as before.
+            // Linux 4.20+; older kernels refuse the option and the reads below skip outgoing packets as before.
             var one = 1;
             RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolPacket, RawSyscalls.PacketIgnoreOutgoing, &one, sizeof(int));
         }
+        _ring = useRing ? PacketRing.TryCreate(_fd) : null;
+        if (_ring is not null)
+        {
+            ReadDrops();
+            return;
+        }
+        // A large buffer rides out bursts of replies while the receive thread is descheduled (2 cores, shared).
+        var size = 32 << 20;
+        RawSyscalls.SetSockOpt(_fd, RawSyscalls.SolSocket, RawSyscalls.SoRcvBufForce, &size, sizeof(int));
         _buffers = (byte*)NativeMemory.AllocZeroed((nuint)(BatchSize * SlotSize));
         _addresses = (RawSyscalls.SockAddrLl*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.SockAddrLl)));
         _iovs = (RawSyscalls.IoVec*)NativeMemory.AllocZeroed((nuint)(BatchSize * sizeof(RawSyscalls.IoVec)));
@@ -64,12 +74,19 @@ internal sealed unsafe class PacketReceiver : IDisposable
     /// <summary>Packets read and handed on.</summary>
     public long Received { get; private set; }
 
+    /// <summary>Whether packets are read through the receive ring rather than recvmmsg.</summary>
+    public bool UsesRing => _ring is not null;
+
     /// <summary>
     /// Waits up to <paramref name="timeoutMilliseconds"/> for packets and hands every one to <paramref name="handler"/>;
     /// returns how many were read.
     /// </summary>
     public int Poll(IPacketHandler handler, int timeoutMilliseconds)
     {
+        if (_ring is not null)
+        {
+            return PollRing(_ring, handler, timeoutMilliseconds);
+        }
         var pollFd = new RawSyscalls.PollFd { Fd = _fd, Events = RawSyscalls.PollIn };
         if (RawSyscalls.Poll(&pollFd, 1, timeoutMilliseconds) <= 0)
         {
@@ -106,6 +123,33 @@ internal sealed unsafe class PacketReceiver : IDisposable
                 return total;
             }
         }
+    }
+
+    private int PollRing(PacketRing ring, IPacketHandler handler, int timeoutMilliseconds)
+    {
+        if (!ring.HasBlock)
+        {
+            // The kernel wakes poll when it hands over a block: full, or at its timeout.
+            var pollFd = new RawSyscalls.PollFd { Fd = _fd, Events = RawSyscalls.PollIn };
+            if (RawSyscalls.Poll(&pollFd, 1, timeoutMilliseconds) <= 0 || !ring.HasBlock)
+            {
+                return 0;
+            }
+        }
+        var count = ring.Drain(handler, Clock());
+        Received += count;
+        return count;
+    }
+
+    /// <summary>The clock that stamps a ring's packets: the engine's, with each packet's age taken from the kernel's time of receipt.</summary>
+    private PacketRing.FrameClock Clock()
+    {
+        var now = _timeProvider.GetTimestamp();
+        // The kernel stamps packets with CLOCK_REALTIME; only the system clock shares that time line.
+        var realtime = ReferenceEquals(_timeProvider, TimeProvider.System)
+            ? (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100
+            : 0;
+        return new PacketRing.FrameClock(now, realtime, _timeProvider.TimestampFrequency);
     }
 
     /// <summary>
@@ -155,6 +199,8 @@ internal sealed unsafe class PacketReceiver : IDisposable
             return;
         }
         _disposed = true;
+        // The receive thread has stopped (the engine joins it first): nothing reads the ring any more.
+        _ring?.Dispose();
         RawSyscalls.Close(_fd);
         NativeMemory.Free(_buffers);
         NativeMemory.Free(_addresses);

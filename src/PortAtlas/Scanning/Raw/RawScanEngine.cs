@@ -57,7 +57,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         _sender = new RawSender(options.SendBatchSize);
         try
         {
-            _receiver = new PacketReceiver(_time, options.IgnoreOutgoing);
+            _receiver = new PacketReceiver(_time, options.IgnoreOutgoing, options.ReceiveRing);
         }
         catch
         {

@@ -40,6 +40,7 @@ internal sealed record RawScanOptions
         TimeProvider = options.TimeProvider,
         SendThreads = SendThreadsFromEnvironment(),
         SilentHostsImplicit = options.SilentHostsImplicit,
+        ReceiveRing = Environment.GetEnvironmentVariable("PORTATLAS_RX_RING") != "0",
     };
 
     /// <summary>Probe only this shard's part of the pairs (see <see cref="ScanOptions.Shard"/>); null for all.</summary>
@@ -151,6 +152,12 @@ internal sealed record RawScanOptions
 
     /// <summary>See <see cref="ScanOptions.SilentHostsImplicit"/>; an unsharded sweep only.</summary>
     internal bool SilentHostsImplicit { get; init; }
+
+    /// <summary>
+    /// Whether replies are read through a TPACKET_V3 receive ring (default) rather than recvmmsg; PORTATLAS_RX_RING=0
+    /// turns it off for side-by-side measurements. Either way recvmmsg is used where the kernel refuses the ring.
+    /// </summary>
+    internal bool ReceiveRing { get; init; } = true;
 
     internal void Validate()
     {

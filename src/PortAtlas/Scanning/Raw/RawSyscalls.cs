@@ -3,8 +3,8 @@ using System.Runtime.InteropServices;
 namespace PortAtlas.Scanning.Raw;
 
 /// <summary>
-/// The Linux system calls of raw-packet scanning: raw and packet sockets, batched send and receive (sendmmsg, recvmmsg),
-/// poll. Constants and struct layouts are Linux x86-64 and arm64 (LP64) ones.
+/// The Linux system calls of raw-packet scanning: raw and packet sockets, batched send and receive (sendmmsg, recvmmsg,
+/// the receive ring's mmap), poll. Constants and struct layouts are Linux x86-64 and arm64 (LP64) ones.
 /// </summary>
 internal static unsafe partial class RawSyscalls
 {
@@ -33,6 +33,9 @@ internal static unsafe partial class RawSyscalls
     public const ushort EthPArp = 0x0806;
     public const byte PacketOutgoing = 4;
     public const short PollIn = 0x001;
+    public const int ProtRead = 1;
+    public const int ProtWrite = 2;
+    public const int MapShared = 1;
     public const int MsgDontWait = 0x40;
 
     public const int EAgain = 11;
@@ -124,6 +127,12 @@ internal static unsafe partial class RawSyscalls
 
     [LibraryImport(Libc, EntryPoint = "poll", SetLastError = true)]
     public static partial int Poll(PollFd* fds, nuint count, int timeoutMilliseconds);
+
+    [LibraryImport(Libc, EntryPoint = "mmap", SetLastError = true)]
+    public static partial void* MMap(void* address, nuint length, int protection, int flags, int fd, nint offset);
+
+    [LibraryImport(Libc, EntryPoint = "munmap", SetLastError = true)]
+    public static partial int MUnmap(void* address, nuint length);
 
     [LibraryImport(Libc, EntryPoint = "close", SetLastError = true)]
     public static partial int Close(int fd);
