@@ -169,7 +169,7 @@ public sealed partial class PortRegistry
             }
             Take(entry.Port);
         }
-        var curated = Enumerable.Range(_ianaCount, _rows.Length - _ianaCount)
+        var curated = Enumerable.Range(_index.IanaCount, _rows.Length - _index.IanaCount)
             .Select(EntryAt)
             .Where(e => e.Source != EntrySource.Iana && e.Protocol == transport && e.Port is not null)
             .OrderByDescending(e => e.Exposure ?? 0)
@@ -189,11 +189,14 @@ public sealed partial class PortRegistry
         }
         foreach (var limit in (ReadOnlySpan<int>)[PortCategories.LastWellKnown, PortCategories.LastRegistered])
         {
-            for (var row = 0; row < _ianaCount && ranked.Count < count; row++)
+            var transports = _index.Transport;
+            var first = _index.First;
+            var last = _index.Last;
+            for (var row = 0; row < _index.IanaCount && ranked.Count < count; row++)
             {
-                if (_transport[row] == (sbyte)transport && _first[row] == _last[row] && _first[row] <= limit && _iana!.HasName(row))
+                if (transports[row] == (sbyte)transport && first[row] == last[row] && first[row] <= limit && _iana!.HasName(row))
                 {
-                    Take(_first[row]);
+                    Take(first[row]);
                 }
             }
         }

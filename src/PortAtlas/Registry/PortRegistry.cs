@@ -9,19 +9,12 @@ public sealed partial class PortRegistry
 {
     private static readonly Lazy<PortRegistry> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // Row i is IANA record i for i < _ianaCount, then curated rows. Each row's port range, transport and source
-    // are kept as plain arrays so that indexing and Explain never decode a row they do not return.
+    // Row i is IANA record i for i < _index.IanaCount, then curated rows. Each row's port range, transport and source
+    // are plain arrays in the index so that indexing and Explain never decode a row they do not return.
+    private readonly RegistryIndex _index;
     private readonly IanaTable? _iana;
-    private readonly int _ianaCount;
+    private readonly ReadOnlyMemory<byte> _curated;
     private readonly PortEntry?[] _rows;
-    private readonly int[] _first;
-    private readonly int[] _last;
-    private readonly sbyte[] _transport;
-    private readonly bool[] _isIana;
-    // Rows by port in compressed-row form: the rows covering port p are _byPort[_offsets[p].._offsets[p + 1]],
-    // curated and unofficial rows first.
-    private readonly int[] _byPort;
-    private readonly int[] _offsets;
     private Dictionary<string, int[]>? _byName;
     private PortEntry[]? _all;
 
@@ -30,69 +23,31 @@ public sealed partial class PortRegistry
 
     /// <summary>Builds a registry from entries (IANA and curated, in any order).</summary>
     public PortRegistry(IEnumerable<PortEntry> entries)
-        : this(null, [.. entries ?? throw new ArgumentNullException(nameof(entries))])
     {
-    }
-
-    private PortRegistry(IanaTable? iana, PortEntry[] others)
-    {
-        _iana = iana;
-        _ianaCount = iana?.Count ?? 0;
-        var count = _ianaCount + others.Length;
-        _rows = new PortEntry?[count];
-        _first = new int[count];
-        _last = new int[count];
-        _transport = new sbyte[count];
-        _isIana = new bool[count];
-        if (iana is not null)
-        {
-            Array.Copy(iana.First, _first, _ianaCount);
-            Array.Copy(iana.Last, _last, _ianaCount);
-            Array.Copy(iana.Transport, _transport, _ianaCount);
-            Array.Fill(_isIana, true, 0, _ianaCount);
-        }
-        for (var i = 0; i < others.Length; i++)
-        {
-            var row = _ianaCount + i;
-            var entry = others[i];
-            _rows[row] = entry;
-            _first[row] = entry.Port ?? -1;
-            _last[row] = entry.Port is null ? -1 : entry.EndPort ?? entry.Port.Value;
-            _transport[row] = entry.Protocol is Transport t ? (sbyte)t : (sbyte)-1;
-            _isIana[row] = entry.Source == EntrySource.Iana;
-        }
-
-        var offsets = new int[PortRange.MaxPort + 2];
+        _rows = [.. entries ?? throw new ArgumentNullException(nameof(entries))];
+        var count = _rows.Length;
+        var first = new int[count];
+        var last = new int[count];
+        var transport = new sbyte[count];
+        var isIana = new bool[count];
         for (var row = 0; row < count; row++)
         {
-            for (var p = _first[row]; p >= 0 && p <= _last[row]; p++)
-            {
-                offsets[p + 1]++;
-            }
+            var entry = _rows[row]!;
+            first[row] = entry.Port ?? -1;
+            last[row] = entry.Port is null ? -1 : entry.EndPort ?? entry.Port.Value;
+            transport[row] = entry.Protocol is Transport t ? (sbyte)t : (sbyte)-1;
+            isIana[row] = entry.Source == EntrySource.Iana;
         }
-        for (var p = 1; p < offsets.Length; p++)
-        {
-            offsets[p] += offsets[p - 1];
-        }
-        _offsets = offsets;
-        // Every slot is written below: no need to pay for zeroing.
-        _byPort = GC.AllocateUninitializedArray<int>(offsets[^1]);
-        var fill = GC.AllocateUninitializedArray<int>(offsets.Length);
-        offsets.CopyTo(fill, 0);
-        // Two passes place curated knowledge ahead of IANA rows at each port.
-        foreach (var curatedPass in (ReadOnlySpan<bool>)[true, false])
-        {
-            for (var row = 0; row < count; row++)
-            {
-                if (_isIana[row] != curatedPass)
-                {
-                    for (var p = _first[row]; p >= 0 && p <= _last[row]; p++)
-                    {
-                        _byPort[fill[p]++] = row;
-                    }
-                }
-            }
-        }
+        _index = RegistryIndex.ForRows(first, last, transport, isIana);
+    }
+
+    private PortRegistry(RegistryIndex index, ReadOnlyMemory<byte> iana, ReadOnlyMemory<byte> curated)
+    {
+        _index = index;
+        _iana = new IanaTable(iana, index);
+        _curated = curated;
+        // Filled as rows are decoded: a look-up touches only the slots of the rows it prints.
+        _rows = new PortEntry?[index.Count];
     }
 
     /// <summary>Loads the registry from the data compiled into the assembly.</summary>
@@ -100,8 +55,10 @@ public sealed partial class PortRegistry
     {
         var iana = RegistryData.ReadResourceBytes(RegistryData.IanaResource)
             ?? throw new InvalidOperationException("the IANA registry resource is missing from the build");
-        var curated = RegistryData.ReadResource(RegistryData.CuratedResource);
-        return new PortRegistry(IanaTable.Index(iana), curated is null ? [] : [.. RegistryData.ParseCurated(curated)]);
+        var curated = RegistryData.ReadResourceBytes(RegistryData.CuratedResource) ?? ReadOnlyMemory<byte>.Empty;
+        var index = RegistryData.ReadResourceBytes(RegistryData.IndexResource)
+            ?? throw new InvalidOperationException("the registry index resource is missing from the build");
+        return new PortRegistry(RegistryIndex.Open(index, iana.Span, curated.Span), iana, curated);
     }
 
     internal PortEntry EntryAt(int row)
@@ -110,7 +67,10 @@ public sealed partial class PortRegistry
         if (entry is null)
         {
             // Two threads may decode the same row; both results are equal records, either may win.
-            entry = _iana!.Materialize(row);
+            var index = _index;
+            entry = row < index.IanaCount
+                ? _iana!.Materialize(row)
+                : RegistryData.CuratedEntry(_curated.Span[index.Start[row]..index.End[row]], (Transport)index.Transport[row]);
             Volatile.Write(ref _rows[row], entry);
         }
         return entry;
@@ -137,7 +97,7 @@ public sealed partial class PortRegistry
 
     /// <summary>Every entry covering <paramref name="port"/>, curated knowledge first. Empty outside 0-65535.</summary>
     public PortEntries AtPort(int port) =>
-        (uint)port > PortRange.MaxPort ? default : new(this, _byPort.AsSpan(_offsets[port], _offsets[port + 1] - _offsets[port]));
+        (uint)port > PortRange.MaxPort ? default : new(this, _index.RowsAt(port));
 
     /// <summary>Every entry with this service name (case-insensitive), curated knowledge first.</summary>
     public PortEntries ByName(ReadOnlySpan<char> name) =>
@@ -156,11 +116,11 @@ public sealed partial class PortRegistry
         {
             for (var row = 0; row < _rows.Length; row++)
             {
-                if (_isIana[row] != (pass == 1))
+                if (_index.IsIana[row] != (pass == 1))
                 {
                     continue;
                 }
-                var name = row < _ianaCount && _rows[row] is null ? _iana!.NameOf(row) : EntryAt(row).Name;
+                var name = row < _index.IanaCount && _rows[row] is null ? _iana!.NameOf(row) : EntryAt(row).Name;
                 if (name.Length == 0)
                 {
                     continue;
@@ -188,14 +148,16 @@ public sealed partial class PortRegistry
             return null;
         }
         PortEntry? any = null;
-        foreach (var row in _byPort.AsSpan(_offsets[port], _offsets[port + 1] - _offsets[port]))
+        var transports = _index.Transport;
+        var isIana = _index.IsIana;
+        foreach (var row in _index.RowsAt(port))
         {
-            if (_transport[row] != (sbyte)transport)
+            if (transports[row] != (sbyte)transport)
             {
                 continue;
             }
             var entry = EntryAt(row);
-            if (!_isIana[row] || entry.Name.Length > 0)
+            if (!isIana[row] || entry.Name.Length > 0)
             {
                 return entry;
             }
@@ -226,9 +188,11 @@ public sealed partial class PortRegistry
     public int CountIana(Transport transport)
     {
         var count = 0;
+        var transports = _index.Transport;
+        var isIana = _index.IsIana;
         for (var row = 0; row < _rows.Length; row++)
         {
-            if (_isIana[row] && _transport[row] == (sbyte)transport)
+            if (isIana[row] && transports[row] == (sbyte)transport)
             {
                 count++;
             }
