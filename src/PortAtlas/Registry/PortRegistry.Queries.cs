@@ -36,10 +36,27 @@ public sealed partial class PortRegistry
                 }
             }
         }
-        return [.. found
-            .OrderBy(e => e.Port ?? int.MaxValue)
-            .ThenBy(e => e.Source == EntrySource.Iana)
-            .ThenBy(e => e.Protocol ?? Transport.Dccp)];
+        // By port, curated before IANA, by transport, else as found: a stable sort without LINQ's ThenBy, whose
+        // generic virtual call a Native AOT look-up resolves at run time on every start (issue 16).
+        var order = new int[found.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) =>
+        {
+            PortEntry x = found[a], y = found[b];
+            var c = (x.Port ?? int.MaxValue).CompareTo(y.Port ?? int.MaxValue);
+            c = c != 0 ? c : (x.Source == EntrySource.Iana).CompareTo(y.Source == EntrySource.Iana);
+            c = c != 0 ? c : (x.Protocol ?? Transport.Dccp).CompareTo(y.Protocol ?? Transport.Dccp);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var sorted = new PortEntry[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            sorted[i] = found[order[i]];
+        }
+        return sorted;
     }
 
     /// <summary>
@@ -169,7 +186,7 @@ public sealed partial class PortRegistry
             }
             Take(entry.Port);
         }
-        var curated = Enumerable.Range(_index.IanaCount, _rows.Length - _index.IanaCount)
+        var curated = Enumerable.Range(_index.IanaCount, _index.Count - _index.IanaCount)
             .Select(EntryAt)
             .Where(e => e.Source != EntrySource.Iana && e.Protocol == transport && e.Port is not null)
             .OrderByDescending(e => e.Exposure ?? 0)

@@ -14,7 +14,10 @@ public sealed partial class PortRegistry
     private readonly RegistryIndex _index;
     private readonly IanaTable? _iana;
     private readonly ReadOnlyMemory<byte> _curated;
-    private readonly PortEntry?[] _rows;
+    // Decoded rows, in chunks allocated on first use: a look-up fills a few slots, and a 120 kB array of them would
+    // be cleared page by page at start-up (issue 16).
+    private const int ChunkBits = 6;
+    private readonly PortEntry?[]?[] _chunks;
     private Dictionary<string, int[]>? _byName;
     private PortEntry[]? _all;
 
@@ -24,15 +27,17 @@ public sealed partial class PortRegistry
     /// <summary>Builds a registry from entries (IANA and curated, in any order).</summary>
     public PortRegistry(IEnumerable<PortEntry> entries)
     {
-        _rows = [.. entries ?? throw new ArgumentNullException(nameof(entries))];
-        var count = _rows.Length;
+        PortEntry[] rows = [.. entries ?? throw new ArgumentNullException(nameof(entries))];
+        var count = rows.Length;
+        _chunks = NewChunks(count);
         var first = new int[count];
         var last = new int[count];
         var transport = new sbyte[count];
         var isIana = new bool[count];
         for (var row = 0; row < count; row++)
         {
-            var entry = _rows[row]!;
+            var entry = rows[row];
+            Slot(row) = entry;
             first[row] = entry.Port ?? -1;
             last[row] = entry.Port is null ? -1 : entry.EndPort ?? entry.Port.Value;
             transport[row] = entry.Protocol is Transport t ? (sbyte)t : (sbyte)-1;
@@ -47,7 +52,25 @@ public sealed partial class PortRegistry
         _iana = new IanaTable(iana, index);
         _curated = curated;
         // Filled as rows are decoded: a look-up touches only the slots of the rows it prints.
-        _rows = new PortEntry?[index.Count];
+        _chunks = NewChunks(index.Count);
+    }
+
+    private static PortEntry?[]?[] NewChunks(int rows) => new PortEntry?[]?[(rows >> ChunkBits) + 1];
+
+    /// <summary>Row <paramref name="row"/>'s entry if it was decoded, else null; allocates nothing.</summary>
+    private PortEntry? Decoded(int row) => Volatile.Read(ref _chunks[row >> ChunkBits])?[row & ((1 << ChunkBits) - 1)];
+
+    /// <summary>Where row <paramref name="row"/>'s decoded entry is kept (null until decoded).</summary>
+    private ref PortEntry? Slot(int row)
+    {
+        ref var chunk = ref _chunks[row >> ChunkBits];
+        var rows = Volatile.Read(ref chunk);
+        if (rows is null)
+        {
+            var fresh = new PortEntry?[1 << ChunkBits];
+            rows = Interlocked.CompareExchange(ref chunk, fresh, null) ?? fresh;
+        }
+        return ref rows[row & ((1 << ChunkBits) - 1)];
     }
 
     /// <summary>Loads the registry from the data compiled into the assembly.</summary>
@@ -63,7 +86,8 @@ public sealed partial class PortRegistry
 
     internal PortEntry EntryAt(int row)
     {
-        var entry = Volatile.Read(ref _rows[row]);
+        ref var slot = ref Slot(row);
+        var entry = Volatile.Read(ref slot);
         if (entry is null)
         {
             // Two threads may decode the same row; both results are equal records, either may win.
@@ -71,7 +95,7 @@ public sealed partial class PortRegistry
             entry = row < index.IanaCount
                 ? _iana!.Materialize(row)
                 : RegistryData.CuratedEntry(_curated.Span[index.Start[row]..index.End[row]], (Transport)index.Transport[row]);
-            Volatile.Write(ref _rows[row], entry);
+            Volatile.Write(ref slot, entry);
         }
         return entry;
     }
@@ -84,7 +108,7 @@ public sealed partial class PortRegistry
             var all = Volatile.Read(ref _all);
             if (all is null)
             {
-                all = new PortEntry[_rows.Length];
+                all = new PortEntry[_index.Count];
                 for (var row = 0; row < all.Length; row++)
                 {
                     all[row] = EntryAt(row);
@@ -114,13 +138,13 @@ public sealed partial class PortRegistry
         // Curated rows first so that they lead each name's list.
         for (var pass = 0; pass < 2; pass++)
         {
-            for (var row = 0; row < _rows.Length; row++)
+            for (var row = 0; row < _index.Count; row++)
             {
                 if (_index.IsIana[row] != (pass == 1))
                 {
                     continue;
                 }
-                var name = row < _index.IanaCount && _rows[row] is null ? _iana!.NameOf(row) : EntryAt(row).Name;
+                var name = row < _index.IanaCount && Decoded(row) is null ? _iana!.NameOf(row) : EntryAt(row).Name;
                 if (name.Length == 0)
                 {
                     continue;
@@ -190,7 +214,7 @@ public sealed partial class PortRegistry
         var count = 0;
         var transports = _index.Transport;
         var isIana = _index.IsIana;
-        for (var row = 0; row < _rows.Length; row++)
+        for (var row = 0; row < _index.Count; row++)
         {
             if (isIana[row] && transports[row] == (sbyte)transport)
             {
