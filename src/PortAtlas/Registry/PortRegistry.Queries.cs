@@ -36,10 +36,27 @@ public sealed partial class PortRegistry
                 }
             }
         }
-        return [.. found
-            .OrderBy(e => e.Port ?? int.MaxValue)
-            .ThenBy(e => e.Source == EntrySource.Iana)
-            .ThenBy(e => e.Protocol ?? Transport.Dccp)];
+        // By port, curated before IANA, by transport, else as found: a stable sort without LINQ's ThenBy, whose
+        // generic virtual call a Native AOT look-up resolves at run time on every start (issue 16).
+        var order = new int[found.Count];
+        for (var i = 0; i < order.Length; i++)
+        {
+            order[i] = i;
+        }
+        Array.Sort(order, (a, b) =>
+        {
+            PortEntry x = found[a], y = found[b];
+            var c = (x.Port ?? int.MaxValue).CompareTo(y.Port ?? int.MaxValue);
+            c = c != 0 ? c : (x.Source == EntrySource.Iana).CompareTo(y.Source == EntrySource.Iana);
+            c = c != 0 ? c : (x.Protocol ?? Transport.Dccp).CompareTo(y.Protocol ?? Transport.Dccp);
+            return c != 0 ? c : a.CompareTo(b);
+        });
+        var sorted = new PortEntry[order.Length];
+        for (var i = 0; i < order.Length; i++)
+        {
+            sorted[i] = found[order[i]];
+        }
+        return sorted;
     }
 
     /// <summary>
@@ -169,7 +186,7 @@ public sealed partial class PortRegistry
             }
             Take(entry.Port);
         }
-        var curated = Enumerable.Range(_ianaCount, _rows.Length - _ianaCount)
+        var curated = Enumerable.Range(_index.IanaCount, _index.Count - _index.IanaCount)
             .Select(EntryAt)
             .Where(e => e.Source != EntrySource.Iana && e.Protocol == transport && e.Port is not null)
             .OrderByDescending(e => e.Exposure ?? 0)
@@ -189,11 +206,14 @@ public sealed partial class PortRegistry
         }
         foreach (var limit in (ReadOnlySpan<int>)[PortCategories.LastWellKnown, PortCategories.LastRegistered])
         {
-            for (var row = 0; row < _ianaCount && ranked.Count < count; row++)
+            var transports = _index.Transport;
+            var first = _index.First;
+            var last = _index.Last;
+            for (var row = 0; row < _index.IanaCount && ranked.Count < count; row++)
             {
-                if (_transport[row] == (sbyte)transport && _first[row] == _last[row] && _first[row] <= limit && _iana!.HasName(row))
+                if (transports[row] == (sbyte)transport && first[row] == last[row] && first[row] <= limit && _iana!.HasName(row))
                 {
-                    Take(_first[row]);
+                    Take(first[row]);
                 }
             }
         }

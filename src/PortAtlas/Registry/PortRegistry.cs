@@ -9,19 +9,15 @@ public sealed partial class PortRegistry
 {
     private static readonly Lazy<PortRegistry> s_default = new(LoadEmbedded, LazyThreadSafetyMode.ExecutionAndPublication);
 
-    // Row i is IANA record i for i < _ianaCount, then curated rows. Each row's port range, transport and source
-    // are kept as plain arrays so that indexing and Explain never decode a row they do not return.
+    // Row i is IANA record i for i < _index.IanaCount, then curated rows. Each row's port range, transport and source
+    // are plain arrays in the index so that indexing and Explain never decode a row they do not return.
+    private readonly RegistryIndex _index;
     private readonly IanaTable? _iana;
-    private readonly int _ianaCount;
-    private readonly PortEntry?[] _rows;
-    private readonly int[] _first;
-    private readonly int[] _last;
-    private readonly sbyte[] _transport;
-    private readonly bool[] _isIana;
-    // Rows by port in compressed-row form: the rows covering port p are _byPort[_offsets[p].._offsets[p + 1]],
-    // curated and unofficial rows first.
-    private readonly int[] _byPort;
-    private readonly int[] _offsets;
+    private readonly ReadOnlyMemory<byte> _curated;
+    // Decoded rows, in chunks allocated on first use: a look-up fills a few slots, and a 120 kB array of them would
+    // be cleared page by page at start-up (issue 16).
+    private const int ChunkBits = 6;
+    private readonly PortEntry?[]?[] _chunks;
     private Dictionary<string, int[]>? _byName;
     private PortEntry[]? _all;
 
@@ -30,69 +26,51 @@ public sealed partial class PortRegistry
 
     /// <summary>Builds a registry from entries (IANA and curated, in any order).</summary>
     public PortRegistry(IEnumerable<PortEntry> entries)
-        : this(null, [.. entries ?? throw new ArgumentNullException(nameof(entries))])
     {
-    }
-
-    private PortRegistry(IanaTable? iana, PortEntry[] others)
-    {
-        _iana = iana;
-        _ianaCount = iana?.Count ?? 0;
-        var count = _ianaCount + others.Length;
-        _rows = new PortEntry?[count];
-        _first = new int[count];
-        _last = new int[count];
-        _transport = new sbyte[count];
-        _isIana = new bool[count];
-        if (iana is not null)
-        {
-            Array.Copy(iana.First, _first, _ianaCount);
-            Array.Copy(iana.Last, _last, _ianaCount);
-            Array.Copy(iana.Transport, _transport, _ianaCount);
-            Array.Fill(_isIana, true, 0, _ianaCount);
-        }
-        for (var i = 0; i < others.Length; i++)
-        {
-            var row = _ianaCount + i;
-            var entry = others[i];
-            _rows[row] = entry;
-            _first[row] = entry.Port ?? -1;
-            _last[row] = entry.Port is null ? -1 : entry.EndPort ?? entry.Port.Value;
-            _transport[row] = entry.Protocol is Transport t ? (sbyte)t : (sbyte)-1;
-            _isIana[row] = entry.Source == EntrySource.Iana;
-        }
-
-        var offsets = new int[PortRange.MaxPort + 2];
+        PortEntry[] rows = [.. entries ?? throw new ArgumentNullException(nameof(entries))];
+        var count = rows.Length;
+        _chunks = NewChunks(count);
+        var first = new int[count];
+        var last = new int[count];
+        var transport = new sbyte[count];
+        var isIana = new bool[count];
         for (var row = 0; row < count; row++)
         {
-            for (var p = _first[row]; p >= 0 && p <= _last[row]; p++)
-            {
-                offsets[p + 1]++;
-            }
+            var entry = rows[row];
+            Slot(row) = entry;
+            first[row] = entry.Port ?? -1;
+            last[row] = entry.Port is null ? -1 : entry.EndPort ?? entry.Port.Value;
+            transport[row] = entry.Protocol is Transport t ? (sbyte)t : (sbyte)-1;
+            isIana[row] = entry.Source == EntrySource.Iana;
         }
-        for (var p = 1; p < offsets.Length; p++)
+        _index = RegistryIndex.ForRows(first, last, transport, isIana);
+    }
+
+    private PortRegistry(RegistryIndex index, ReadOnlyMemory<byte> iana, ReadOnlyMemory<byte> curated)
+    {
+        _index = index;
+        _iana = new IanaTable(iana, index);
+        _curated = curated;
+        // Filled as rows are decoded: a look-up touches only the slots of the rows it prints.
+        _chunks = NewChunks(index.Count);
+    }
+
+    private static PortEntry?[]?[] NewChunks(int rows) => new PortEntry?[]?[(rows >> ChunkBits) + 1];
+
+    /// <summary>Row <paramref name="row"/>'s entry if it was decoded, else null; allocates nothing.</summary>
+    private PortEntry? Decoded(int row) => Volatile.Read(ref _chunks[row >> ChunkBits])?[row & ((1 << ChunkBits) - 1)];
+
+    /// <summary>Where row <paramref name="row"/>'s decoded entry is kept (null until decoded).</summary>
+    private ref PortEntry? Slot(int row)
+    {
+        ref var chunk = ref _chunks[row >> ChunkBits];
+        var rows = Volatile.Read(ref chunk);
+        if (rows is null)
         {
-            offsets[p] += offsets[p - 1];
+            var fresh = new PortEntry?[1 << ChunkBits];
+            rows = Interlocked.CompareExchange(ref chunk, fresh, null) ?? fresh;
         }
-        _offsets = offsets;
-        // Every slot is written below: no need to pay for zeroing.
-        _byPort = GC.AllocateUninitializedArray<int>(offsets[^1]);
-        var fill = GC.AllocateUninitializedArray<int>(offsets.Length);
-        offsets.CopyTo(fill, 0);
-        // Two passes place curated knowledge ahead of IANA rows at each port.
-        foreach (var curatedPass in (ReadOnlySpan<bool>)[true, false])
-        {
-            for (var row = 0; row < count; row++)
-            {
-                if (_isIana[row] != curatedPass)
-                {
-                    for (var p = _first[row]; p >= 0 && p <= _last[row]; p++)
-                    {
-                        _byPort[fill[p]++] = row;
-                    }
-                }
-            }
-        }
+        return ref rows[row & ((1 << ChunkBits) - 1)];
     }
 
     /// <summary>Loads the registry from the data compiled into the assembly.</summary>
@@ -100,18 +78,24 @@ public sealed partial class PortRegistry
     {
         var iana = RegistryData.ReadResourceBytes(RegistryData.IanaResource)
             ?? throw new InvalidOperationException("the IANA registry resource is missing from the build");
-        var curated = RegistryData.ReadResource(RegistryData.CuratedResource);
-        return new PortRegistry(IanaTable.Index(iana), curated is null ? [] : [.. RegistryData.ParseCurated(curated)]);
+        var curated = RegistryData.ReadResourceBytes(RegistryData.CuratedResource) ?? ReadOnlyMemory<byte>.Empty;
+        var index = RegistryData.ReadResourceBytes(RegistryData.IndexResource)
+            ?? throw new InvalidOperationException("the registry index resource is missing from the build");
+        return new PortRegistry(RegistryIndex.Open(index, iana.Span, curated.Span), iana, curated);
     }
 
     internal PortEntry EntryAt(int row)
     {
-        var entry = Volatile.Read(ref _rows[row]);
+        ref var slot = ref Slot(row);
+        var entry = Volatile.Read(ref slot);
         if (entry is null)
         {
             // Two threads may decode the same row; both results are equal records, either may win.
-            entry = _iana!.Materialize(row);
-            Volatile.Write(ref _rows[row], entry);
+            var index = _index;
+            entry = row < index.IanaCount
+                ? _iana!.Materialize(row)
+                : RegistryData.CuratedEntry(_curated.Span[index.Start[row]..index.End[row]], (Transport)index.Transport[row]);
+            Volatile.Write(ref slot, entry);
         }
         return entry;
     }
@@ -124,7 +108,7 @@ public sealed partial class PortRegistry
             var all = Volatile.Read(ref _all);
             if (all is null)
             {
-                all = new PortEntry[_rows.Length];
+                all = new PortEntry[_index.Count];
                 for (var row = 0; row < all.Length; row++)
                 {
                     all[row] = EntryAt(row);
@@ -137,7 +121,7 @@ public sealed partial class PortRegistry
 
     /// <summary>Every entry covering <paramref name="port"/>, curated knowledge first. Empty outside 0-65535.</summary>
     public PortEntries AtPort(int port) =>
-        (uint)port > PortRange.MaxPort ? default : new(this, _byPort.AsSpan(_offsets[port], _offsets[port + 1] - _offsets[port]));
+        (uint)port > PortRange.MaxPort ? default : new(this, _index.RowsAt(port));
 
     /// <summary>Every entry with this service name (case-insensitive), curated knowledge first.</summary>
     public PortEntries ByName(ReadOnlySpan<char> name) =>
@@ -154,13 +138,13 @@ public sealed partial class PortRegistry
         // Curated rows first so that they lead each name's list.
         for (var pass = 0; pass < 2; pass++)
         {
-            for (var row = 0; row < _rows.Length; row++)
+            for (var row = 0; row < _index.Count; row++)
             {
-                if (_isIana[row] != (pass == 1))
+                if (_index.IsIana[row] != (pass == 1))
                 {
                     continue;
                 }
-                var name = row < _ianaCount && _rows[row] is null ? _iana!.NameOf(row) : EntryAt(row).Name;
+                var name = row < _index.IanaCount && Decoded(row) is null ? _iana!.NameOf(row) : EntryAt(row).Name;
                 if (name.Length == 0)
                 {
                     continue;
@@ -188,14 +172,16 @@ public sealed partial class PortRegistry
             return null;
         }
         PortEntry? any = null;
-        foreach (var row in _byPort.AsSpan(_offsets[port], _offsets[port + 1] - _offsets[port]))
+        var transports = _index.Transport;
+        var isIana = _index.IsIana;
+        foreach (var row in _index.RowsAt(port))
         {
-            if (_transport[row] != (sbyte)transport)
+            if (transports[row] != (sbyte)transport)
             {
                 continue;
             }
             var entry = EntryAt(row);
-            if (!_isIana[row] || entry.Name.Length > 0)
+            if (!isIana[row] || entry.Name.Length > 0)
             {
                 return entry;
             }
@@ -226,9 +212,11 @@ public sealed partial class PortRegistry
     public int CountIana(Transport transport)
     {
         var count = 0;
-        for (var row = 0; row < _rows.Length; row++)
+        var transports = _index.Transport;
+        var isIana = _index.IsIana;
+        for (var row = 0; row < _index.Count; row++)
         {
-            if (_isIana[row] && _transport[row] == (sbyte)transport)
+            if (isIana[row] && transports[row] == (sbyte)transport)
             {
                 count++;
             }

@@ -8,6 +8,8 @@ internal static class RegistryData
 {
     internal const string IanaResource = "PortAtlas.data.iana-service-names-port-numbers.csv";
     internal const string CuratedResource = "PortAtlas.data.curated-ports.tsv";
+    /// <summary>The <see cref="RegistryIndex"/> of the two files above, written by the build.</summary>
+    internal const string IndexResource = "PortAtlas.data.registry-index.bin";
 
     /// <summary>The text of an embedded resource, or null when the assembly lacks it.</summary>
     internal static string? ReadResource(string name) =>
@@ -76,68 +78,68 @@ internal static class RegistryData
     };
 
     /// <summary>
-    /// Parses the curated layer: tab-separated with a header row
+    /// The entry of one curated record (a line of the file, without its line break) for one of its
+    /// protocols. The file is tab-separated with a header row
     /// port, protocols, name, title, source, risk, exposure, description, why, products, hardening.
-    /// One entry per listed protocol.
     /// </summary>
-    internal static List<PortEntry> ParseCurated(ReadOnlySpan<char> tsv)
+    internal static PortEntry CuratedEntry(ReadOnlySpan<byte> record, Transport transport)
     {
-        var entries = new List<PortEntry>(600);
-        var reader = new CsvReader(tsv);
         var fields = new List<string>(11);
-        if (!reader.ReadTsvRecord(fields) || fields.Count != 11 || fields[0] != "port")
+        new CsvReader(System.Text.Encoding.UTF8.GetString(record)).ReadTsvRecord(fields);
+        var entries = new List<PortEntry>(2);
+        AddCurated(fields, entries);
+        return entries.Find(e => e.Protocol == transport)
+            ?? throw new FormatException($"curated row for '{fields[0]}' does not list {transport.ToName()}");
+    }
+
+    /// <summary>Adds the entries of one curated record, one per listed protocol.</summary>
+    private static void AddCurated(List<string> fields, List<PortEntry> entries)
+    {
+        var where = fields.Count > 0 ? fields[0] : "?";
+        if (fields.Count != 11)
         {
-            throw new FormatException("the curated file does not start with its header row");
+            throw new FormatException($"curated row for '{where}' has {fields.Count} fields, not 11");
         }
-        while (reader.ReadTsvRecord(fields))
+        if (!PortRange.TryParse(fields[0], out var range))
         {
-            var where = fields.Count > 0 ? fields[0] : "?";
-            if (fields.Count != 11)
-            {
-                throw new FormatException($"curated row for '{where}' has {fields.Count} fields, not 11");
-            }
-            if (!PortRange.TryParse(fields[0], out var range))
-            {
-                throw new FormatException($"curated row has a bad port '{fields[0]}'");
-            }
-            if (!RegistryNames.TryParseRisk(fields[5], out var risk))
-            {
-                throw new FormatException($"curated row for '{where}' has a bad risk '{fields[5]}'");
-            }
-            if (!int.TryParse(fields[6], NumberStyles.None, CultureInfo.InvariantCulture, out var exposure) || exposure > 100)
-            {
-                throw new FormatException($"curated row for '{where}' has a bad exposure '{fields[6]}'");
-            }
-            var source = fields[4] switch
-            {
-                "curated" => EntrySource.Curated,
-                "unofficial" => EntrySource.Unofficial,
-                _ => throw new FormatException($"curated row for '{where}' has a bad source '{fields[4]}'"),
-            };
-            foreach (var protocol in fields[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
-            {
-                if (!TransportNames.TryParse(protocol, out var transport))
-                {
-                    throw new FormatException($"curated row for '{where}' has a bad protocol '{protocol}'");
-                }
-                entries.Add(new PortEntry
-                {
-                    Port = range.First,
-                    EndPort = range.Last,
-                    Protocol = transport,
-                    Name = fields[2],
-                    Title = fields[3],
-                    Source = source,
-                    Risk = risk,
-                    Exposure = exposure,
-                    Description = fields[7],
-                    Notes = fields[8],
-                    Products = fields[9],
-                    Hardening = fields[10],
-                });
-            }
+            throw new FormatException($"curated row has a bad port '{fields[0]}'");
         }
-        return entries;
+        if (!RegistryNames.TryParseRisk(fields[5], out var risk))
+        {
+            throw new FormatException($"curated row for '{where}' has a bad risk '{fields[5]}'");
+        }
+        if (!int.TryParse(fields[6], NumberStyles.None, CultureInfo.InvariantCulture, out var exposure) || exposure > 100)
+        {
+            throw new FormatException($"curated row for '{where}' has a bad exposure '{fields[6]}'");
+        }
+        var source = fields[4] switch
+        {
+            "curated" => EntrySource.Curated,
+            "unofficial" => EntrySource.Unofficial,
+            _ => throw new FormatException($"curated row for '{where}' has a bad source '{fields[4]}'"),
+        };
+        foreach (var protocol in fields[1].Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries))
+        {
+            if (!TransportNames.TryParse(protocol, out var transport))
+            {
+                throw new FormatException($"curated row for '{where}' has a bad protocol '{protocol}'");
+            }
+            entries.Add(new PortEntry
+            {
+                Port = range.First,
+                EndPort = range.Last,
+                Protocol = transport,
+                Name = fields[2],
+                Title = fields[3],
+                Source = source,
+                Risk = risk,
+                Exposure = exposure,
+                Description = fields[7],
+                Notes = fields[8],
+                Products = fields[9],
+                Hardening = fields[10],
+            });
+        }
     }
 
     private static string? NullIfEmpty(string text) => text.Length == 0 ? null : text;
