@@ -72,14 +72,14 @@ public sealed class ScanSession : IAsyncDisposable
         var resume = _options.Resume;
         var rawOk = _options.RawAvailable ?? RawCapability.IsAvailable;
         var ports = plan.Ports;
-        var local = ports.Tcp.Count > 0 && plan.TcpTechnique == ScanTechnique.Auto && rawOk && TechniqueChoice.IsThisMachine(plan.Targets);
+        var local = ports.Tcp.Count > 0 && plan.TcpTechnique == ScanTechnique.Auto && rawOk && TechniqueChoice.PrefersConnect(plan.Targets, ports.Tcp.Count);
         var tcpRaw = ports.Tcp.Count > 0 && (plan.TcpTechnique == ScanTechnique.Syn || (plan.TcpTechnique == ScanTechnique.Auto && rawOk && !local));
         if (ports.Tcp.Count > 0 && plan.TcpTechnique == ScanTechnique.Auto)
         {
             TechniqueNote = tcpRaw
                 ? "SYN scan (raw sockets are permitted; --connect for a connect scan)"
                 : local
-                    ? "connect scan (the target is this machine, where connect is faster than SYN; --syn for a SYN scan)"
+                    ? "connect scan (the target is this machine, where connect is faster than SYN for a scan this small; --syn for a SYN scan)"
                     : "connect scan (no raw-socket privilege; as root PortAtlas uses a SYN scan)";
         }
         // The plan a checkpoint keeps names the technique chosen, so a resumed scan uses the same one.

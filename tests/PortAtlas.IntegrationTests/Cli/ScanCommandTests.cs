@@ -56,7 +56,7 @@ public sealed class ScanCommandTests
     [Fact]
     public async Task Scan_AsRootOnThisMachine_PicksConnectAndSaysWhy()
     {
-        // Issue 16: to this machine a connect scan is faster than SYN (bench/RESULTS.md), so auto picks it even as root.
+        // Issue 16: to this machine a small connect scan is faster than SYN (bench/RESULTS.md), so auto picks it even as root.
         if (!Scanning.Raw.RawCapabilityProbe.Available)
         {
             Assert.Skip("raw sockets are not permitted here");
@@ -64,7 +64,7 @@ public sealed class ScanCommandTests
         using var listeners = new LoopbackListeners(IPAddress.Loopback, 1);
         var (code, output, error) = await RunAsync("scan", "127.0.0.1", "-p", listeners.Ports[0].ToString(System.Globalization.CultureInfo.InvariantCulture), "--format", "json", "--no-save");
         Assert.True(code == 0, error);
-        Assert.Contains("ports: connect scan (the target is this machine, where connect is faster than SYN; --syn for a SYN scan)", error, StringComparison.Ordinal);
+        Assert.Contains("ports: connect scan (the target is this machine, where connect is faster than SYN for a scan this small; --syn for a SYN scan)", error, StringComparison.Ordinal);
         using var json = JsonDocument.Parse(output);
         Assert.Equal("connect", json.RootElement.GetProperty("stats").GetProperty("scanType").GetString());
         var port = json.RootElement.GetProperty("hosts")[0].GetProperty("ports")[0];

@@ -45,4 +45,24 @@ public sealed class TechniqueChoiceTests
         await using var session = new ScanSession(plan, new ScanSessionOptions { RawAvailable = true });
         Assert.Equal("syn", session.ScanType);
     }
+
+    [Fact]
+    public void PrefersConnect_ThisMachineAndSmall_IsTrue_LargeOrRemote_IsFalse()
+    {
+        Assert.True(TechniqueChoice.PrefersConnect(Targets("127.0.0.1"), 1000, Own));
+        Assert.True(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 19_999, Own));
+        Assert.False(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 20_000, Own));
+        Assert.False(TechniqueChoice.PrefersConnect(Targets("127.0.0.1"), 65_535, Own));
+        Assert.False(TechniqueChoice.PrefersConnect(Targets("198.18.0.2"), 10, Own));
+    }
+
+    [Fact]
+    public async Task ScanSession_AutoOnLoopbackAllPortsWithRawSockets_UsesSyn()
+    {
+        var plan = (await ScanPlan.ParseAsync(new ScanPlanInput { Targets = ["127.0.0.1"], Ports = "1-65535" },
+            cancellationToken: TestContext.Current.CancellationToken)).Plan!;
+        await using var session = new ScanSession(plan, new ScanSessionOptions { RawAvailable = true });
+        Assert.Equal("syn", session.ScanType);
+        Assert.Equal(ScanTechnique.Syn, session.Plan.TcpTechnique);
+    }
 }
