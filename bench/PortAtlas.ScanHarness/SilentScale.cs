@@ -1,9 +1,8 @@
 using System.Globalization;
-using System.Net;
-using System.Runtime.CompilerServices;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
 using PortAtlas.Targets;
+using PortAtlas.TestSupport;
 
 /// <summary>
 /// Peak RSS of a whole scan of silent space too large for the lab (issue 17): the real session, collector and JSON
@@ -31,7 +30,7 @@ internal static class SilentScale
         await using var session = new ScanSession(plan, new ScanSessionOptions
         {
             RawAvailable = false,
-            TcpEngine = options => new QuietEngine(plan.Targets, ports, !streamed && options.SilentHostsImplicit),
+            TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, !streamed && options.SilentHostsImplicit),
         });
         long yielded = 0;
         await foreach (var _ in session.RunAsync())
@@ -54,78 +53,4 @@ internal static class SilentScale
     private static long PeakRssKib() =>
         File.ReadLines("/proc/self/status").Where(l => l.StartsWith("VmHWM:", StringComparison.Ordinal))
             .Select(l => long.Parse(l.Split(' ', StringSplitOptions.RemoveEmptyEntries)[1], CultureInfo.InvariantCulture)).FirstOrDefault();
-
-    /// <summary>Sends nothing; every host of the targets answered nothing.</summary>
-    private sealed class QuietEngine(TargetSet targets, int ports, bool asBits) : IScanEngine
-    {
-        public string Name => "connect";
-
-        public ulong Pairs => targets.Count * (ulong)ports;
-
-        public long ProbesSent => 0;
-
-        public long OpenDecided => 0;
-
-        public bool Indexed => false;
-
-        public ulong SettledPrefix => 0;
-
-        public IReadOnlyList<string> Notes => [];
-
-        public IEnumerable<IPAddress> TimedOutHosts => [];
-
-        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
-
-        public SilentHosts? Silent { get; private set; }
-
-        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Yield();
-            if (asBits)
-            {
-                var silent = new SilentHosts(targets, ports, PortState.Filtered);
-                for (ulong host = 0; host < targets.Count; host++)
-                {
-                    silent.Add(host);
-                }
-                Silent = silent;
-                yield break;
-            }
-            for (ulong host = 0; host < targets.Count; host++)
-            {
-                var address = targets.GetAddress(host);
-                for (var port = 1; port <= ports; port++)
-                {
-                    yield return new EngineResult(0, new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" });
-                }
-            }
-        }
-    }
-
-    private sealed class CountingStream : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => Position;
-
-        public override long Position { get; set; }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => Position += count;
-
-        public override void Write(ReadOnlySpan<byte> buffer) => Position += buffer.Length;
-    }
 }

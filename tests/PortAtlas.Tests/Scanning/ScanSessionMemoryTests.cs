@@ -1,8 +1,8 @@
 using System.Net;
-using System.Runtime.CompilerServices;
 using PortAtlas.Reports;
 using PortAtlas.Scanning;
 using PortAtlas.Targets;
+using PortAtlas.TestSupport;
 
 namespace PortAtlas.Tests.Scanning;
 
@@ -204,75 +204,6 @@ public sealed class ScanSessionMemoryTests
         TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, asBits && options.SilentHostsImplicit),
     };
 
-    /// <summary>An engine that sends nothing and yields the results its subclass makes up, for a plan's targets and ports.</summary>
-    private abstract class MadeUpEngine(TargetSet targets, PortList ports) : IScanEngine
-    {
-        // The name the plans here (connect) finish their TCP engine under, so that a resumed session does not run it again.
-        public string Name => "connect";
-
-        public ulong Pairs => targets.Count * (ulong)ports.Tcp.Count;
-
-        public long ProbesSent => 0;
-
-        public long OpenDecided => 0;
-
-        public bool Indexed => false;
-
-        public ulong SettledPrefix => 0;
-
-        public IReadOnlyList<string> Notes => [];
-
-        public IEnumerable<IPAddress> TimedOutHosts => [];
-
-        public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
-
-        public SilentHosts? Silent { get; protected set; }
-
-        protected TargetSet Targets => targets;
-
-        protected PortList Ports => ports;
-
-        public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
-        {
-            await Task.Yield();
-            ulong index = 0;
-            foreach (var result in Results())
-            {
-                yield return new EngineResult(index++, result);
-            }
-        }
-
-        protected abstract IEnumerable<PortResult> Results();
-    }
-
-    /// <summary>
-    /// Every port of every host filtered, host after host, as the raw engine's silent remainder; or, <paramref name="asBits"/>,
-    /// every host handed over as silent at the end, as the raw engine does when the session asks.
-    /// </summary>
-    private sealed class SilentEngine(TargetSet targets, PortList ports, bool asBits) : MadeUpEngine(targets, ports)
-    {
-        protected override IEnumerable<PortResult> Results()
-        {
-            if (asBits)
-            {
-                var silent = new SilentHosts(Targets, Ports.Tcp.Count, PortState.Filtered);
-                for (ulong host = 0; host < Targets.Count; host++)
-                {
-                    silent.Add(host);
-                }
-                Silent = silent;
-                yield break;
-            }
-            foreach (var address in Targets.Enumerate())
-            {
-                foreach (var port in Ports.Tcp)
-                {
-                    yield return new PortResult { Address = address, Port = port, State = PortState.Filtered, Reason = "no-response" };
-                }
-            }
-        }
-    }
-
     /// <summary>Every port of every host closed, port by port over all hosts, as a random-order sweep's answers come.</summary>
     private sealed class ClosedEngine(TargetSet targets, PortList ports) : MadeUpEngine(targets, ports)
     {
@@ -289,32 +220,5 @@ public sealed class ScanSessionMemoryTests
                 }
             }
         }
-    }
-
-    private sealed class CountingStream : Stream
-    {
-        public override bool CanRead => false;
-
-        public override bool CanSeek => false;
-
-        public override bool CanWrite => true;
-
-        public override long Length => Position;
-
-        public override long Position { get; set; }
-
-        public override void Flush()
-        {
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-
-        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
-
-        public override void SetLength(long value) => throw new NotSupportedException();
-
-        public override void Write(byte[] buffer, int offset, int count) => Position += count;
-
-        public override void Write(ReadOnlySpan<byte> buffer) => Position += buffer.Length;
     }
 }
