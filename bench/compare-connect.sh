@@ -15,7 +15,16 @@ scenarios=${2:-ABCD}
 here=$(cd "$(dirname "$0")/.." && pwd)
 "$here/ports" --help >/dev/null            # build once, outside the timings
 ports_bin=$here/.build/ports/ports
-. "$here/bench/scratch.sh" pa-cmp
+work=$(mktemp -d)
+ns=pa-cmp-$$
+cleanup() {
+  if ip netns list | grep -qw "$ns"; then
+    for p in $(ip netns pids "$ns"); do kill "$p" 2>/dev/null || true; done
+    ip netns del "$ns"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 cd "$work"   # peers run from a scratch directory: nothing they write lands in the repository
 
 # Open set from grepable output (ours and nmap's share the format): "address:port" lines, sorted.

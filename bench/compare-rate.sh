@@ -27,8 +27,17 @@ lab=${LAB:-/work/main/tests/lab}
 export PORTATLAS_SAFE_TARGETS=1
 "$here/ports" --version >/dev/null          # build once, outside the timings
 ports_bin=$here/.build/ports/ports
-. "$here/bench/scratch.sh" pa-h-perf2
+work=$(mktemp -d)
 cd "$work"   # nmap may leave files where it runs
+ns=pa-h-perf2-$$
+cleanup() {
+  if ip netns list | grep -qw "$ns"; then
+    for p in $(ip netns pids "$ns"); do kill "$p" 2>/dev/null || true; done
+    ip netns del "$ns"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 open_set() { awk -F'\t' '/^Host: /{split($1,h," "); for(i=2;i<=NF;i++) if ($i ~ /^Ports: /){n=split(substr($i,8),p,", "); for(j=1;j<=n;j++){split(p[j],f,"/"); if(f[2]=="open") print h[2]":"f[1]}}}' "$1" | sort -u; }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }

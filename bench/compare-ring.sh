@@ -14,7 +14,16 @@ here=$(cd "$(dirname "$0")/.." && pwd)
 [ "$(id -u)" -eq 0 ] || { echo "compare-ring.sh: needs root" >&2; exit 2; }
 export PORTATLAS_SAFE_TARGETS=1 PORTATLAS_DNS_SERVERS=198.18.6.2
 ports_bin=${PORTS:-$here/.build/ports/ports}
-. "$here/bench/scratch.sh" pa-h-ring
+work=$(mktemp -d)
+ns=pa-h-ring-$$
+cleanup() {
+  if ip netns list | grep -qw "$ns"; then
+    for p in $(ip netns pids "$ns"); do kill "$p" 2>/dev/null || true; done
+    ip netns del "$ns"
+  fi
+  rm -rf "$work"
+}
+trap cleanup EXIT
 
 median() { sort -n | awk '{a[NR]=$1} END {if (NR) print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2; else print "-"}'; }
 cpu() { awk -F'\t' -v n="$2" '$1 == n {s += $3} END {printf "%.3f", s}' "$1"; }
