@@ -1,6 +1,7 @@
 using System.Net;
 using System.Runtime.CompilerServices;
 using PortAtlas.Scanning;
+using PortAtlas.Scanning.Raw;
 using PortAtlas.Targets;
 
 namespace PortAtlas.TestSupport;
@@ -59,10 +60,17 @@ internal sealed class SilentEngine(TargetSet targets, PortList ports, bool asBit
     {
         if (asBits)
         {
+            // As the raw engine: its record of answers over hosts × (ports + 3 canaries), empty in silent space, tells
+            // which hosts answered nothing.
+            var stride = (ulong)Ports.Tcp.Count + 3;
+            var answered = new AnsweredProbes(Targets.Count * stride);
             var silent = new SilentHosts(Targets, Ports.Tcp.Count, PortState.Filtered);
             for (ulong host = 0; host < Targets.Count; host++)
             {
-                silent.Add(host);
+                if (!answered.AnyIn(host * stride, Ports.Tcp.Count))
+                {
+                    silent.Add(host);
+                }
             }
             Silent = silent;
             yield break;

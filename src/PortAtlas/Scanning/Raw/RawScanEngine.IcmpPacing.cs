@@ -108,7 +108,8 @@ internal sealed partial class RawScanEngine
             for (ulong i = 0; i < (ulong)sweep.Slots.Length; i++)
             {
                 var slot = (int)order.Map(i);
-                if (!sweep.IsAnswered((host * stride) + (ulong)slot))
+                var index = (host * stride) + (ulong)slot;
+                if (!sweep.IsAnswered(index) && !sweep.IsForeign(index))
                 {
                     pending.Add(slot);
                 }

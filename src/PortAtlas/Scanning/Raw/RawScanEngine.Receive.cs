@@ -8,7 +8,7 @@ internal sealed partial class RawScanEngine
     /// <summary>A decided probe: which host and slot, what it says, and the round trip when sampled.</summary>
     private delegate void VerdictHandler(Sweep sweep, ulong host, int slot, PortState state, string reason, TimeSpan? roundTrip);
 
-    /// <summary>One sweep over hosts × slots (plus canary slots): the answered bitmap and the lookups from a reply back to its probe.</summary>
+    /// <summary>One sweep over hosts × slots (plus canary slots): the answered probes and the lookups from a reply back to its probe.</summary>
     private sealed class Sweep
     {
         private readonly int[]? _tcpSlot;
@@ -24,7 +24,8 @@ internal sealed partial class RawScanEngine
             OnVerdict = onVerdict;
             Stride = slots.Length + canaries;
             Total = checked(hosts.Count * (ulong)Stride);
-            Answered = new ulong[(Total + 63) / 64];
+            Owned = Total;
+            Answered = new AnsweredProbes(Total);
             Sources = new SourceAddresses(hosts);
             SampleStride = Math.Max(1, (long)(Total / 2048));
             for (var i = 0; i < slots.Length; i++)
@@ -62,7 +63,14 @@ internal sealed partial class RawScanEngine
         public VerdictHandler OnVerdict { get; }
         public int Stride { get; }
         public ulong Total { get; }
-        public ulong[] Answered { get; }
+
+        /// <summary>Probes this engine decides: all of <see cref="Total"/>, or a shard's share of the port probes plus every canary.</summary>
+        public ulong Owned { get; private set; }
+
+        /// <summary>The other shards' probes, when this sweep is one shard of a plan; null otherwise.</summary>
+        public ShardFilter? OtherShards { get; private set; }
+
+        public AnsweredProbes Answered { get; }
         public ulong[]? HostUp { get; }
         public SourceAddresses Sources { get; }
         public int EchoSlot { get; } = -1;
@@ -79,18 +87,26 @@ internal sealed partial class RawScanEngine
             _ => -1,
         };
 
-        public bool IsAnswered(ulong index) => (Volatile.Read(ref Answered[index >> 6]) & (1UL << (int)(index & 63))) != 0;
+        public bool IsAnswered(ulong index) => Answered.Contains(index);
 
-        /// <summary>Discovery stops probing a host once it is known to be up.</summary>
-        public bool Skip(ulong index) => HostUp is not null && IsHostUp(index / (ulong)Stride);
+        /// <summary>Neither sent nor decided here: another shard's probe, or (discovery) a host already known to be up.</summary>
+        public bool Skip(ulong index) => (HostUp is not null && IsHostUp(index / (ulong)Stride)) || IsForeign(index);
+
+        public bool IsForeign(ulong index) => OtherShards is { } filter && filter.IsForeign(index);
+
+        /// <summary>Leaves the other shards' probes to them: checked per probe, so no bit is held for them (issue 17).</summary>
+        public void SetShard(ShardFilter filter)
+        {
+            OtherShards = filter;
+            Owned = Total - filter.ForeignCount;
+        }
 
         public bool IsHostUp(ulong host) => (Volatile.Read(ref HostUp![host >> 6]) & (1UL << (int)(host & 63))) != 0;
 
         /// <summary>Sets the answered bit; false when it was already set (a duplicate answer).</summary>
         public bool TryMarkAnswered(ulong index)
         {
-            var bit = 1UL << (int)(index & 63);
-            if ((Interlocked.Or(ref Answered[index >> 6], bit) & bit) != 0)
+            if (!Answered.TryAdd(index))
             {
                 return false;
             }
@@ -189,7 +205,8 @@ internal sealed partial class RawScanEngine
             return;
         }
         var index = (host * (ulong)sweep.Stride) + (ulong)slot;
-        if (!sweep.TryMarkAnswered(index))
+        // A reply that validates for another shard's probe (same address, same seed) is that shard's to decide.
+        if (sweep.IsForeign(index) || !sweep.TryMarkAnswered(index))
         {
             return;
         }

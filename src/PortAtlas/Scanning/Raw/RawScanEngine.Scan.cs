@@ -136,37 +136,12 @@ internal sealed partial class RawScanEngine
     }
 
     /// <summary>
-    /// Marks every pair of other shards answered before the first pass, so that no pass sends to it and no verdict is
-    /// made for it. Shards are cut from a permutation of the plan's own hosts × ports (not the hosts discovery kept), so
-    /// every shard cuts the same way whatever its discovery saw.
+    /// Leaves every pair of other shards out: no pass sends to it and no verdict is made for it. Shards are cut from a
+    /// permutation of the plan's own hosts × ports (not the hosts discovery kept), so every shard cuts the same way
+    /// whatever its discovery saw.
     /// </summary>
-    private void SetAsideOtherShards(Sweep sweep, TargetSet planned, ScanShard shard)
-    {
-        var slotCount = (ulong)sweep.Slots.Length;
-        var total = checked(planned.Count * slotCount);
-        var permutation = new IndexPermutation(total, _seed ^ 0x5348415244UL, _options.Sequential);
-        var stride = (ulong)sweep.Stride;
-        var same = ReferenceEquals(sweep.Hosts, planned);
-        for (ulong host = 0; host < sweep.Hosts.Count; host++)
-        {
-            var planHost = host;
-            if (!same)
-            {
-                var value = sweep.Hosts.GetValue(host, out var isIPv6);
-                if (!planned.TryGetIndex(value, isIPv6, out planHost))
-                {
-                    continue;
-                }
-            }
-            for (ulong slot = 0; slot < slotCount; slot++)
-            {
-                if (!shard.ContainsPosition(permutation.Inverse((planHost * slotCount) + slot), total))
-                {
-                    sweep.TryMarkAnswered((host * stride) + slot);
-                }
-            }
-        }
-    }
+    private void SetAsideOtherShards(Sweep sweep, TargetSet planned, ScanShard shard) =>
+        sweep.SetShard(new ShardFilter(sweep.Hosts, planned, sweep.Slots.Length, sweep.Stride, shard, _seed ^ 0x5348415244UL, _options.Sequential));
 
     public RawScanStats BuildStats(TargetSet targets) => new()
     {
@@ -412,7 +387,7 @@ internal sealed partial class RawScanEngine
             {
                 _cancellationToken.ThrowIfCancellationRequested();
                 var index = (host * stride) + (ulong)slot;
-                if (!sweep.IsAnswered(index) && sweep.TryMarkAnswered(index))
+                if (!sweep.IsAnswered(index) && !sweep.IsForeign(index) && sweep.TryMarkAnswered(index))
                 {
                     Emit(new PortResult
                     {
@@ -428,18 +403,7 @@ internal sealed partial class RawScanEngine
     }
 
     /// <summary>Whether any port probe of <paramref name="host"/> (canaries aside: they are never reported) was answered.</summary>
-    private static bool AnyAnswered(Sweep sweep, ulong host)
-    {
-        var first = host * (ulong)sweep.Stride;
-        for (var slot = 0; slot < sweep.Slots.Length; slot++)
-        {
-            if (sweep.IsAnswered(first + (ulong)slot))
-            {
-                return true;
-            }
-        }
-        return false;
-    }
+    private static bool AnyAnswered(Sweep sweep, ulong host) => sweep.Answered.AnyIn(host * (ulong)sweep.Stride, sweep.Slots.Length);
 
     private IPAddress AddressOf(TargetSet hosts, ulong host)
     {

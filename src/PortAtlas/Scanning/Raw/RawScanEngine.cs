@@ -163,7 +163,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 lossSeen |= newAnswers > 0;
                 emptyPasses = newAnswers == 0 ? emptyPasses + 1 : 0;
             }
-            if (sent == 0 || pass >= maxRetries || Interlocked.Read(ref sweep.AnsweredCount) == (long)sweep.Total)
+            if (sent == 0 || pass >= maxRetries || Interlocked.Read(ref sweep.AnsweredCount) == (long)sweep.Owned)
             {
                 break;
             }
@@ -227,7 +227,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         var canaries = (ulong)sweep.Canaries;
         var prologue = pass == 0 && canaries > 0 && sweep.Hosts.Count <= CanariesFirstHosts ? sweep.Hosts.Count * canaries : 0;
         // Probes in order (-r) leave in order: one thread.
-        var threads = _options.Sequential ? 1 : SendThreadsFor(_options.SendThreads, Environment.ProcessorCount, pass, sweep.Total, _options.Rate, _options.StartRate is not null);
+        var threads = _options.Sequential ? 1 : SendThreadsFor(_options.SendThreads, Environment.ProcessorCount, pass, sweep.Owned, _options.Rate, _options.StartRate is not null);
         long sent;
         if (threads <= 1)
         {
@@ -455,7 +455,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
                 lastCount = count;
                 lastChange = now;
             }
-            if (count == (long)sweep.Total)
+            if (count == (long)sweep.Owned)
             {
                 return;
             }
