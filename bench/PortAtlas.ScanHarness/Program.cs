@@ -11,7 +11,7 @@ using PortAtlas.Targets;
 //   listen HOST PORT...
 //       Listens on each port (0 picks one), prints "ready P1 P2 ...", accepts and counts connections until stdin closes,
 //       then prints "accepts PORT COUNT" per port.
-//   silent PREFIX [PORTS] [--streamed]
+//   silent PREFIX [PORTS] [--streamed] [--db SQLITE-FILE|POSTGRES-URL]
 //       Peak RSS of a session over silent 127.0.0.0/PREFIX x PORTS (default 100) with an engine that sends nothing
 //       (SilentScale.cs): hosts handed over as silent, or with --streamed a filtered result per port.
 if (args.Length >= 2 && args[0] == "scan")
@@ -26,7 +26,7 @@ if (args.Length >= 2 && args[0] == "silent")
 {
     return await SilentScale.RunAsync(args[1..]);
 }
-Console.Error.WriteLine("usage: scan HOST PORTS [options] | listen HOST PORT... | silent PREFIX [PORTS] [--streamed]");
+Console.Error.WriteLine("usage: scan HOST PORTS [options] | listen HOST PORT... | silent PREFIX [PORTS] [--streamed] [--db SQLITE-FILE|POSTGRES-URL]");
 return 2;
 
 static async Task<int> ScanAsync(string[] args)

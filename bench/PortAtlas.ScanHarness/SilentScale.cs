@@ -17,6 +17,8 @@ internal static class SilentScale
         var prefix = int.Parse(args[0], CultureInfo.InvariantCulture);
         var ports = args.Length > 1 && int.TryParse(args[1], CultureInfo.InvariantCulture, out var p) ? p : 100;
         var streamed = args.Contains("--streamed");
+        var dbAt = Array.IndexOf(args, "--db");
+        var db = dbAt >= 0 && dbAt + 1 < args.Length ? args[dbAt + 1] : null;
         var plan = (await ScanPlan.ParseAsync(new ScanPlanInput
         {
             Targets = [$"127.0.0.0/{prefix}"],
@@ -41,8 +43,17 @@ internal static class SilentScale
         var report = session.BuildReport();
         var output = new CountingStream();
         new JsonReportWriter().Write(report, output);
+        var saved = "";
+        if (db is not null)
+        {
+            // The history save, as `ports scan` makes it: SQLite file or PostgreSQL URL.
+            var saveStart = TimeProvider.System.GetTimestamp();
+            await using var store = PortAtlas.Storage.ScanStore.Open(db);
+            var id = await store.SaveAsync(report, new PortAtlas.Storage.ScanMetadata { Targets = [$"127.0.0.0/{prefix}"] });
+            saved = string.Create(CultureInfo.InvariantCulture, $"saved-id {id} save-s {TimeProvider.System.GetElapsedTime(saveStart).TotalSeconds:F1} ");
+        }
         var total = TimeProvider.System.GetElapsedTime(start);
-        Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        Console.WriteLine(saved + string.Create(CultureInfo.InvariantCulture,
             $"prefix /{prefix} hosts {plan.Targets.Count} ports {ports} mode {(streamed ? "streamed" : "bits")} results-yielded {yielded} " +
             $"report-hosts {report.Hosts.Count} filtered {report.Stats.StateCounts.GetValueOrDefault("filtered")} json-bytes {output.Length} " +
             $"sweep-s {swept.TotalSeconds:F1} total-s {total.TotalSeconds:F1} peak-rss-mib {PeakRssKib() / 1024.0:F0} heap-mib {GC.GetTotalMemory(true) / 1048576.0:F0}"));

@@ -15,7 +15,8 @@ namespace PortAtlas.Storage;
 /// <see cref="Utf8JsonWriter"/> and read with <see cref="JsonDocument"/>: no reflection, trimming- and AOT-safe.
 /// </summary>
 /// <remarks>
-/// The document carries <c>"format": 1</c>. Readers ignore members they do not know, so a newer writer's additions
+/// The document carries <c>"format": 2</c>: format 1 and a host entry's <c>"repeat"</c>, a run of plain hosts at the
+/// next addresses (<see cref="HostRuns"/>); format 1 reads as before. Readers ignore members they do not know, so a newer writer's additions
 /// (findings, service facts) do not break an older reader; a writer that adds a member to the model adds it here, in
 /// <see cref="Write(ScanReport, IBufferWriter{byte})"/> and in <see cref="Read(ReadOnlySpan{byte})"/>, with a round-trip test.
 /// This is a storage format; the report format for users is <c>PortAtlas.Reports.JsonReportWriter</c>'s.
@@ -23,7 +24,7 @@ namespace PortAtlas.Storage;
 public static class ScanReportJson
 {
     /// <summary>The format version written.</summary>
-    public const int FormatVersion = 1;
+    public const int FormatVersion = 2;
 
     private static readonly JsonDocumentOptions s_documentOptions = new() { MaxDepth = 64 };
 
@@ -56,10 +57,12 @@ public static class ScanReportJson
         writer.WriteNumber("format"u8, FormatVersion);
         WriteStats(writer, report.Stats);
         writer.WriteStartArray("hosts"u8);
+        var runs = new HostRuns.Writer(writer);
         foreach (var host in report.Hosts)
         {
-            WriteHost(writer, host);
+            runs.Add(host);
         }
+        runs.Flush();
         writer.WriteEndArray();
         writer.WriteEndObject();
         writer.Flush();
@@ -111,17 +114,20 @@ public static class ScanReportJson
             {
                 throw new FormatException($"Stored scan report format {format.GetInt32()} is newer than this PortAtlas reads ({FormatVersion}).");
             }
-            var hosts = new List<HostResult>();
+            var hosts = new List<(HostResult Host, long Repeat)>();
+            var runs = false;
             if (root.TryGetProperty("hosts"u8, out var hostsElement))
             {
                 foreach (var host in hostsElement.EnumerateArray())
                 {
-                    hosts.Add(ReadHost(host));
+                    var repeat = Int64(host, "repeat"u8);
+                    runs |= repeat != 0;
+                    hosts.Add((ReadHost(host), repeat));
                 }
             }
             return new ScanReport
             {
-                Hosts = hosts,
+                Hosts = runs ? new HostRuns.List(hosts) : [.. hosts.Select(h => h.Host)],
                 Stats = root.TryGetProperty("stats"u8, out var stats) ? ReadStats(stats) : new ScanStats(),
             };
         }
@@ -177,7 +183,8 @@ public static class ScanReportJson
         };
     }
 
-    internal static void WriteHost(Utf8JsonWriter writer, HostResult host)
+    /// <summary>Writes one host; <paramref name="repeat"/> &gt; 0 makes it the first of a run (<see cref="HostRuns"/>).</summary>
+    internal static void WriteHost(Utf8JsonWriter writer, HostResult host, long repeat = 0)
     {
         writer.WriteStartObject();
         writer.WriteString("address"u8, host.Address.ToString());
@@ -255,6 +262,10 @@ public static class ScanReportJson
         if (host.Finished is { } hostFinished)
         {
             writer.WriteString("finished"u8, hostFinished);
+        }
+        if (repeat > 0)
+        {
+            writer.WriteNumber("repeat"u8, repeat);
         }
         writer.WriteEndObject();
     }

@@ -127,7 +127,8 @@ public sealed class ScanReportJsonTests
     {
         var json = ScanReportJson.ToJson(SyntheticReports.Create(1, 5, 1, 1))
             .Replace("\"reason\":", "\"futureList\":[{\"id\":\"x\"}],\"reason\":", StringComparison.Ordinal)
-            .Replace("\"format\":1", "\"format\":1,\"future\":{\"a\":[1,2]}", StringComparison.Ordinal);
+            .Replace("\"format\":2", "\"format\":2,\"future\":{\"a\":[1,2]}", StringComparison.Ordinal);
+        Assert.Contains("\"future\"", json, StringComparison.Ordinal);
 
         var read = ScanReportJson.Read(json);
 
@@ -137,7 +138,7 @@ public sealed class ScanReportJsonTests
     [Theory]
     [InlineData("")]
     [InlineData("[]")]
-    [InlineData("{\"format\":2}")]
+    [InlineData("{\"format\":3}")]
     [InlineData("{\"hosts\":[{\"address\":\"not an address\"}]}")]
     [InlineData("{\"hosts\":[{\"address\":\"1.2.3.4\",\"ports\":[{\"address\":\"1.2.3.4\",\"port\":1,\"state\":\"ajar\"}]}]}")]
     [InlineData("{\"stats\":{\"ports\":\"T:99999\"}}")]

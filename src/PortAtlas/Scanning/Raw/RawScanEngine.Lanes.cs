@@ -63,10 +63,10 @@ internal sealed partial class RawScanEngine
     /// the first on this thread; returns the probes sent. A failure of one part (cancellation, a refused destination)
     /// stops the others and is rethrown here once all have stopped.
     /// </summary>
-    private long SendInParallel(int threads, Sweep sweep, IndexPermutation permutation, int pass, ulong prologue, CongestionWindow congestion)
+    private long SendInParallel(int threads, Sweep sweep, ProbeOrder order, int pass, ulong prologue, CongestionWindow congestion)
     {
         var senders = EnsureExtraSenders(threads - 1);
-        var total = sweep.Total;
+        var total = order.Positions;
         var bounds = new ulong[threads + 1];
         for (var k = 0; k <= threads; k++)
         {
@@ -104,7 +104,7 @@ internal sealed partial class RawScanEngine
         {
             try
             {
-                return SendRange(lane, sweep, permutation, pass, prologue, bounds[part], bounds[part + 1], congestion);
+                return SendRange(lane, sweep, order, pass, prologue, bounds[part], bounds[part + 1], congestion);
             }
             catch (Exception e)
             {

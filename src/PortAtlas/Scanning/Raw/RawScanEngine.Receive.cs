@@ -89,8 +89,8 @@ internal sealed partial class RawScanEngine
 
         public bool IsAnswered(ulong index) => Answered.Contains(index);
 
-        /// <summary>Neither sent nor decided here: another shard's probe, or (discovery) a host already known to be up.</summary>
-        public bool Skip(ulong index) => (HostUp is not null && IsHostUp(index / (ulong)Stride)) || IsForeign(index);
+        /// <summary>Discovery stops probing a host once it is known to be up.</summary>
+        public bool Skip(ulong index) => HostUp is not null && IsHostUp(index / (ulong)Stride);
 
         public bool IsForeign(ulong index) => OtherShards is { } filter && filter.IsForeign(index);
 

@@ -121,7 +121,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     private void RunPasses(Sweep sweep, int minRetries, int maxRetries, Action? afterFirstPass)
     {
         _sweep = sweep;
-        var permutation = new IndexPermutation(sweep.Total, _seed, _options.Sequential);
+        var order = new ProbeOrder(sweep.Total, sweep.Slots.Length, sweep.Canaries, sweep.OtherShards, _seed, _options.Sequential);
         var lossSeen = false;
         var emptyPasses = 0;
         long firstPassAnswers = 0;
@@ -131,7 +131,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             _cancellationToken.ThrowIfCancellationRequested();
             var answeredBefore = Interlocked.Read(ref sweep.AnsweredCount);
             var passStart = _time.GetTimestamp();
-            var sent = SendPass(sweep, permutation, pass);
+            var sent = SendPass(sweep, order, pass);
             var sendTime = _time.GetElapsedTime(passStart) + (SmoothedRtt ?? TimeSpan.Zero);
             _passes++;
             var phase = sweep.IsDiscovery ? "discovery pass " : "pass ";
@@ -216,7 +216,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     internal static bool ShouldSlowToDelivered(bool discovery, long sent, long newAnswers) =>
         !discovery && newAnswers >= 100 && sent > newAnswers + (sent / 50);
 
-    private long SendPass(Sweep sweep, IndexPermutation permutation, int pass)
+    private long SendPass(Sweep sweep, ProbeOrder order, int pass)
     {
         var passBegin = _time.GetTimestamp();
         Interlocked.Exchange(ref _laneSent, 0);
@@ -231,13 +231,13 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
         long sent;
         if (threads <= 1)
         {
-            sent = SendRange(OwnLane, sweep, permutation, pass, prologue, 0, prologue + sweep.Total, congestion);
+            sent = SendRange(OwnLane, sweep, order, pass, prologue, 0, prologue + order.Positions, congestion);
         }
         else
         {
             // Canaries on this thread first (few, and they must lead), then the permutation cut into one part a thread.
-            sent = SendRange(OwnLane, sweep, permutation, pass, prologue, 0, prologue, congestion);
-            sent += SendInParallel(threads, sweep, permutation, pass, prologue, congestion);
+            sent = SendRange(OwnLane, sweep, order, pass, prologue, 0, prologue, congestion);
+            sent += SendInParallel(threads, sweep, order, pass, prologue, congestion);
         }
         // A pass too short for a congestion window still says how fast the sender went.
         var passSeconds = _time.GetElapsedTime(passBegin).TotalSeconds;
@@ -253,7 +253,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
     /// positions are the canaries, the rest the permutation) through one lane: its own sender, paced at its share of the
     /// rate. Only the leading lane runs the congestion window (on the probes all lanes sent) and takes round-trip samples.
     /// </summary>
-    private long SendRange(SendLane lane, Sweep sweep, IndexPermutation permutation, int pass, ulong prologue, ulong from, ulong to, CongestionWindow congestion)
+    private long SendRange(SendLane lane, Sweep sweep, ProbeOrder order, int pass, ulong prologue, ulong from, ulong to, CongestionWindow congestion)
     {
         long sent = 0;
         long counted = 0;
@@ -276,8 +276,7 @@ internal sealed partial class RawScanEngine : IPacketHandler, IDisposable
             }
             else
             {
-                index = permutation.Map(i - prologue);
-                if (prologue > 0 && index % stride >= (ulong)sweep.Slots.Length)
+                if (!order.TryGetIndex(i - prologue, out index) || (prologue > 0 && index % stride >= (ulong)sweep.Slots.Length))
                 {
                     continue;
                 }

@@ -41,6 +41,15 @@ internal sealed class ShardFilter
     /// <summary>The sweep's port probes that are other shards'.</summary>
     public ulong ForeignCount { get; }
 
+    /// <summary>Whether the sweep's hosts are the plan's own (no discovery dropped any): then a plan pair is a sweep pair.</summary>
+    public bool SamePlan => _samePlan;
+
+    /// <summary>This shard's pairs.</summary>
+    public ulong OwnPairs => _end - _start;
+
+    /// <summary>The plan pair (host × ports + slot) of this shard's <paramref name="k"/>-th pair, in the shard permutation's order.</summary>
+    public ulong OwnPairAt(ulong k) => _permutation.Map(_start + k);
+
     public bool IsForeign(ulong index)
     {
         var slot = index % _stride;
