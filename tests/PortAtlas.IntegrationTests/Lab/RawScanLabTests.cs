@@ -57,6 +57,14 @@ public sealed class RawScanLabTests
         }
         var unlisted = results.Where(r => !listed.Any(s => s.Port == r.Port)).ToList();
         Assert.All(unlisted, r => Assert.Equal((PortState.Closed, "reset"), (r.State, r.Reason)));
+        AssertRoundTripsAreNotNegative(results);
+    }
+
+    /// <summary>Round trips come from the kernel's receive time: one stamped before its probe was sent is a clock bug, not a sample.</summary>
+    private static void AssertRoundTripsAreNotNegative(List<PortResult> results)
+    {
+        Assert.Contains(results, r => r.RoundTrip is not null);
+        Assert.All(results, r => Assert.True(r.RoundTrip is null || r.RoundTrip >= TimeSpan.Zero, $"{r.Address}:{r.Port} round trip {r.RoundTrip}"));
     }
 
     [Fact]
@@ -73,6 +81,7 @@ public sealed class RawScanLabTests
         Assert.Equal(expected, found);
         // Discovery ran first: .0 and .255 are not hosts, the 254 others answer.
         Assert.Equal(254 * 4, results.Count);
+        AssertRoundTripsAreNotNegative(results);
     }
 
     [Fact]

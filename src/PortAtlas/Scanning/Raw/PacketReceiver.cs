@@ -28,6 +28,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
     private readonly RawSyscalls.IoVec* _iovs;
     private readonly RawSyscalls.MMsgHdr* _messages;
     private readonly TimeProvider _timeProvider;
+    private Func<PacketRing.FrameClock>? _clock;
     private bool _disposed;
 
     /// <param name="timeProvider">The clock that stamps each batch read.</param>
@@ -136,7 +137,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
                 return 0;
             }
         }
-        var count = ring.Drain(handler, Clock());
+        var count = ring.Drain(handler, _clock ??= Clock);
         Received += count;
         return count;
     }
@@ -144,11 +145,26 @@ internal sealed unsafe class PacketReceiver : IDisposable
     /// <summary>The clock that stamps a ring's packets: the engine's, with each packet's age taken from the kernel's time of receipt.</summary>
     private PacketRing.FrameClock Clock()
     {
-        var now = _timeProvider.GetTimestamp();
         // The kernel stamps packets with CLOCK_REALTIME; only the system clock shares that time line.
-        var realtime = ReferenceEquals(_timeProvider, TimeProvider.System)
-            ? (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100
-            : 0;
+        if (!ReferenceEquals(_timeProvider, TimeProvider.System))
+        {
+            return new PacketRing.FrameClock(_timeProvider.GetTimestamp(), 0, _timeProvider.TimestampFrequency);
+        }
+        // The two clocks are read one after the other; a thread preempted between them (a loaded VM) would shift every
+        // packet's age by the pause, so the reading is bracketed and the tightest of three kept.
+        long now = 0, realtime = 0, spread = long.MaxValue;
+        for (var attempt = 0; attempt < 3 && spread > _timeProvider.TimestampFrequency / 100_000; attempt++)
+        {
+            var before = _timeProvider.GetTimestamp();
+            var wall = (_timeProvider.GetUtcNow() - DateTimeOffset.UnixEpoch).Ticks * 100;
+            var after = _timeProvider.GetTimestamp();
+            if (after - before < spread)
+            {
+                spread = after - before;
+                now = before + ((after - before) / 2);
+                realtime = wall;
+            }
+        }
         return new PacketRing.FrameClock(now, realtime, _timeProvider.TimestampFrequency);
     }
 

@@ -115,13 +115,17 @@ internal sealed unsafe class PacketRing : IDisposable
     /// Hands every packet of every block the kernel has handed over to <paramref name="handler"/>, block after block in
     /// ring order, and gives each back; returns the packets read (our own outgoing copies included).
     /// </summary>
-    public int Drain(IPacketHandler handler, in FrameClock clock)
+    /// <remarks>
+    /// The clock is read again for each block: a block handed over after an earlier reading holds packets newer than it,
+    /// which that reading would have stamped before probes sent after it (round trips below zero).
+    /// </remarks>
+    public int Drain(IPacketHandler handler, Func<FrameClock> clock)
     {
         var total = 0;
         while (HasBlock)
         {
             var block = CurrentBlock;
-            total += WalkBlock(new ReadOnlySpan<byte>(block, _blockSize), handler, clock);
+            total += WalkBlock(new ReadOnlySpan<byte>(block, _blockSize), handler, clock());
             // The kernel owns the block again once its status says so; everything read from it happens before.
             Volatile.Write(ref *(uint*)(block + BlockStatusOffset), StatusKernel);
             _next = (_next + 1) % _blockCount;

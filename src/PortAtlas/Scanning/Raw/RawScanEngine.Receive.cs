@@ -212,7 +212,8 @@ internal sealed partial class RawScanEngine
         }
         TimeSpan? roundTrip = null;
         var sample = sweep.Samples[index % SampleTableSize];
-        if (sample.Index == index && sample.Timestamp != 0)
+        // A reply stamped before its probe was built (clocks read apart) gives no sample rather than a round trip below zero.
+        if (sample.Index == index && sample.Timestamp != 0 && timestamp >= sample.Timestamp)
         {
             roundTrip = _time.GetElapsedTime(sample.Timestamp, timestamp);
             lock (_rttLock)
