@@ -1,9 +1,9 @@
-using System.Buffers.Binary;
 using System.Collections;
 using System.Net;
 using System.Net.Sockets;
 using System.Runtime.CompilerServices;
 using System.Runtime.InteropServices;
+using PortAtlas.Scanning.Packets;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Scanning;
@@ -304,12 +304,7 @@ public sealed class ScanCollector
         return _slotCount++;
     }
 
-    private static IPAddress V4Address(uint key)
-    {
-        Span<byte> bytes = stackalloc byte[4];
-        BinaryPrimitives.WriteUInt32BigEndian(bytes, key);
-        return new IPAddress(bytes);
-    }
+    private static IPAddress V4Address(uint key) => IpPair.ToAddress(key, isIPv6: false);
 
     private static int Saturating(long value) => (int)Math.Min(value, int.MaxValue);
 

@@ -1,6 +1,6 @@
-using System.Net;
 using System.Net.Sockets;
 using System.Text.Json;
+using PortAtlas.Scanning.Packets;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Storage;
@@ -22,13 +22,14 @@ internal static class HostRuns
 
         public void Add(HostResult host)
         {
-            if (_first is not null && IsPlain(host) && TargetSet.ToUInt32(host.Address) == _firstKey + (ulong)_count && SameButAddress(_first, host))
+            var plain = IsPlain(host);
+            if (plain && _first is not null && TargetSet.ToUInt32(host.Address) == _firstKey + (ulong)_count && SameButAddress(_first, host))
             {
                 _count++;
                 return;
             }
             Flush();
-            if (IsPlain(host))
+            if (plain)
             {
                 _first = host;
                 _firstKey = TargetSet.ToUInt32(host.Address);
@@ -56,9 +57,22 @@ internal static class HostRuns
         && host.MacAddress is null && host.MacVendor is null && host.OsMatches.Count == 0 && host.Scripts.Count == 0 && host.Protocols.Count == 0
         && host.Started is null && host.Finished is null;
 
-    private static bool SameButAddress(HostResult a, HostResult b) =>
-        a.State == b.State && a.StateReason == b.StateReason && a.StateCounts.Count == b.StateCounts.Count
-        && a.StateCounts.All(c => b.StateCounts.TryGetValue(c.Key, out var other) && other == c.Value);
+    private static bool SameButAddress(HostResult a, HostResult b)
+    {
+        if (a.State != b.State || a.StateReason != b.StateReason || a.StateCounts.Count != b.StateCounts.Count)
+        {
+            return false;
+        }
+        // A loop, not LINQ: this runs once a host of a saved /8.
+        foreach (var (state, count) in a.StateCounts)
+        {
+            if (!b.StateCounts.TryGetValue(state, out var other) || other != count)
+            {
+                return false;
+            }
+        }
+        return true;
+    }
 
     /// <summary>
     /// The hosts read from a stored report: each entry with the hosts its <c>"repeat"</c> stands for. Holds one entry per
@@ -115,7 +129,7 @@ internal static class HostRuns
                 entry = entry >= 0 ? entry : ~entry - 1;
                 var first = _entries[entry];
                 var offset = (uint)(index - _starts[entry]);
-                var host = offset == 0 ? first : first with { Address = new IPAddress(ToBytes(TargetSet.ToUInt32(first.Address) + offset)) };
+                var host = offset == 0 ? first : first with { Address = IpPair.ToAddress(TargetSet.ToUInt32(first.Address) + offset, isIPv6: false) };
                 return _map is null ? host : _map(host);
             }
         }
@@ -131,7 +145,5 @@ internal static class HostRuns
         }
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
-
-        private static byte[] ToBytes(uint key) => [(byte)(key >> 24), (byte)(key >> 16), (byte)(key >> 8), (byte)key];
     }
 }

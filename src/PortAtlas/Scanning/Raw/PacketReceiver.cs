@@ -28,7 +28,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
     private readonly RawSyscalls.IoVec* _iovs;
     private readonly RawSyscalls.MMsgHdr* _messages;
     private readonly TimeProvider _timeProvider;
-    private Func<PacketRing.FrameClock>? _clock;
+    private readonly Func<PacketRing.FrameClock> _clock;
     private bool _disposed;
 
     /// <param name="timeProvider">The clock that stamps each batch read.</param>
@@ -37,6 +37,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
     public PacketReceiver(TimeProvider timeProvider, bool ignoreOutgoing = false, bool useRing = true)
     {
         _timeProvider = timeProvider;
+        _clock = Clock;
         _fd = RawSyscalls.Socket(RawSyscalls.AfPacket, RawSyscalls.SockDgram | RawSyscalls.SockCloExec, RawSyscalls.HostToNetwork(RawSyscalls.EthPAll));
         if (_fd < 0)
         {
@@ -137,7 +138,7 @@ internal sealed unsafe class PacketReceiver : IDisposable
                 return 0;
             }
         }
-        var count = ring.Drain(handler, _clock ??= Clock);
+        var count = ring.Drain(handler, _clock);
         Received += count;
         return count;
     }
