@@ -101,6 +101,10 @@ internal sealed class PostgresScanStore : SqlScanStore
         {
             foreach (var host in report.Hosts)
             {
+                if (!HostRow.IsStored(host))
+                {
+                    continue;
+                }
                 var row = HostRow.Of(host);
                 await hosts.StartRowAsync(cancellationToken).ConfigureAwait(false);
                 await hosts.WriteAsync(scanId, NpgsqlDbType.Bigint, cancellationToken).ConfigureAwait(false);

@@ -58,6 +58,10 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
             p[0].Value = scanId;
             foreach (var host in report.Hosts)
             {
+                if (!HostRow.IsStored(host))
+                {
+                    continue;
+                }
                 var row = HostRow.Of(host);
                 p[1].Value = row.Address;
                 p[2].Value = (object?)host.Hostname ?? DBNull.Value;
@@ -564,6 +568,13 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
     /// <summary>The counts a host row carries: from the host's counts when the scanner kept them, else from its listed ports.</summary>
     protected readonly record struct HostRow(string Address, long Open, long Closed, long Filtered)
     {
+        /// <summary>
+        /// Whether a host gets a row in the hosts table: one that answered (any state but "unknown"), has a name or lists
+        /// a port. A host that answered nothing is in the scan's report only (stored as runs): a silent /8 would otherwise
+        /// be 16.8 million rows that say nothing the report does not.
+        /// </summary>
+        public static bool IsStored(HostResult host) => host.State != "unknown" || host.Hostname is not null || host.Ports.Count > 0;
+
         public static HostRow Of(HostResult host)
         {
             long Count(PortState state) => host.StateCounts.TryGetValue(state.ToName(), out var n) ? n : host.Ports.LongCount(p => p.State == state);

@@ -53,6 +53,10 @@ internal sealed partial class SqliteScanStore
                 }
                 first = false;
                 blob.Write(json.Span);
+                if (!HostRow.IsStored(host))
+                {
+                    continue;
+                }
                 var row = HostRow.Of(host);
                 hostRow.Parameters[1].Value = row.Address;
                 hostRow.Parameters[2].Value = (object?)host.Hostname ?? DBNull.Value;

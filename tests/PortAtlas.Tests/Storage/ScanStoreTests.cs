@@ -35,6 +35,41 @@ public sealed class ScanStoreTests
 
     [Theory]
     [MemberData(nameof(TestStore.Kinds), MemberType = typeof(TestStore))]
+    public async Task HostsTable_HoldsHostsThatAnsweredOrSaySomething_AndTheReportKeepsTheSilentOnes(string kind)
+    {
+        await using var test = await TestStore.CreateAsync(kind);
+        var ct = TestContext.Current.CancellationToken;
+        var filtered = new Dictionary<string, long> { ["filtered"] = 100 };
+        PortResult Port(string address, int port, PortState state) =>
+            new() { Address = IPAddress.Parse(address), Port = port, Protocol = Transport.Tcp, State = state, Reason = state == PortState.Open ? "syn-ack" : "no-response" };
+        var report = new ScanReport
+        {
+            Hosts =
+            [
+                new HostResult { Address = IPAddress.Parse("198.18.0.1"), State = "up", StateCounts = new Dictionary<string, long> { ["closed"] = 100 } },
+                // Silent, one after the other: stored as a run in the report, no row each.
+                .. Enumerable.Range(2, 40).Select(i => new HostResult { Address = IPAddress.Parse($"198.18.0.{i}"), State = "unknown", StateCounts = filtered }),
+                new HostResult { Address = IPAddress.Parse("198.18.0.50"), State = "unknown", Hostname = "named.example.test", StateCounts = filtered },
+                new HostResult { Address = IPAddress.Parse("198.18.0.51"), State = "unknown", Ports = [Port("198.18.0.51", 80, PortState.Filtered)] },
+                new HostResult { Address = IPAddress.Parse("198.18.0.52"), State = "down" },
+                new HostResult { Address = IPAddress.Parse("2001:db8::7"), State = "unknown", StateCounts = filtered },
+                new HostResult { Address = IPAddress.Parse("198.18.0.60"), State = "up", Ports = [Port("198.18.0.60", 443, PortState.Open)] },
+            ],
+            Stats = new ScanStats { Started = DateTimeOffset.UnixEpoch, Finished = DateTimeOffset.UnixEpoch.AddSeconds(1), ScanType = "syn" },
+        };
+
+        var id = await test.Store.SaveAsync(report, s_metadata, ct);
+
+        Assert.Equal(["198.18.0.1", "198.18.0.50", "198.18.0.51", "198.18.0.52", "198.18.0.60"], await test.HostRowAddressesAsync(id));
+        var stored = await test.Store.GetAsync(id, ct);
+        Assert.NotNull(stored);
+        Assert.Equal(ScanReportJson.ToJson(report), ScanReportJson.ToJson(stored.Report));
+        Assert.Equal(2, stored.Summary.HostsUp);
+        Assert.Equal(1, stored.Summary.OpenPorts);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestStore.Kinds), MemberType = typeof(TestStore))]
     public async Task ListPorts_ReadsTheNormalisedTable_InAddressOrder(string kind)
     {
         await using var test = await TestStore.CreateAsync(kind);

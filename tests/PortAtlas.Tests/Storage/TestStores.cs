@@ -60,6 +60,24 @@ internal sealed class TestStore : IAsyncDisposable
         return new TestStore(builder.ConnectionString, null, connectionString, schema);
     }
 
+    /// <summary>The addresses of a scan's rows in the hosts table, sorted, read with plain SQL.</summary>
+    public async Task<List<string>> HostRowAddressesAsync(long scanId)
+    {
+        await using System.Data.Common.DbConnection connection = _directory is not null
+            ? new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={Location};Pooling=False")
+            : new NpgsqlConnection(Location);
+        await connection.OpenAsync();
+        await using var command = connection.CreateCommand();
+        command.CommandText = $"SELECT address FROM hosts WHERE scan_id = {scanId} ORDER BY address";
+        var addresses = new List<string>();
+        await using var reader = await command.ExecuteReaderAsync();
+        while (await reader.ReadAsync())
+        {
+            addresses.Add(reader.GetString(0));
+        }
+        return addresses;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await Store.DisposeAsync();
