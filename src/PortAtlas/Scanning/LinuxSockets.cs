@@ -17,6 +17,8 @@ internal static unsafe partial class LinuxSockets
     public const int SolSocket = 1;
     public const int SoError = 4;
     public const int SoLinger = 13;
+    public const int SoSndTimeo = 21;
+    public const int EConnRefused = 111;
     public const int EpollCloExec = 0x80000;
     public const int EpollCtlAdd = 1;
     public const uint EpollOut = 0x004;
@@ -80,6 +82,23 @@ internal static unsafe partial class LinuxSockets
         int error = 0;
         var length = sizeof(int);
         return GetSockOpt(fd, SolSocket, SoError, &error, &length) == 0 ? error : Marshal.GetLastPInvokeError();
+    }
+
+    [StructLayout(LayoutKind.Sequential)]
+    public struct TimeVal
+    {
+        public long Seconds;
+        public long Microseconds;
+    }
+
+    /// <summary>
+    /// Bounds a blocking connect() by the shortest wait the kernel has (SO_SNDTIMEO of 1 µs, rounded up to one clock tick):
+    /// it then returns EINPROGRESS with the attempt still under way.
+    /// </summary>
+    public static bool SetShortestConnectWait(int fd)
+    {
+        var wait = new TimeVal { Seconds = 0, Microseconds = 1 };
+        return SetSockOpt(fd, SolSocket, SoSndTimeo, &wait, sizeof(TimeVal)) == 0;
     }
 
     /// <summary>Makes close() send a RST and skip TIME_WAIT (SO_LINGER with a zero timeout).</summary>
