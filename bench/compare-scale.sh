@@ -9,12 +9,17 @@
 #   SCALE_LOCK=/path/to/lockfile: each row (its listeners included) holds this lock (flock) while it runs, so that others
 #   measuring pa-rst or pa-dark can take turns between rows instead of waiting for the whole table
 #
+# SCALE_TIMEOUT=seconds: the time limit of one run (default 900).
+#
 # Targets (tests/lab/up.sh and tests/lab/scale.sh must be up):
 #   answering  pa-rst's addresses (as rst below) while `tests/lab/scale.sh listen on` runs listeners there on 22, 80
 #              and 443: every host answers SYN-ACK on those three of the top 100 and RST on the other 97. The listeners
 #              run only for these rows (scale.sh listen off after them, and on any exit).
 #   rst        pa-rst: 198.18.64.1, 198.18.64.0/24, 198.18.64.0/20, and for 65,536 all of its 61,440 addresses
 #   silent     pa-dark: 198.19.0.1, 198.19.0.0/24, 198.19.0.0/20, 198.19.0.0/16
+#   loop-rst   beyond the lab's 131,072 addresses: 127.64.0.0/N inside a network namespace this script creates (only `lo`
+#              up, nothing listening), where every address of 127/8 answers RST; sizes up to 1,048,576 (/12)
+#   loop-silent the same with an nftables rule in that namespace that drops every TCP packet coming in: silent space
 # Every scan is a SYN scan with -Pn (silent space is otherwise never port-scanned), -n (no reverse DNS), the history in
 # a scratch SQLite file and JSON on stdout, so the save and the report are part of the figure. Each run has a time
 # limit (timeout 900). Prints a markdown table with medians, the ratio NEW/BASE, /proc/loadavg at each row, and whether
@@ -35,7 +40,7 @@ BASE=${BASE:-}
 [ -f "$NEW/ports.dll" ] || { echo "compare-scale.sh: no ports.dll in $NEW (dotnet build src/PortAtlas.Cli -c Release)" >&2; exit 2; }
 work=$(mktemp -d)
 scale=$here/tests/lab/scale.sh
-trap '"$scale" listen off; rm -rf "$work"' EXIT
+trap '"$scale" listen off; ip netns del "$loop_ns" 2>/dev/null || true; rm -rf "$work"' EXIT
 lock_fd=
 if [ -n "${SCALE_LOCK:-}" ]; then
   exec {lock_fd}>>"$SCALE_LOCK"
@@ -54,7 +59,18 @@ targets() { # kind size -> target specs, or nothing when the lab has no such set
     silent:4096) echo 198.19.0.0/20 ;;
     silent:16384) echo 198.19.0.0/18 ;;
     silent:65536) echo 198.19.0.0/16 ;;
+    loop-*:*) python3 -c 'import math,sys; n=int(sys.argv[1]); print("127.64.0.0/%d" % (32 - int(math.log2(n))) if n & (n - 1) == 0 and n <= 1 << 20 else "")' "$2" ;;
   esac
+}
+loop_ns=pa-scale-loop-$$
+loop_up() { # kind: the namespace for loop-* rows, with the drop rule for loop-silent only
+  ip netns list | grep -qw "$loop_ns" || { ip netns add "$loop_ns"; ip netns exec "$loop_ns" ip link set lo up; }
+  ip netns exec "$loop_ns" nft delete table inet pa-scale 2>/dev/null || true
+  if [ "$1" = loop-silent ]; then
+    ip netns exec "$loop_ns" nft add table inet pa-scale
+    ip netns exec "$loop_ns" nft add chain inet pa-scale in '{ type filter hook input priority 0; }'
+    ip netns exec "$loop_ns" nft add rule inet pa-scale in meta l4proto tcp drop
+  fi
 }
 median() { sort -n | awk '{a[NR]=$1} END {print (NR%2) ? a[(NR+1)/2] : (a[NR/2]+a[NR/2+1])/2}'; }
 # "open/closed/filtered" from the JSON report's stats.
@@ -74,13 +90,15 @@ for kind in $kinds; do
     for b in "${builds[@]}"; do : >"$work/t.$b"; : >"$work/c.$b"; done
     [ -n "$lock_fd" ] && flock "$lock_fd"
     if [ "$kind" = answering ]; then "$scale" listen on; else "$scale" listen off; fi
+    prefix=
+    case $kind in loop-*) loop_up "$kind"; prefix="ip netns exec $loop_ns" ;; esac
     load=$(cut -d' ' -f1-3 /proc/loadavg)
     n=$runs
     [ "$size" -ge 65536 ] && n=$runs_large
     for i in $(seq "$n"); do
       for b in "${builds[@]}"; do
         rm -f "$work/h.db"*
-        /usr/bin/time -a -o "$work/t.$b" -f "%e %M" timeout -k 10 900 dotnet "$(dir_of "$b")/ports.dll" scan -Pn -n --top-ports 100 \
+        /usr/bin/time -a -o "$work/t.$b" -f "%e %M" timeout -k 10 "${SCALE_TIMEOUT:-900}" $prefix dotnet "$(dir_of "$b")/ports.dll" scan -Pn -n --top-ports 100 \
           --db "$work/h.db" --format json $spec >"$work/out.json" 2>"$work/err.$b.$i" || echo "    $kind $size $b run $i: exit $? ($(tail -1 "$work/err.$b.$i"))" >&2
         counts "$work/out.json" >>"$work/c.$b"
       done

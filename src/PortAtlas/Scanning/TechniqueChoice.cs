@@ -8,7 +8,8 @@ namespace PortAtlas.Scanning;
 /// Which TCP technique an automatic choice takes. Raw SYN wins over a network. To this machine itself (loopback, or an
 /// address of its own interfaces) a small scan is faster by connect, which needs no packet socket, ring or canaries
 /// (top-1000 of 127.0.0.1: 0.07 s against 0.14 s), and a large one by SYN, sent from one thread per core (all ports:
-/// 0.37 s against 0.43 s); they cross near 32,768 probes (bench/RESULTS.md, issue 16).
+/// 0.34 s against 0.37 s); since connect to loopback takes one system call a port they cross near 49,152 probes
+/// (1-32,768: 0.22 s against 0.26 s; 1-49,152: 0.31 s both; bench/RESULTS.md, issue 16).
 /// </summary>
 internal static class TechniqueChoice
 {
@@ -16,7 +17,7 @@ internal static class TechniqueChoice
     private const ulong MaxChecked = 4096;
 
     /// <summary>From this many TCP probes on, SYN is faster than connect to this machine too.</summary>
-    public const ulong LocalSynFromProbes = 40_000;
+    public const ulong LocalSynFromProbes = 50_000;
 
     /// <summary>Whether connect beats SYN for <paramref name="tcpPorts"/> ports of every target: all of them this machine and the scan small.</summary>
     public static bool PrefersConnect(Targets.TargetSet targets, int tcpPorts, Func<IReadOnlySet<IPAddress>>? ownAddresses = null) =>

@@ -50,8 +50,8 @@ public sealed class TechniqueChoiceTests
     public void PrefersConnect_ThisMachineAndSmall_IsTrue_LargeOrRemote_IsFalse()
     {
         Assert.True(TechniqueChoice.PrefersConnect(Targets("127.0.0.1"), 1000, Own));
-        Assert.True(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 19_999, Own));
-        Assert.False(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 20_000, Own));
+        Assert.True(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 24_999, Own));
+        Assert.False(TechniqueChoice.PrefersConnect(Targets("127.0.0.1", "127.0.0.2"), 25_000, Own));
         Assert.False(TechniqueChoice.PrefersConnect(Targets("127.0.0.1"), 65_535, Own));
         Assert.False(TechniqueChoice.PrefersConnect(Targets("198.18.0.2"), 10, Own));
     }
