@@ -7,7 +7,7 @@ using PortAtlas.Targets;
 
 // Usage:
 //   save-loop DB COUNT [HOSTS]     saves COUNT constructed scans (0: until killed), printing "saved ID" after each commit
-//   scan DB TARGET PORTS --seed S [--stop-after N] [--crash-after N] [--checkpoint-every N]
+//   scan DB TARGET PORTS --seed S [--rate R] [--stop-after N] [--crash-after N] [--checkpoint-every N]
 //   resume DB ID [--stop-after N] [--crash-after N] [--checkpoint-every N]
 //       A resumable connect scan checkpointed into DB. Prints "checkpoint ID" first; at the end "open PORT" per open port
 //       of the whole scan (earlier runs included), then "decided N"; "stopped" when --stop-after cancelled it.
@@ -54,12 +54,14 @@ static async Task<int> ScanAsync(string db, long? resumeId, string? target, stri
     var culture = CultureInfo.InvariantCulture;
     ulong seed = 1;
     long stopAfter = 0, crashAfter = 0;
+    double? rate = null;
     var every = 1000;
     for (var i = 0; i < options.Length; i++)
     {
         switch (options[i])
         {
             case "--seed": seed = ulong.Parse(options[++i], culture); break;
+            case "--rate": rate = double.Parse(options[++i], culture); break;
             case "--stop-after": stopAfter = long.Parse(options[++i], culture); break;
             case "--crash-after": crashAfter = long.Parse(options[++i], culture); break;
             case "--checkpoint-every": every = int.Parse(options[++i], culture); break;
@@ -82,6 +84,7 @@ static async Task<int> ScanAsync(string db, long? resumeId, string? target, stri
             Ports = portSpec,
             Seed = seed,
             Concurrency = 256,
+            Rate = rate,
             Techniques = [ScanTechnique.Connect],
             Assess = false,
             CommandLine = $"scan {target} {portSpec}",
