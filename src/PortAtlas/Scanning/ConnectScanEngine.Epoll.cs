@@ -233,7 +233,7 @@ internal sealed partial class ConnectScanEngine
             var address = attempt.Host.Address;
             var v6 = address.AddressFamily == AddressFamily.InterNetworkV6;
             var family = v6 ? AfInet6 : AfInet;
-            var inline = ConnectsInline(address);
+            var inline = ConnectsInline(attempt.Host);
             var spareIndex = (v6 ? 1 : 0) + (inline ? 2 : 0);
             var sockaddr = stackalloc byte[28];
             var length = WriteSockaddr(sockaddr, address, attempt.Port);
@@ -309,9 +309,9 @@ internal sealed partial class ConnectScanEngine
         }
 
         /// <summary>Whether this attempt connects inline: to a loopback address, unless a recent one did not answer at once.</summary>
-        private bool ConnectsInline(System.Net.IPAddress address)
+        private bool ConnectsInline(HostState host)
         {
-            if (_inlineDisabled || !System.Net.IPAddress.IsLoopback(address))
+            if (_inlineDisabled || !host.IsLoopback)
             {
                 return false;
             }

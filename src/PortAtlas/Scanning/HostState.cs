@@ -15,6 +15,9 @@ internal sealed class HostState(IPAddress address)
 
     public IPAddress Address { get; } = address;
 
+    /// <summary>Whether <see cref="Address"/> is a loopback address, told once rather than at every probe.</summary>
+    public bool IsLoopback { get; } = IPAddress.IsLoopback(address);
+
     public bool TimedOut => _timedOut;
 
     /// <summary>Retransmissions allowed now: one more than the most any answer needed so far (at least one), at most <paramref name="maxRetries"/>; nmap adapts the same way.</summary>
