@@ -32,7 +32,7 @@ internal static class SilentScale
         await using var session = new ScanSession(plan, new ScanSessionOptions
         {
             RawAvailable = false,
-            TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, !streamed && options.SilentHostsImplicit),
+            TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, !streamed && options.UniformHostsImplicit),
         });
         long yielded = 0;
         await foreach (var _ in session.RunAsync())

@@ -31,7 +31,7 @@ internal abstract class MadeUpEngine(TargetSet targets, PortList ports) : IScanE
 
     public PortAtlas.Scanning.Raw.RawScanStats? RawStats => null;
 
-    public SilentHosts? Silent { get; protected set; }
+    public UniformHosts? Uniform { get; protected set; }
 
     protected TargetSet Targets => targets;
 
@@ -63,8 +63,8 @@ internal sealed class SilentEngine(TargetSet targets, PortList ports, bool asBit
             // As the raw engine: its record of answers over hosts × (ports + 3 canaries), empty in silent space, tells
             // which hosts answered nothing.
             var stride = (ulong)Ports.Tcp.Count + 3;
-            var answered = new AnsweredProbes(Targets.Count * stride);
-            var silent = new SilentHosts(Targets, Ports.Tcp.Count, PortState.Filtered);
+            var answered = new ProbeBits(Targets.Count * stride);
+            var silent = new UniformHosts(Targets, Ports.Tcp.Count, PortState.Filtered);
             for (ulong host = 0; host < Targets.Count; host++)
             {
                 if (!answered.AnyIn(host * stride, Ports.Tcp.Count))
@@ -72,7 +72,7 @@ internal sealed class SilentEngine(TargetSet targets, PortList ports, bool asBit
                     silent.Add(host);
                 }
             }
-            Silent = silent;
+            Uniform = silent;
             yield break;
         }
         foreach (var address in Targets.Enumerate())

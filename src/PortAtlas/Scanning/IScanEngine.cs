@@ -29,6 +29,9 @@ internal interface IScanEngine
     /// </summary>
     long OpenDecided { get; }
 
+    /// <summary>Closed ports decided but not streamed yet (held as bits until the engine ends), for progress.</summary>
+    long ClosedHeld => 0;
+
     /// <summary>Whether <see cref="EngineResult.Index"/> places results in a permutation that <see cref="SettledPrefix"/> settles.</summary>
     bool Indexed { get; }
 
@@ -45,10 +48,10 @@ internal interface IScanEngine
     RawScanStats? RawStats { get; }
 
     /// <summary>
-    /// Hosts that answered nothing, which the engine did not stream (<see cref="ScanOptions.SilentHostsImplicit"/>), once
+    /// Hosts that answered nothing or a reset on every port, which the engine did not stream (<see cref="ScanOptions.UniformHostsImplicit"/>), once
     /// it has stopped; null when it streamed every port.
     /// </summary>
-    SilentHosts? Silent => null;
+    UniformHosts? Uniform => null;
 
     /// <summary>Runs the engine; see the interface's remarks for cancellation.</summary>
     IAsyncEnumerable<EngineResult> RunAsync(CancellationToken cancellationToken);
@@ -111,6 +114,8 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
 
     public long OpenDecided => _scanner.OpenVerdicts;
 
+    public long ClosedHeld => _scanner.ClosedHeld;
+
     public bool Indexed => false;
 
     public ulong SettledPrefix => 0;
@@ -121,7 +126,7 @@ internal sealed class RawEngine(TargetSet targets, PortList ports, RawScanOption
 
     public IEnumerable<IPAddress> TimedOutHosts => [];
 
-    public SilentHosts? Silent => _scanner.LastSilent;
+    public UniformHosts? Uniform => _scanner.LastUniform;
 
     public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {

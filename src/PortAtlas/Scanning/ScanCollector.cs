@@ -33,8 +33,9 @@ public sealed record ScanCollectorOptions
 /// </summary>
 /// <remarks>
 /// Memory is flat in the number of hosts that have nothing to list (a silent or closed host of a large scan): such a
-/// host is a slot of counts (about 50 bytes, no object of its own), or, when an engine hands it over as silent, one bit
-/// (<see cref="AddSilentHosts"/>); the built report's hosts are made as they are
+/// host is a slot of counts (about 50 bytes, no object of its own), or, when an engine hands it over as silent or
+/// closed, one bit
+/// (<see cref="AddUniformHosts"/>); the built report's hosts are made as they are
 /// read, in address order, so that writers and stores stream them. A host that may still list its closed or filtered
 /// ports (it has few of them so far) holds them as 8-byte entries in reused blocks, not as records. A report built here is a view: read it before
 /// adding more results (reading a host afterwards throws <see cref="InvalidOperationException"/>).
@@ -62,8 +63,8 @@ public sealed class ScanCollector
     private readonly Dictionary<(PortState, string), byte> _reasonIds = [];
     private readonly List<(PortState State, string Reason)> _reasons = [(default, "")];
     private readonly HeldBlocks? _held;
-    // Hosts an engine handed over as silent (IPv4 only): a bit each, not a slot; listed by the report among the others.
-    private SilentHosts? _silent;
+    // Hosts an engine handed over as uniform (IPv4 only): a bit each, not a slot; listed by the report among the others.
+    private UniformHosts? _uniform;
     private int _slotCount;
     private int _version;
 
@@ -138,43 +139,43 @@ public sealed class ScanCollector
         }
     }
 
-    /// <summary>Number of hosts the report lists from here: those held, and those handed over as silent.</summary>
-    public int HostCount => checked(_slotCount + (int)(_silent?.Count ?? 0));
+    /// <summary>Number of hosts the report lists from here: those held, and those handed over as uniform.</summary>
+    public int HostCount => checked(_slotCount + (int)(_uniform?.Count ?? 0));
 
     /// <summary>
-    /// Adds hosts of which no probe brought an answer, each with <see cref="SilentHosts.Ports"/> ports of its state and
-    /// no port listed, as that many results would: held as a bit each, listed by the report in address order. A host
+    /// Adds hosts of which no probe brought an answer or every probe a reset, each with <see cref="UniformHosts.Ports"/>
+    /// ports of its state and no port listed, as that many results would: held as a bit each, listed by the report in address order. A host
     /// held here already (a seeded report's) takes the counts into its slot. Only for ports a host cannot list (more of
     /// them than <see cref="ScanCollectorOptions.MaxListedPerState"/>, their state not listed in full).
     /// </summary>
-    internal void AddSilentHosts(SilentHosts silent)
+    internal void AddUniformHosts(UniformHosts uniform)
     {
-        ArgumentNullException.ThrowIfNull(silent);
+        ArgumentNullException.ThrowIfNull(uniform);
         _version++;
-        var ports = (long)silent.Ports * silent.Count;
-        _totals[(int)silent.State] += ports;
-        Count += ports;
-        if (_silent is null && silent.Hosts.IsIPv4Only)
+        _totals[(int)uniform.State] += (long)uniform.Ports * uniform.SilentCount;
+        _totals[(int)PortState.Closed] += (long)uniform.Ports * uniform.ClosedCount;
+        Count += (long)uniform.Ports * uniform.Count;
+        if (_uniform is null && uniform.Hosts.IsIPv4Only)
         {
             foreach (var (key, index) in _v4)
             {
-                if (silent.Remove(key))
+                if (uniform.Remove(key, out var state))
                 {
-                    AddSilentCounts(ref SlotAt(index), index, silent.Ports, silent.State);
+                    AddUniformCounts(ref SlotAt(index), index, uniform.Ports, state);
                 }
             }
-            _silent = silent;
+            _uniform = uniform;
             return;
         }
         // A second set (or IPv6 hosts) is rare: its hosts take slots, as their results would have.
-        for (var host = silent.Next(0); host < silent.Hosts.Count; host = silent.Next(host + 1))
+        for (var host = uniform.Next(0); host < uniform.Hosts.Count; host = uniform.Next(host + 1))
         {
-            ref var slot = ref SlotOf(silent.Hosts.GetAddress(host), null, "unknown", out var index);
-            AddSilentCounts(ref slot, index, silent.Ports, silent.State);
+            ref var slot = ref SlotOf(uniform.Hosts.GetAddress(host), null, "unknown", out var index);
+            AddUniformCounts(ref slot, index, uniform.Ports, uniform.StateOf(host));
         }
     }
 
-    private void AddSilentCounts(ref Slot slot, int index, int ports, PortState state)
+    private void AddUniformCounts(ref Slot slot, int index, int ports, PortState state)
     {
         slot.Counts[(int)state] = Saturating(slot.Counts[(int)state] + (long)ports);
         Prune(ref slot, index, state);
@@ -225,7 +226,7 @@ public sealed class ScanCollector
     internal bool Contains(IPAddress address) =>
         address.AddressFamily == AddressFamily.InterNetwork
             ? _v4.ContainsKey(TargetSet.ToUInt32(address))
-                || (_silent is { } silent && silent.Hosts.TryGetIndex(TargetSet.ToUInt32(address), isIPv6: false, out var host) && silent.Contains(host))
+                || (_uniform is { } uniform && uniform.Hosts.TryGetIndex(TargetSet.ToUInt32(address), isIPv6: false, out var host) && uniform.Contains(host))
             : _other.ContainsKey(address);
 
     /// <summary>Marks a host as one that was scanned but could not be decided (a host timeout): reported "unknown" without ports.</summary>
@@ -241,7 +242,8 @@ public sealed class ScanCollector
     private ref Slot SlotOf(IPAddress address, string? hostname, string state, out int index)
     {
         bool exists;
-        var wasSilent = false;
+        var wasUniform = false;
+        var uniformState = PortState.Filtered;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var key = TargetSet.ToUInt32(address);
@@ -249,8 +251,8 @@ public sealed class ScanCollector
             if (!exists)
             {
                 entry = NewSlot();
-                // A silent host with a result after all becomes a slot, with the counts it stood for (already in the totals).
-                wasSilent = _silent?.Remove(key) == true;
+                // A uniform host with a result after all becomes a slot, with the counts it stood for (already in the totals).
+                wasUniform = _uniform?.Remove(key, out uniformState) == true;
             }
             index = entry;
         }
@@ -280,9 +282,9 @@ public sealed class ScanCollector
                 slot.ExtraOrNew().State = state;
             }
         }
-        if (wasSilent)
+        if (wasUniform)
         {
-            AddSilentCounts(ref slot, index, _silent!.Ports, _silent.State);
+            AddUniformCounts(ref slot, index, _uniform!.Ports, uniformState);
         }
         if (hostname is not null && slot.Extra?.Hostname is null)
         {
@@ -599,8 +601,8 @@ public sealed class ScanCollector
     /// <summary>
     /// The hosts of a built report, in address order: hosts with something of their own (results kept whole, a name) are
     /// made when the report is built, the others each time they are read, from their counts and held 8-byte entries. Holds 8 bytes per held host (its
-    /// place in the order) and 4 more per held IPv4 host beside silent ones (how many silent hosts come before it),
-    /// beside the collector it reads; a silent host costs nothing here.
+    /// place in the order) and 4 more per held IPv4 host beside uniform ones (how many uniform hosts come before it),
+    /// beside the collector it reads; a uniform host costs nothing here.
     /// </summary>
     private sealed class CollectedHosts : IReadOnlyList<HostResult>, IHostListView
     {
@@ -615,10 +617,10 @@ public sealed class ScanCollector
         private readonly IReadOnlyList<HostResult> _tail;
         private readonly Func<HostResult, HostResult>? _map;
         private readonly SharedCounts _shared;
-        private readonly SilentHosts? _silent;
+        private readonly UniformHosts? _uniform;
         private readonly long[]? _ranks;
-        // Per held IPv4 host: the silent hosts before it, so that its place among all IPv4 hosts is its own plus that.
-        private readonly int[]? _silentBefore;
+        // Per held IPv4 host: the uniform hosts before it, so that its place among all IPv4 hosts is its own plus that.
+        private readonly int[]? _uniformBefore;
         private readonly int _v4Hosts;
 
         public CollectedHosts(ScanCollector owner, TargetSet? targets, IReadOnlyList<HostResult> tail)
@@ -647,16 +649,16 @@ public sealed class ScanCollector
             }
             Array.Sort(_otherAddresses, _otherSlots, IPAddressComparer.Instance);
             _v4Hosts = _v4Slots.Length;
-            if (owner._silent is { Count: > 0 } silent)
+            if (owner._uniform is { Count: > 0 } uniform)
             {
-                _silent = silent;
-                _ranks = silent.BlockRanks();
-                _silentBefore = new int[_v4Keys.Length];
+                _uniform = uniform;
+                _ranks = uniform.BlockRanks();
+                _uniformBefore = new int[_v4Keys.Length];
                 for (var p = 0; p < _v4Keys.Length; p++)
                 {
-                    _silentBefore[p] = (int)silent.Rank(silent.Hosts.CountBelow(_v4Keys[p]), _ranks);
+                    _uniformBefore[p] = (int)uniform.Rank(uniform.Hosts.CountBelow(_v4Keys[p]), _ranks);
                 }
-                _v4Hosts = checked(_v4Hosts + (int)silent.Count);
+                _v4Hosts = checked(_v4Hosts + (int)uniform.Count);
             }
             _eager = [];
             for (var p = 0; p < _v4Slots.Length + _otherSlots.Length; p++)
@@ -682,9 +684,9 @@ public sealed class ScanCollector
             _otherAddresses = source._otherAddresses;
             _otherSlots = source._otherSlots;
             _shared = source._shared;
-            _silent = source._silent;
+            _uniform = source._uniform;
             _ranks = source._ranks;
-            _silentBefore = source._silentBefore;
+            _uniformBefore = source._uniformBefore;
             _v4Hosts = source._v4Hosts;
             _eager = source._eager.ToDictionary(e => e.Key, e => map(e.Value));
             _tail = [.. source._tail.Select(map)];
@@ -710,13 +712,13 @@ public sealed class ScanCollector
                 }
                 if (index >= _v4Hosts)
                 {
-                    return Lazy(_v4Slots.Length + (index - _v4Hosts), silentHost: 0);
+                    return Lazy(_v4Slots.Length + (index - _v4Hosts), uniformHost: 0);
                 }
-                if (_silent is null)
+                if (_uniform is null)
                 {
-                    return Lazy(index, silentHost: 0);
+                    return Lazy(index, uniformHost: 0);
                 }
-                // The last held IPv4 host at or before this place: it is that host, or a silent one after it.
+                // The last held IPv4 host at or before this place: it is that host, or a uniform one after it.
                 int low = 0, high = _v4Keys.Length - 1, held = -1;
                 while (low <= high)
                 {
@@ -732,8 +734,8 @@ public sealed class ScanCollector
                     }
                 }
                 return held >= 0 && PositionOfHeld(held) == index
-                    ? Lazy(held, silentHost: 0)
-                    : Lazy(-1, _silent.Select(index - (held + 1), _ranks!));
+                    ? Lazy(held, uniformHost: 0)
+                    : Lazy(-1, _uniform.Select(index - (held + 1), _ranks!));
             }
         }
 
@@ -741,24 +743,24 @@ public sealed class ScanCollector
 
         public IEnumerator<HostResult> GetEnumerator()
         {
-            // In one walk: held and silent IPv4 hosts merged by address, then the others, then the tail.
+            // In one walk: held and uniform IPv4 hosts merged by address, then the others, then the tail.
             var position = 0;
-            var silentEnd = _silent?.Hosts.Count ?? 0;
-            var silentHost = _silent?.Next(0) ?? 0;
-            var silentKey = silentHost < silentEnd ? (uint)_silent!.Hosts.GetValue(silentHost, out _) : 0;
+            var uniformEnd = _uniform?.Hosts.Count ?? 0;
+            var uniformHost = _uniform?.Next(0) ?? 0;
+            var uniformKey = uniformHost < uniformEnd ? (uint)_uniform!.Hosts.GetValue(uniformHost, out _) : 0;
             var held = 0;
-            while (held < _v4Keys.Length || silentHost < silentEnd)
+            while (held < _v4Keys.Length || uniformHost < uniformEnd)
             {
-                if (held < _v4Keys.Length && (silentHost >= silentEnd || _v4Keys[held] < silentKey))
+                if (held < _v4Keys.Length && (uniformHost >= uniformEnd || _v4Keys[held] < uniformKey))
                 {
-                    yield return _eager.TryGetValue(position, out var eager) ? eager : Lazy(held, silentHost: 0);
+                    yield return _eager.TryGetValue(position, out var eager) ? eager : Lazy(held, uniformHost: 0);
                     held++;
                 }
                 else
                 {
-                    yield return Lazy(-1, silentHost);
-                    silentHost = _silent!.Next(silentHost + 1);
-                    silentKey = silentHost < silentEnd ? (uint)_silent.Hosts.GetValue(silentHost, out _) : 0;
+                    yield return Lazy(-1, uniformHost);
+                    uniformHost = _uniform!.Next(uniformHost + 1);
+                    uniformKey = uniformHost < uniformEnd ? (uint)_uniform.Hosts.GetValue(uniformHost, out _) : 0;
                 }
                 position++;
             }
@@ -770,15 +772,15 @@ public sealed class ScanCollector
 
         IEnumerator IEnumerable.GetEnumerator() => GetEnumerator();
 
-        /// <summary>The place in the report of held host <paramref name="held"/> (IPv4 ones first, each after the silent hosts below it).</summary>
+        /// <summary>The place in the report of held host <paramref name="held"/> (IPv4 ones first, each after the uniform hosts below it).</summary>
         private int PositionOfHeld(int held) =>
-            held < _v4Keys.Length ? held + (_silentBefore?[held] ?? 0) : _v4Hosts + (held - _v4Keys.Length);
+            held < _v4Keys.Length ? held + (_uniformBefore?[held] ?? 0) : _v4Hosts + (held - _v4Keys.Length);
 
         private IPAddress HeldAddress(int held) =>
             held < _v4Keys.Length ? V4Address(_v4Keys[held]) : _otherAddresses[held - _v4Keys.Length];
 
-        /// <summary>Held host <paramref name="held"/> made from its slot, or (when -1) silent host <paramref name="silentHost"/> from the counts it stands for.</summary>
-        private HostResult Lazy(int held, ulong silentHost)
+        /// <summary>Held host <paramref name="held"/> made from its slot, or (when -1) uniform host <paramref name="uniformHost"/> from the counts it stands for.</summary>
+        private HostResult Lazy(int held, ulong uniformHost)
         {
             if (_owner._version != _version)
             {
@@ -793,9 +795,9 @@ public sealed class ScanCollector
             else
             {
                 var counts = default(Slot);
-                counts.Counts[(int)_silent!.State] = _silent.Ports;
+                counts.Counts[(int)_uniform!.StateOf(uniformHost)] = _uniform.Ports;
                 // No slot of its own: -1 holds no ports.
-                host = _owner.Materialize(counts, -1, V4Address((uint)_silent.Hosts.GetValue(silentHost, out _)), _targets, _shared);
+                host = _owner.Materialize(counts, -1, V4Address((uint)_uniform.Hosts.GetValue(uniformHost, out _)), _targets, _shared);
             }
             return _map is null ? host : _map(host);
         }

@@ -115,10 +115,10 @@ public sealed record ScanOptions
     internal ConnectMechanism Mechanism { get; init; }
 
     /// <summary>
-    /// Whether a raw engine hands over the hosts that answered nothing as <see cref="SilentHosts"/> rather than a result
+    /// Whether a raw engine hands over the hosts that answered nothing as <see cref="UniformHosts"/> rather than a result
     /// per port; the session asks when its report would list no port of such a host (issue 17).
     /// </summary>
-    internal bool SilentHostsImplicit { get; init; }
+    internal bool UniformHostsImplicit { get; init; }
 
     /// <summary>The connect engine's ceiling of the probe timeout.</summary>
     internal TimeSpan ConnectMaxTimeout => MaxTimeout ?? TimeSpan.FromMilliseconds(1250);

@@ -46,7 +46,7 @@ public sealed class ScanProgress
     public ulong DecidedPrefix => _prefix.Prefix;
 
     /// <summary>Pairs done: decided, or skipped because their host timed out.</summary>
-    public long Completed => Volatile.Read(ref _completed);
+    public long Completed => Volatile.Read(ref _completed) + (ClosedHeldCounter?.Invoke() ?? 0);
 
     /// <summary>Pairs skipped because their host timed out.</summary>
     public long Skipped => Volatile.Read(ref _skipped);
@@ -57,6 +57,9 @@ public sealed class ScanProgress
     /// <summary>Where a session's progress reads probes sent: the sum over its engines.</summary>
     internal Func<long>? ProbeCounter { get; init; }
 
+    /// <summary>Where a session's progress reads closed ports its engines decided but hold as bits until they end.</summary>
+    internal Func<long>? ClosedHeldCounter { get; init; }
+
     /// <summary>Connection attempts that repeated an unanswered one.</summary>
     public long Retransmissions => Volatile.Read(ref _retransmissions);
 
@@ -64,7 +67,8 @@ public sealed class ScanProgress
     public long Open => CountOf(PortState.Open);
 
     /// <summary>Ports decided in <paramref name="state"/> so far.</summary>
-    public long CountOf(PortState state) => Volatile.Read(ref _states[(int)state]);
+    public long CountOf(PortState state) =>
+        Volatile.Read(ref _states[(int)state]) + (state == PortState.Closed ? ClosedHeldCounter?.Invoke() ?? 0 : 0);
 
     /// <summary>When the scan started (wall clock of the scan's time provider).</summary>
     public DateTimeOffset StartedAt { get; }

@@ -40,7 +40,7 @@ public sealed class ScanSession : IAsyncDisposable
     private readonly Dictionary<(IPAddress, Transport, int), PortResult> _replayed = [];
     private readonly List<PortResult> _replays = [];
     private readonly List<string> _warnings = [];
-    private readonly HashSet<IScanEngine> _silentAdded = [];
+    private readonly HashSet<IScanEngine> _uniformAdded = [];
     private readonly ScanCollector _report;
     private readonly ScanCollector _committed;
     private readonly ScanReport? _seed;
@@ -142,10 +142,10 @@ public sealed class ScanSession : IAsyncDisposable
             Rate = Plan.Options.Rate / Math.Max(1, engineCount),
             ReportClosed = true,
             ReportFiltered = true,
-            // A lone TCP engine's silent hosts come as bits, not as a result per port, when the report lists none of their
-            // ports: a sweep is whole only unsharded, JSONL streams silent ports only with every state listed, and the
+            // A lone TCP engine's silent hosts, and its hosts that answered a reset on every port, come as bits, not as a
+            // result per port, when the report lists none of their ports: a sweep is whole only unsharded, JSONL streams silent ports only with every state listed, and the
             // report's hosts merge them by IPv4 address (issue 17).
-            SilentHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState && plan.Options.Shard is null
+            UniformHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState && plan.Options.Shard is null
                 && ports.Tcp.Count > ScanCollector.MaxListedPerState && plan.Targets.IsIPv4Only,
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
@@ -174,7 +174,11 @@ public sealed class ScanSession : IAsyncDisposable
             }
         }
         var total = (long)Math.Min(long.MaxValue, (double)_engines.Sum(e => (double)e.Pairs));
-        Progress = new ScanProgress(total, _time) { ProbeCounter = () => _engines.Sum(e => e.ProbesSent) };
+        Progress = new ScanProgress(total, _time)
+        {
+            ProbeCounter = () => _engines.Sum(e => e.ProbesSent),
+            ClosedHeldCounter = () => _engines.Sum(e => e.ClosedHeld),
+        };
 
         IScanEngine Raw(RawScanType type) => new RawEngine(plan.Targets, ports, RawScanOptions.From(engineOptions with
         {
@@ -220,10 +224,12 @@ public sealed class ScanSession : IAsyncDisposable
     /// Runs the plan and streams each port as it is decided (after detection and assessment, when the plan asks). The
     /// stream ends when the scan does; cancelling <paramref name="cancellationToken"/> stops the engines and detection,
     /// yields every port decided so far and ends the stream without throwing (<see cref="Interrupted"/> is then true).
-    /// Runs once per session. The ports of a host that answered nothing at all are not streamed when the report would
-    /// list none of them (a lone, unsharded TCP SYN scan of IPv4 hosts on more than
-    /// <see cref="ScanCollector.MaxListedPerState"/> ports, without <see cref="ScanPlan.ListEveryState"/>): such hosts are
-    /// in <see cref="BuildReport"/> and its counts, as <c>filtered</c> ports with no response, and cost no memory per port.
+    /// Runs once per session. The ports of a host that answered nothing at all, and the closed ports of a large scan, are
+    /// not streamed when the report would list none of them (a lone, unsharded TCP SYN scan of IPv4 hosts on more than
+    /// <see cref="ScanCollector.MaxListedPerState"/> ports, without <see cref="ScanPlan.ListEveryState"/>): silent hosts are
+    /// in <see cref="BuildReport"/> and its counts as <c>filtered</c> ports with no response, hosts that answered a reset
+    /// on every port as <c>closed</c> ones, and neither costs memory per port; the closed ports of other hosts come when
+    /// the engine ends.
     /// </summary>
     /// <exception cref="InvalidOperationException">The plan cannot run here (<see cref="Error"/>), or the session already ran.</exception>
     public async IAsyncEnumerable<PortResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken = default)
@@ -295,7 +301,7 @@ public sealed class ScanSession : IAsyncDisposable
             }
             await producers.ConfigureAwait(false);
             await detection.ConfigureAwait(false);
-            AddSilentHosts();
+            AddUniformHosts();
             if (completed && faults.IsEmpty && !cancellationToken.IsCancellationRequested)
             {
                 await ResolveNamesAsync(cancellationToken).ConfigureAwait(false);
@@ -425,15 +431,16 @@ public sealed class ScanSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Folds the hosts each stopped engine handed over as silent into the report, once; on the thread that records results.</summary>
-    private void AddSilentHosts()
+    /// <summary>Folds the hosts each stopped engine handed over as silent or closed into the report, once; on the thread that records results.</summary>
+    private void AddUniformHosts()
     {
         foreach (var engine in _engines)
         {
-            if (engine.Silent is { } silent && _silentAdded.Add(engine))
+            if (engine.Uniform is { } uniform && _uniformAdded.Add(engine))
             {
-                Progress.OnDecided(silent.State, silent.Count * silent.Ports);
-                _report.AddSilentHosts(silent);
+                Progress.OnDecided(uniform.State, uniform.SilentCount * uniform.Ports);
+                Progress.OnDecided(PortState.Closed, uniform.ClosedCount * uniform.Ports);
+                _report.AddUniformHosts(uniform);
             }
         }
     }
@@ -646,8 +653,8 @@ public sealed class ScanSession : IAsyncDisposable
             }
             if (soleRawDone)
             {
-                // The checkpoint that says the engine finished holds its silent hosts too.
-                AddSilentHosts();
+                // The checkpoint that says the engine finished holds its silent and closed hosts too.
+                AddUniformHosts();
             }
             var identified = new ScanCollector(new ScanCollectorOptions { MaxListedPerState = 0 });
             var running = _soleRaw && !soleRawDone ? _report.ListedPorts() : _rawParts.Values.SelectMany(p => p.ListedPorts());

@@ -201,7 +201,7 @@ public sealed class ScanSessionMemoryTests
     private static ScanSessionOptions Options(ScanPlan plan, bool asBits = true) => new()
     {
         RawAvailable = false,
-        TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, asBits && options.SilentHostsImplicit),
+        TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, asBits && options.UniformHostsImplicit),
     };
 
     /// <summary>Every port of every host closed, port by port over all hosts, as a random-order sweep's answers come.</summary>

@@ -25,7 +25,7 @@ internal sealed partial class RawScanEngine
             Stride = slots.Length + canaries;
             Total = checked(hosts.Count * (ulong)Stride);
             Owned = Total;
-            Answered = new AnsweredProbes(Total);
+            Answered = new ProbeBits(Total);
             Sources = new SourceAddresses(hosts);
             SampleStride = Math.Max(1, (long)(Total / 2048));
             for (var i = 0; i < slots.Length; i++)
@@ -70,7 +70,13 @@ internal sealed partial class RawScanEngine
         /// <summary>The other shards' probes, when this sweep is one shard of a plan; null otherwise.</summary>
         public ShardFilter? OtherShards { get; private set; }
 
-        public AnsweredProbes Answered { get; }
+        public ProbeBits Answered { get; }
+
+        /// <summary>
+        /// Probes answered with a reset whose result is held back as a bit until the sweep ends (<see cref="HoldClosed"/>),
+        /// so that a host closed on every port becomes one bit, not a result a port; null when closed ports stream.
+        /// </summary>
+        public ProbeBits? Closed { get; private set; }
         public ulong[]? HostUp { get; }
         public SourceAddresses Sources { get; }
         public int EchoSlot { get; } = -1;
@@ -93,6 +99,9 @@ internal sealed partial class RawScanEngine
         public bool Skip(ulong index) => HostUp is not null && IsHostUp(index / (ulong)Stride);
 
         public bool IsForeign(ulong index) => OtherShards is { } filter && filter.IsForeign(index);
+
+        /// <summary>From here on, resets without a round-trip sample are held as bits in <see cref="Closed"/>.</summary>
+        public void HoldClosed() => Closed = new ProbeBits(Total);
 
         /// <summary>Leaves the other shards' probes to them: checked per probe, so no bit is held for them (issue 17).</summary>
         public void SetShard(ShardFilter filter)

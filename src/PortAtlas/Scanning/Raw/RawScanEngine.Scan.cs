@@ -22,6 +22,7 @@ internal sealed partial class RawScanEngine
     private int[]? _unreachables;
     private bool _canaryReady;
     private long _decided;
+    private long _closedHeld;
     private long _openVerdicts;
     private long _unconfirmed;
     private long _hostsScanned;
@@ -30,8 +31,14 @@ internal sealed partial class RawScanEngine
 
     public long Decided => Interlocked.Read(ref _decided);
 
-    /// <summary>The hosts of the sweep that answered nothing, not streamed (<see cref="RawScanOptions.SilentHostsImplicit"/>); null otherwise.</summary>
-    public SilentHosts? Silent { get; private set; }
+    /// <summary>Closed ports decided but held as bits, not streamed yet (<see cref="Sweep.Closed"/>): for progress.</summary>
+    public long ClosedHeld => Interlocked.Read(ref _closedHeld);
+
+    /// <summary>
+    /// The hosts of the sweep that answered nothing or a reset on every port, not streamed
+    /// (<see cref="RawScanOptions.UniformHostsImplicit"/>); null otherwise.
+    /// </summary>
+    public UniformHosts? Uniform { get; private set; }
 
     /// <summary>Open verdicts of the port sweep so far, counted as they arrive (before any are held for the canaries).</summary>
     public long OpenVerdicts => Interlocked.Read(ref _openVerdicts);
@@ -104,6 +111,11 @@ internal sealed partial class RawScanEngine
         {
             SetAsideOtherShards(sweep, targets, shard);
         }
+        else if (_options.UniformHostsImplicit && kind == ProbeKind.TcpSyn)
+        {
+            // A closed range answered a result a port, and each host took a slot in the report: about 380 bytes a host.
+            sweep.HoldClosed();
+        }
         var pacing = kind == ProbeKind.Udp && _options.PaceIcmpRateLimit;
         EndPhase("setup");
         try
@@ -116,9 +128,11 @@ internal sealed partial class RawScanEngine
         }
         catch (OperationCanceledException)
         {
-            // Stopped: every open port decided so far goes out, except those of hosts the canaries flagged (unconfirmed).
+            // Stopped: every open port decided so far goes out, except those of hosts the canaries flagged (unconfirmed), and
+            // every closed one held as a bit.
             Quiesce();
             ReleaseHeld();
+            ReleaseClosed(sweep);
             throw;
         }
         ReleaseHeld();
@@ -205,6 +219,15 @@ internal sealed partial class RawScanEngine
         {
             Interlocked.Increment(ref _unreachables[host]);
             OnUnreachableArrived(host);
+        }
+        // A reset becomes a bit until the sweep ends, unless it carries a round-trip sample (a few thousand a pass), which
+        // the report keeps with the port: the host then lists its closed ports one by one, as before.
+        if (state == PortState.Closed && roundTrip is null && sweep.Closed is { } closed && reason == Reasons.Reset)
+        {
+            closed.TryAdd((host * (ulong)sweep.Stride) + (ulong)slot);
+            Interlocked.Increment(ref _decided);
+            Interlocked.Increment(ref _closedHeld);
+            return;
         }
         var result = new PortResult
         {
@@ -370,16 +393,20 @@ internal sealed partial class RawScanEngine
     {
         var stride = (ulong)sweep.Stride;
         // A shard's host may answer in another shard's pairs: only a whole sweep knows a host answered nothing.
-        var silent = _options.SilentHostsImplicit && _options.Shard is null ? new SilentHosts(sweep.Hosts, sweep.Slots.Length, state) : null;
-        Silent = silent;
+        var uniform = _options.UniformHostsImplicit && _options.Shard is null ? new UniformHosts(sweep.Hosts, sweep.Slots.Length, state) : null;
+        Uniform = uniform;
         for (ulong host = 0; host < sweep.Hosts.Count; host++)
         {
-            if (silent is not null && !AnyAnswered(sweep, host))
+            if (uniform is not null && !AnyAnswered(sweep, host))
             {
                 // One bit, not a result per port: a silent /8 would be 1.7 G results.
                 _cancellationToken.ThrowIfCancellationRequested();
-                silent.Add(host);
+                uniform.Add(host);
                 Interlocked.Add(ref _decided, sweep.Slots.Length);
+                continue;
+            }
+            if (uniform is not null && ReleaseClosed(sweep, host, uniform))
+            {
                 continue;
             }
             WaitForRoom(_sender);
@@ -400,6 +427,67 @@ internal sealed partial class RawScanEngine
                 }
             }
         }
+    }
+
+    /// <summary>The closed ports held as bits of every host, when the scan stops before the sweep's end.</summary>
+    private void ReleaseClosed(Sweep sweep)
+    {
+        if (sweep.Closed is null)
+        {
+            return;
+        }
+        var uniform = new UniformHosts(sweep.Hosts, sweep.Slots.Length, PortState.Filtered);
+        for (ulong host = 0; host < sweep.Hosts.Count; host++)
+        {
+            ReleaseClosed(sweep, host, uniform);
+        }
+        Uniform = uniform;
+    }
+
+    /// <summary>
+    /// Hands over the closed ports held as bits of <paramref name="host"/>: as one closed host in <paramref name="uniform"/>
+    /// when every port answered with a reset (true), else as a result a port.
+    /// </summary>
+    private bool ReleaseClosed(Sweep sweep, ulong host, UniformHosts uniform)
+    {
+        if (sweep.Closed is not { } closed)
+        {
+            return false;
+        }
+        var first = host * (ulong)sweep.Stride;
+        var count = closed.CountIn(first, sweep.Slots.Length);
+        if (count == 0)
+        {
+            return false;
+        }
+        if (count == sweep.Slots.Length)
+        {
+            uniform.AddClosed(host);
+            Interlocked.Add(ref _closedHeld, -count);
+            return true;
+        }
+        if (!_cancellationToken.IsCancellationRequested)
+        {
+            // Stopped, what was found goes out without waiting for the consumer.
+            WaitForRoom(_sender);
+        }
+        for (var slot = 0; slot < sweep.Slots.Length; slot++)
+        {
+            if (closed.Contains(first + (ulong)slot))
+            {
+                // Counted as decided when its bit was set.
+                _writer!.TryWrite(new PortResult
+                {
+                    Address = AddressOf(sweep.Hosts, host),
+                    Port = sweep.Slots[slot].Port,
+                    Protocol = _transport,
+                    State = PortState.Closed,
+                    Reason = Reasons.Reset,
+                });
+                Interlocked.Decrement(ref _closedHeld);
+            }
+        }
+        return false;
     }
 
     /// <summary>Whether any port probe of <paramref name="host"/> (canaries aside: they are never reported) was answered.</summary>

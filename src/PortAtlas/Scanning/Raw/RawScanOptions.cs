@@ -39,7 +39,7 @@ internal sealed record RawScanOptions
         DiscoveryProbes = options.DiscoveryProbes,
         TimeProvider = options.TimeProvider,
         SendThreads = SendThreadsFromEnvironment(),
-        SilentHostsImplicit = options.SilentHostsImplicit,
+        UniformHostsImplicit = options.UniformHostsImplicit,
         ReceiveRing = Environment.GetEnvironmentVariable("PORTATLAS_RX_RING") != "0",
     };
 
@@ -150,8 +150,8 @@ internal sealed record RawScanOptions
     /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
     internal bool IgnoreOutgoing { get; init; }
 
-    /// <summary>See <see cref="ScanOptions.SilentHostsImplicit"/>; an unsharded sweep only.</summary>
-    internal bool SilentHostsImplicit { get; init; }
+    /// <summary>See <see cref="ScanOptions.UniformHostsImplicit"/>; an unsharded sweep only.</summary>
+    internal bool UniformHostsImplicit { get; init; }
 
     /// <summary>
     /// Whether replies are read through a TPACKET_V3 receive ring (default) rather than recvmmsg; PORTATLAS_RX_RING=0

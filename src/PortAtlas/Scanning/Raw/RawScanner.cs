@@ -19,14 +19,17 @@ public sealed class RawScanner
     /// <summary>Statistics of the most recent scan of this instance once its enumeration has ended; <see langword="null"/> before.</summary>
     public RawScanStats? LastStats => Volatile.Read(ref _lastStats);
 
-    /// <summary>The hosts of the last scan that answered nothing, when its options asked for them apart (<see cref="RawScanOptions.SilentHostsImplicit"/>).</summary>
-    internal SilentHosts? LastSilent { get; private set; }
+    /// <summary>The hosts of the last scan that answered nothing, when its options asked for them apart (<see cref="RawScanOptions.UniformHostsImplicit"/>).</summary>
+    internal UniformHosts? LastUniform { get; private set; }
 
     /// <summary>Packets sent so far by the running (or last) scan of this instance, for progress.</summary>
     internal long PacketsSent => Volatile.Read(ref _running)?.PacketsSent ?? 0;
 
     /// <summary>Ports decided so far by the running (or last) scan of this instance, for progress.</summary>
     internal long Decided => Volatile.Read(ref _running)?.Decided ?? 0;
+
+    /// <summary>Closed ports the running (or last) scan has decided but holds as bits, not streamed yet, for progress.</summary>
+    internal long ClosedHeld => Volatile.Read(ref _running)?.ClosedHeld ?? 0;
 
     /// <summary>Open verdicts the running (or last) scan has reached, held ones included: the engine's own count.</summary>
     internal long OpenVerdicts => Volatile.Read(ref _running)?.OpenVerdicts ?? 0;
@@ -63,7 +66,7 @@ public sealed class RawScanner
             },
             engine =>
             {
-                LastSilent = engine.Silent;
+                LastUniform = engine.Uniform;
                 Volatile.Write(ref _lastStats, engine.BuildStats(targets));
             }, cancellationToken).ConfigureAwait(false))
         {

@@ -7,8 +7,8 @@ using PortAtlas.Targets;
 
 namespace PortAtlas.Tests.Scanning.Raw;
 
-/// <summary>The raw engine's answered probes, held in chunks on first answer, and the per-probe test of another shard's pair (issue 17).</summary>
-public sealed class AnsweredProbesTests
+/// <summary>The raw engine's probe bits (answered probes, resets held back), counted per window, held in chunks on first answer, and the per-probe test of another shard's pair (issue 17).</summary>
+public sealed class ProbeBitsTests
 {
     [Fact]
     public void SilentSlash8_Top100_HoldsTheDirectoryOnly()
@@ -16,7 +16,7 @@ public sealed class AnsweredProbesTests
         // A /8 × 100 ports and 3 canaries: 1.73 G probes, which a flat bitmap holds in 216 MB.
         var total = (1UL << 24) * 103;
         var before = GC.GetAllocatedBytesForCurrentThread();
-        var answered = new AnsweredProbes(total);
+        var answered = new ProbeBits(total);
         var allocated = GC.GetAllocatedBytesForCurrentThread() - before;
 
         Assert.InRange(allocated, 1, 4L << 20);
@@ -38,7 +38,7 @@ public sealed class AnsweredProbesTests
         Prop.ForAll(Gen.Choose(1, 40_000).ToArbitrary(), Gen.ListOf(Gen.Choose(0, int.MaxValue)).ToArbitrary(), (size, picks) =>
         {
             var total = (ulong)size;
-            var answered = new AnsweredProbes(total);
+            var answered = new ProbeBits(total);
             var model = new HashSet<ulong>();
             foreach (var pick in picks)
             {
@@ -59,17 +59,17 @@ public sealed class AnsweredProbesTests
             for (ulong first = 0; first < total; first += 97)
             {
                 var count = (int)Math.Min(130, total - first);
-                var expected = false;
+                var expected = 0;
                 for (var i = first; i < first + (ulong)count; i++)
                 {
-                    expected |= model.Contains(i);
+                    expected += model.Contains(i) ? 1 : 0;
                 }
-                if (answered.AnyIn(first, count) != expected)
+                if (answered.AnyIn(first, count) != expected > 0 || answered.CountIn(first, count) != expected)
                 {
                     return false;
                 }
             }
-            var chunks = model.Select(i => i >> AnsweredProbes.ChunkShift).Distinct().Count();
+            var chunks = model.Select(i => i >> ProbeBits.ChunkShift).Distinct().Count();
             return answered.AllocatedChunks == chunks;
         });
 
@@ -77,7 +77,7 @@ public sealed class AnsweredProbesTests
     public void TryAdd_FromManyThreads_WinsOncePerProbe()
     {
         const ulong total = 1 << 16;
-        var answered = new AnsweredProbes(total);
+        var answered = new ProbeBits(total);
         var wins = new long[4];
         Parallel.For(0, 4, t =>
         {
@@ -97,7 +97,7 @@ public sealed class AnsweredProbesTests
 
     [Fact]
     public void TryAdd_PastTheEnd_IsRefused() =>
-        Assert.Throws<ArgumentOutOfRangeException>(() => new AnsweredProbes(100).TryAdd(100));
+        Assert.Throws<ArgumentOutOfRangeException>(() => new ProbeBits(100).TryAdd(100));
 
     [Property(MaxTest = 60)]
     public Property ShardFilters_GiveEveryPortProbeToOneShard_AndEveryCanaryToAll() =>

@@ -6,10 +6,10 @@ using PortAtlas.Targets;
 namespace PortAtlas.Tests.Scanning;
 
 /// <summary>
-/// Hosts that answered nothing, held as a bit each (issue 17): the report lists them among the held hosts exactly as it
-/// listed them when each of their ports came as a result.
+/// Hosts that answered nothing, or a reset on every port, held as a bit each (issue 17): the report lists them among the
+/// held hosts exactly as it listed them when each of their ports came as a result.
 /// </summary>
-public sealed class SilentHostsTests
+public sealed class UniformHostsTests
 {
     private const int Ports = 30;
 
@@ -22,7 +22,7 @@ public sealed class SilentHostsTests
     {
         // Two ranges (a gap between them) and 9,000 hosts: several 4,096-host blocks, one of them empty.
         var hosts = TargetSet.FromAddresses(Enumerable.Range(0, 9000).Select(i => V4(Key(198, 19, 0, 0) + (uint)(i < 4000 ? i : i + 100))));
-        var silent = new SilentHosts(hosts, Ports, PortState.Filtered);
+        var silent = new UniformHosts(hosts, Ports, PortState.Filtered);
         var set = Enumerable.Range(0, 9000).Where(i => (i % 7 == 3 || i >= 8990) && i is not (>= 4096 and < 8192)).Select(i => (ulong)i).ToList();
         foreach (var host in set)
         {
@@ -82,6 +82,55 @@ public sealed class SilentHostsTests
     }
 
     [Fact]
+    public void Build_ClosedHost_IsUpWithItsPortsCountedAsClosedAndNoneListed()
+    {
+        var (_, report, collector) = BuildBoth();
+
+        var host = report.Hosts.Single(h => h.Address.Equals(IPAddress.Parse("198.19.0.10")));
+        Assert.Equal("up", host.State);
+        Assert.Empty(host.Ports);
+        Assert.Equal(Ports, host.StateCounts["closed"]);
+        Assert.False(host.StateCounts.ContainsKey("filtered"));
+        // 116 of the 593 hosts without an answering port are closed: their ports are in the totals as closed, beside the
+        // closed ports of the four even answering hosts and the one of 198.20.0.1.
+        Assert.Equal((ClosedHosts * (long)Ports) + (4 * (Ports - 1)) + 1, report.Stats.StateCounts["closed"]);
+        Assert.Equal(report.Stats.StateCounts.Values.Sum(), collector.Count);
+    }
+
+    [Fact]
+    public void Remove_AClosedHost_SaysItWasClosed_AndTheOthersStayAsTheyWere()
+    {
+        var targets = TargetSet.FromAddresses(Enumerable.Range(0, 200).Select(i => V4(Key(198, 19, 0, i))));
+        var uniform = new UniformHosts(targets, Ports, PortState.Filtered);
+        uniform.Add(3);
+        uniform.AddClosed(70);
+        uniform.AddClosed(70);
+        uniform.AddClosed(3);
+
+        Assert.Equal((2L, 1L, 1L), (uniform.Count, uniform.ClosedCount, uniform.SilentCount));
+        Assert.Equal((PortState.Filtered, PortState.Closed), (uniform.StateOf(3), uniform.StateOf(70)));
+        Assert.True(uniform.Remove(Key(198, 19, 0, 70), out var state));
+        Assert.Equal(PortState.Closed, state);
+        Assert.False(uniform.Remove(Key(198, 19, 0, 70), out _));
+        Assert.True(uniform.Remove(Key(198, 19, 0, 3), out state));
+        Assert.Equal(PortState.Filtered, state);
+        Assert.Equal((0L, 0L), (uniform.Count, uniform.ClosedCount));
+    }
+
+    [Fact]
+    public void Add_AResultForAClosedHostAfterAll_KeepsItsClosedCounts()
+    {
+        var (_, _, collector) = BuildBoth();
+        var address = IPAddress.Parse("198.19.0.10");
+
+        collector.Add(new PortResult { Address = address, Port = 9999, State = PortState.Open, Reason = "syn-ack" });
+
+        var host = collector.Build(new ScanStats()).Hosts.Single(h => h.Address.Equals(address));
+        Assert.Equal(("up", (long)Ports, 1L), (host.State, host.StateCounts["closed"], host.StateCounts["open"]));
+        Assert.Equal([9999], host.Ports.Select(p => p.Port));
+    }
+
+    [Fact]
     public void Add_AResultForASilentHostAfterAll_GivesItASlotWithItsCounts_AndTheOldViewRefusesLazyHosts()
     {
         var (_, before, collector) = BuildBoth();
@@ -108,13 +157,13 @@ public sealed class SilentHostsTests
         seed.AddUnknownHost(IPAddress.Parse("198.19.0.4"), "seeded.example");
         var collector = new ScanCollector();
         collector.Add(seed.Build(new ScanStats()));
-        var silent = new SilentHosts(targets, Ports, PortState.Filtered);
+        var silent = new UniformHosts(targets, Ports, PortState.Filtered);
         for (ulong host = 0; host < 16; host++)
         {
             silent.Add(host);
         }
 
-        collector.AddSilentHosts(silent);
+        collector.AddUniformHosts(silent);
 
         var report = collector.Build(new ScanStats(), targets);
         Assert.Equal(16, report.Hosts.Count);
@@ -124,8 +173,12 @@ public sealed class SilentHostsTests
         Assert.Equal(16L * Ports, report.Stats.StateCounts["filtered"]);
     }
 
+    // Hosts without an answering port whose index is a multiple of 5 answered a reset on every port: 120 multiples less
+    // the four answering ones (0, 5, 255, 400).
+    private const int ClosedHosts = 116;
+
     /// <summary>
-    /// One scan's results two ways: every port as a result, and with the silent hosts as bits. Held hosts sit before,
+    /// One scan's results two ways: every port as a result, and with the silent and closed hosts as bits. Held hosts sit before,
     /// among and after the silent ones (answering, closed, named, one outside the targets, one IPv6), and a timed-out
     /// host comes in the tail.
     /// </summary>
@@ -158,17 +211,27 @@ public sealed class SilentHostsTests
             all.Add(result);
         }
         var bits = new ScanCollector();
-        var silent = new SilentHosts(targets, Ports, PortState.Filtered);
+        var silent = new UniformHosts(targets, Ports, PortState.Filtered);
         for (var i = 0; i < hosts.Count; i++)
         {
             if (answering.Contains(i))
             {
                 continue;
             }
-            silent.Add((ulong)i);
+            var closed = i % 5 == 0;
+            if (closed)
+            {
+                silent.AddClosed((ulong)i);
+            }
+            else
+            {
+                silent.Add((ulong)i);
+            }
             for (var port = 1; port <= Ports; port++)
             {
-                all.Add(new PortResult { Address = hosts[i], Port = port, State = PortState.Filtered, Reason = "no-response" });
+                all.Add(closed
+                    ? new PortResult { Address = hosts[i], Port = port, State = PortState.Closed, Reason = "reset" }
+                    : new PortResult { Address = hosts[i], Port = port, State = PortState.Filtered, Reason = "no-response" });
             }
         }
         // Results of held hosts before and after the silent ones arrive, as a seeded report's and a late replay's would.
@@ -176,7 +239,7 @@ public sealed class SilentHostsTests
         {
             bits.Add(result);
         }
-        bits.AddSilentHosts(silent);
+        bits.AddUniformHosts(silent);
         foreach (var result in held.Skip(held.Count / 2))
         {
             bits.Add(result);
