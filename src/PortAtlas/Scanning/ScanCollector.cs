@@ -143,8 +143,8 @@ public sealed class ScanCollector
     public int HostCount => checked(_slotCount + (int)(_uniform?.Count ?? 0));
 
     /// <summary>
-    /// Adds hosts of which no probe brought an answer or every probe a reset, each with <see cref="UniformHosts.Ports"/>
-    /// ports of its state and no port listed, as that many results would: held as a bit each, listed by the report in address order. A host
+    /// Adds hosts of which no probe brought an answer or every probe a reset, each with its ports
+    /// (<see cref="UniformHosts.PortsOf"/>) of its state and no port listed, as that many results would: held as a bit each, listed by the report in address order. A host
     /// held here already (a seeded report's) takes the counts into its slot. Only for ports a host cannot list (more of
     /// them than <see cref="ScanCollectorOptions.MaxListedPerState"/>, their state not listed in full).
     /// </summary>
@@ -152,16 +152,16 @@ public sealed class ScanCollector
     {
         ArgumentNullException.ThrowIfNull(uniform);
         _version++;
-        _totals[(int)uniform.State] += (long)uniform.Ports * uniform.SilentCount;
-        _totals[(int)PortState.Closed] += (long)uniform.Ports * uniform.ClosedCount;
-        Count += (long)uniform.Ports * uniform.Count;
+        _totals[(int)uniform.State] += uniform.SilentPorts;
+        _totals[(int)PortState.Closed] += uniform.ClosedPorts;
+        Count += uniform.SilentPorts + uniform.ClosedPorts;
         if (_uniform is null && uniform.Hosts.IsIPv4Only)
         {
             foreach (var (key, index) in _v4)
             {
-                if (uniform.Remove(key, out var state))
+                if (uniform.Remove(key, out var state, out var ports))
                 {
-                    AddUniformCounts(ref SlotAt(index), index, uniform.Ports, state);
+                    AddUniformCounts(ref SlotAt(index), index, ports, state);
                 }
             }
             _uniform = uniform;
@@ -171,7 +171,7 @@ public sealed class ScanCollector
         for (var host = uniform.Next(0); host < uniform.Hosts.Count; host = uniform.Next(host + 1))
         {
             ref var slot = ref SlotOf(uniform.Hosts.GetAddress(host), null, "unknown", out var index);
-            AddUniformCounts(ref slot, index, uniform.Ports, uniform.StateOf(host));
+            AddUniformCounts(ref slot, index, uniform.PortsOf(host), uniform.StateOf(host));
         }
     }
 
@@ -244,6 +244,7 @@ public sealed class ScanCollector
         bool exists;
         var wasUniform = false;
         var uniformState = PortState.Filtered;
+        var uniformPorts = 0;
         if (address.AddressFamily == AddressFamily.InterNetwork)
         {
             var key = TargetSet.ToUInt32(address);
@@ -252,7 +253,7 @@ public sealed class ScanCollector
             {
                 entry = NewSlot();
                 // A uniform host with a result after all becomes a slot, with the counts it stood for (already in the totals).
-                wasUniform = _uniform?.Remove(key, out uniformState) == true;
+                wasUniform = _uniform?.Remove(key, out uniformState, out uniformPorts) == true;
             }
             index = entry;
         }
@@ -284,7 +285,7 @@ public sealed class ScanCollector
         }
         if (wasUniform)
         {
-            AddUniformCounts(ref slot, index, _uniform!.Ports, uniformState);
+            AddUniformCounts(ref slot, index, uniformPorts, uniformState);
         }
         if (hostname is not null && slot.Extra?.Hostname is null)
         {
@@ -795,7 +796,7 @@ public sealed class ScanCollector
             else
             {
                 var counts = default(Slot);
-                counts.Counts[(int)_uniform!.StateOf(uniformHost)] = _uniform.Ports;
+                counts.Counts[(int)_uniform!.StateOf(uniformHost)] = _uniform.PortsOf(uniformHost);
                 // No slot of its own: -1 holds no ports.
                 host = _owner.Materialize(counts, -1, V4Address((uint)_uniform.Hosts.GetValue(uniformHost, out _)), _targets, _shared);
             }

@@ -115,8 +115,9 @@ public sealed record ScanOptions
     internal ConnectMechanism Mechanism { get; init; }
 
     /// <summary>
-    /// Whether a raw engine hands over the hosts that answered nothing as <see cref="UniformHosts"/> rather than a result
-    /// per port; the session asks when its report would list no port of such a host (issue 17).
+    /// Whether a raw engine hands over the hosts that answered nothing, or a reset on every port, as
+    /// <see cref="UniformHosts"/> rather than a result per port; the session asks when its report would list no port of
+    /// such a host (issue 17).
     /// </summary>
     internal bool UniformHostsImplicit { get; init; }
 

@@ -143,9 +143,10 @@ public sealed class ScanSession : IAsyncDisposable
             ReportClosed = true,
             ReportFiltered = true,
             // A lone TCP engine's silent hosts, and its hosts that answered a reset on every port, come as bits, not as a
-            // result per port, when the report lists none of their ports: a sweep is whole only unsharded, JSONL streams silent ports only with every state listed, and the
-            // report's hosts merge them by IPv4 address (issue 17).
-            UniformHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState && plan.Options.Shard is null
+            // result per port, when the report lists none of their ports: JSONL streams closed and silent ports only with
+            // every state listed, and the report's hosts merge them by IPv4 address (issue 17). A shard's host counts its
+            // own pairs only; the group's report, which adds the shards up, lists none of them either.
+            UniformHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState
                 && ports.Tcp.Count > ScanCollector.MaxListedPerState && plan.Targets.IsIPv4Only,
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
@@ -438,8 +439,8 @@ public sealed class ScanSession : IAsyncDisposable
         {
             if (engine.Uniform is { } uniform && _uniformAdded.Add(engine))
             {
-                Progress.OnDecided(uniform.State, uniform.SilentCount * uniform.Ports);
-                Progress.OnDecided(PortState.Closed, uniform.ClosedCount * uniform.Ports);
+                Progress.OnDecided(uniform.State, uniform.SilentPorts);
+                Progress.OnDecided(PortState.Closed, uniform.ClosedPorts);
                 _report.AddUniformHosts(uniform);
             }
         }

@@ -7,7 +7,7 @@ namespace PortAtlas.Scanning;
 /// The hosts of an engine's sweep whose every port came out in one state with nothing to list, handed over as one bit
 /// each instead of a result per port (issue 17): silent hosts (no probe brought any answer), each standing for
 /// <see cref="Ports"/> ports in <see cref="State"/> with no response, and closed hosts (every port answered with a
-/// reset), each standing for <see cref="Ports"/> closed ports. A silent /8 × the top 100 is 2 MiB here; as results it was
+/// reset), each standing for <see cref="Ports"/> closed ports (a shard's host: as many as it had pairs of the shard's own). A silent /8 × the top 100 is 2 MiB here; as results it was
 /// 1.7 G objects, and as collector slots about 1 GB; a closed host cost about 380 bytes as collector slots and results.
 /// </summary>
 /// <remarks>Written by one engine thread until the engine ends, then read (and trimmed) by the collector's one writer.</remarks>
@@ -19,6 +19,8 @@ internal sealed class UniformHosts
     private readonly ulong[] _bits;
     // Which of the held hosts are closed rather than silent; made on the first closed host.
     private ulong[]? _closed;
+    // Per host, how many ports fewer than Ports it was probed on (a shard's own pairs); made on the first such host.
+    private ushort[]? _fewer;
 
     public UniformHosts(TargetSet hosts, int ports, PortState state)
     {
@@ -30,10 +32,10 @@ internal sealed class UniformHosts
         _bits = new ulong[(hosts.Count + 63) / 64];
     }
 
-    /// <summary>The sweep's hosts; a silent host is an index into them.</summary>
+    /// <summary>The sweep's hosts; a held host is an index into them.</summary>
     public TargetSet Hosts { get; }
 
-    /// <summary>Ports each silent host was probed on.</summary>
+    /// <summary>Ports a host was probed on, unless it was held with fewer (<see cref="PortsOf"/>).</summary>
     public int Ports { get; }
 
     /// <summary>The state of every port of a silent host (filtered, or open|filtered for UDP), with no response as the reason.</summary>
@@ -48,29 +50,45 @@ internal sealed class UniformHosts
     /// <summary>Silent hosts held (no port answered).</summary>
     public long SilentCount => Count - ClosedCount;
 
-    /// <summary>Holds a silent host.</summary>
-    public void Add(ulong host)
-    {
-        ref var word = ref _bits[host >> 6];
-        var bit = 1UL << (int)(host & 63);
-        if ((word & bit) == 0)
-        {
-            word |= bit;
-            Count++;
-        }
-    }
+    /// <summary>Ports of the silent hosts held, all in <see cref="State"/>.</summary>
+    public long SilentPorts { get; private set; }
 
-    /// <summary>Holds a host whose every port answered with a reset.</summary>
-    public void AddClosed(ulong host)
+    /// <summary>Ports of the closed hosts held.</summary>
+    public long ClosedPorts { get; private set; }
+
+    /// <summary>Holds a silent host probed on <paramref name="ports"/> ports (<see cref="Ports"/> by default).</summary>
+    public void Add(ulong host, int ports = 0) => Hold(host, ports, closed: false);
+
+    /// <summary>Holds a host whose every port, of <paramref name="ports"/> (<see cref="Ports"/> by default), answered with a reset.</summary>
+    public void AddClosed(ulong host, int ports = 0) => Hold(host, ports, closed: true);
+
+    private void Hold(ulong host, int ports, bool closed)
     {
+        ports = ports == 0 ? Ports : ports;
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(ports, Ports);
+        ArgumentOutOfRangeException.ThrowIfNegative(ports);
         if (Contains(host))
         {
             return;
         }
-        Add(host);
-        _closed ??= new ulong[_bits.Length];
-        _closed[host >> 6] |= 1UL << (int)(host & 63);
-        ClosedCount++;
+        var bit = 1UL << (int)(host & 63);
+        _bits[host >> 6] |= bit;
+        Count++;
+        if (ports != Ports)
+        {
+            // At least one port, so the difference fits: at most 65,535 of 65,536.
+            (_fewer ??= new ushort[Hosts.Count])[host] = checked((ushort)(Ports - ports));
+        }
+        if (closed)
+        {
+            (_closed ??= new ulong[_bits.Length])[host >> 6] |= bit;
+            ClosedCount++;
+            ClosedPorts += ports;
+        }
+        else
+        {
+            SilentPorts += ports;
+        }
     }
 
     public bool Contains(ulong host) => (_bits[host >> 6] & (1UL << (int)(host & 63))) != 0;
@@ -79,15 +97,23 @@ internal sealed class UniformHosts
     public PortState StateOf(ulong host) =>
         _closed is not null && (_closed[host >> 6] & (1UL << (int)(host & 63))) != 0 ? PortState.Closed : State;
 
-    /// <summary>Takes the host with IPv4 address <paramref name="key"/> out, with the state its ports had; false when it is not held here.</summary>
-    public bool Remove(uint key, out PortState state)
+    /// <summary>The ports held host <paramref name="host"/> was probed on.</summary>
+    public int PortsOf(ulong host) => Ports - (_fewer?[host] ?? 0);
+
+    /// <summary>
+    /// Takes the host with IPv4 address <paramref name="key"/> out, with the state its ports had and how many they were;
+    /// false when it is not held here.
+    /// </summary>
+    public bool Remove(uint key, out PortState state, out int ports)
     {
         state = State;
+        ports = 0;
         if (!Hosts.TryGetIndex(key, isIPv6: false, out var host) || !Contains(host))
         {
             return false;
         }
         state = StateOf(host);
+        ports = PortsOf(host);
         var bit = 1UL << (int)(host & 63);
         _bits[host >> 6] &= ~bit;
         Count--;
@@ -95,6 +121,11 @@ internal sealed class UniformHosts
         {
             _closed![host >> 6] &= ~bit;
             ClosedCount--;
+            ClosedPorts -= ports;
+        }
+        else
+        {
+            SilentPorts -= ports;
         }
         return true;
     }

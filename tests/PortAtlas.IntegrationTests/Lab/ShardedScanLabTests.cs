@@ -137,6 +137,36 @@ public sealed class ShardedScanLabTests
         Assert.Single(refusal.Trim().Split('\n'), l => l.Contains("ports differ", StringComparison.Ordinal));
     }
 
+    /// <remarks>
+    /// The top 100 ports without listing every state: each shard hands the hosts that answered none of its own pairs, or
+    /// a reset on all of them, over as bits with their own pair counts (issue 17), over the lab's answering /24, closed
+    /// hosts (pa-rst) and silent space (pa-dark). The group must count every host's ports as one process does.
+    /// </remarks>
+    [Fact(Timeout = 600_000)]
+    public async Task FourSynShards_Top100_OverAnsweringClosedAndSilentHosts_CountAsOneProcess()
+    {
+        var db = RequirePostgres();
+        TestContext.Current.CancellationToken.ThrowIfCancellationRequested();
+        string[] plan = ["scan", Targets, "198.18.64.0/26", "198.19.0.0/27", "--top-ports=100", "--syn", "-Pn", "-n", "--seed=17017", "--no-progress", "--format=xml"];
+        var (code, single, error) = await RunAsync([.. plan, "--no-save"]);
+        Assert.True(code == 0, error);
+        var group = "it-top100-" + Guid.NewGuid().ToString("N")[..12];
+        var runs = Enumerable.Range(0, 4).Select(i => RunAsync([.. plan, $"--shard={i}/4", $"--group={group}", $"--db={db}"])).ToList();
+        foreach (var run in runs)
+        {
+            var (shardCode, _, shardError) = await run;
+            Assert.True(shardCode == 0, shardError);
+        }
+        var (showCode, merged, showError) = await RunAsync("show", group, $"--db={db}", "--format=xml");
+        Assert.True(showCode == 0, showError);
+
+        var expected = XmlHosts.Lines(single);
+        Assert.Equal(256 + 64 + 32, expected.Count);
+        Assert.Contains(expected, l => l.StartsWith("198.18.64.5 up closed=100 []", StringComparison.Ordinal));
+        Assert.Contains(expected, l => l.StartsWith("198.19.0.5 ", StringComparison.Ordinal) && l.Contains("filtered=100 []", StringComparison.Ordinal));
+        Assert.Equal(expected, XmlHosts.Lines(merged));
+    }
+
     [Fact(Timeout = 600_000)]
     public async Task AShardKilledHalfway_AndRunAgain_LeavesTheSingleProcessResult()
     {

@@ -103,18 +103,59 @@ public sealed class UniformHostsTests
         var targets = TargetSet.FromAddresses(Enumerable.Range(0, 200).Select(i => V4(Key(198, 19, 0, i))));
         var uniform = new UniformHosts(targets, Ports, PortState.Filtered);
         uniform.Add(3);
-        uniform.AddClosed(70);
+        uniform.AddClosed(70, 7);
         uniform.AddClosed(70);
         uniform.AddClosed(3);
 
         Assert.Equal((2L, 1L, 1L), (uniform.Count, uniform.ClosedCount, uniform.SilentCount));
+        Assert.Equal(((long)Ports, 7L), (uniform.SilentPorts, uniform.ClosedPorts));
         Assert.Equal((PortState.Filtered, PortState.Closed), (uniform.StateOf(3), uniform.StateOf(70)));
-        Assert.True(uniform.Remove(Key(198, 19, 0, 70), out var state));
-        Assert.Equal(PortState.Closed, state);
-        Assert.False(uniform.Remove(Key(198, 19, 0, 70), out _));
-        Assert.True(uniform.Remove(Key(198, 19, 0, 3), out state));
-        Assert.Equal(PortState.Filtered, state);
-        Assert.Equal((0L, 0L), (uniform.Count, uniform.ClosedCount));
+        Assert.Equal((Ports, 7), (uniform.PortsOf(3), uniform.PortsOf(70)));
+        Assert.True(uniform.Remove(Key(198, 19, 0, 70), out var state, out var ports));
+        Assert.Equal((PortState.Closed, 7), (state, ports));
+        Assert.False(uniform.Remove(Key(198, 19, 0, 70), out _, out _));
+        Assert.True(uniform.Remove(Key(198, 19, 0, 3), out state, out ports));
+        Assert.Equal((PortState.Filtered, Ports), (state, ports));
+        Assert.Equal((0L, 0L, 0L, 0L), (uniform.Count, uniform.ClosedCount, uniform.SilentPorts, uniform.ClosedPorts));
+        Assert.Throws<ArgumentOutOfRangeException>(() => uniform.Add(5, Ports + 1));
+    }
+
+    [Fact]
+    public void Build_HostsWithFewerPorts_AsAShardsHostsAre_CountTheirOwn()
+    {
+        var targets = TargetSet.FromAddresses(Enumerable.Range(0, 64).Select(i => V4(Key(198, 19, 0, i))));
+        var uniform = new UniformHosts(targets, Ports, PortState.Filtered);
+        var streamed = new ScanCollector();
+        for (var i = 0; i < 64; i++)
+        {
+            // As a quarter of a plan's pairs falls to a shard: from 1 to 30 ports a host, some of them under 25.
+            var ports = 1 + (i * 7 % Ports);
+            var closed = i % 3 == 0;
+            if (closed)
+            {
+                uniform.AddClosed((ulong)i, ports);
+            }
+            else
+            {
+                uniform.Add((ulong)i, ports);
+            }
+            for (var port = 1; port <= ports; port++)
+            {
+                streamed.Add(new PortResult { Address = V4(Key(198, 19, 0, i)), Port = port, State = closed ? PortState.Closed : PortState.Filtered, Reason = closed ? "reset" : "no-response" });
+            }
+        }
+        var bits = new ScanCollector();
+        bits.AddUniformHosts(uniform);
+
+        var expected = streamed.Build(new ScanStats(), targets);
+        var report = bits.Build(new ScanStats(), targets);
+        Assert.Equal(expected.Stats.StateCounts, report.Stats.StateCounts);
+        Assert.Equal(expected.Stats.PortsScanned, report.Stats.PortsScanned);
+        // Host by host the same state and counts; those of few ports are counted, not listed (the group lists none).
+        Assert.Equal(
+            expected.Hosts.Select(h => (h.Address.ToString(), h.State, string.Join(',', h.StateCounts.Order()))),
+            report.Hosts.Select(h => (h.Address.ToString(), h.State, string.Join(',', h.StateCounts.Order()))));
+        Assert.All(report.Hosts, h => Assert.Empty(h.Ports));
     }
 
     [Fact]

@@ -111,7 +111,7 @@ internal sealed partial class RawScanEngine
         {
             SetAsideOtherShards(sweep, targets, shard);
         }
-        else if (_options.UniformHostsImplicit && kind == ProbeKind.TcpSyn)
+        if (_options.UniformHostsImplicit && kind == ProbeKind.TcpSyn)
         {
             // A closed range answered a result a port, and each host took a slot in the report: about 380 bytes a host.
             sweep.HoldClosed();
@@ -392,8 +392,9 @@ internal sealed partial class RawScanEngine
     private void EmitUnanswered(Sweep sweep, PortState state)
     {
         var stride = (ulong)sweep.Stride;
-        // A shard's host may answer in another shard's pairs: only a whole sweep knows a host answered nothing.
-        var uniform = _options.UniformHostsImplicit && _options.Shard is null ? new UniformHosts(sweep.Hosts, sweep.Slots.Length, state) : null;
+        // A shard's host that answered none of its own pairs counts those as silent: it may answer in another shard's, which
+        // the group's report adds.
+        var uniform = _options.UniformHostsImplicit ? new UniformHosts(sweep.Hosts, sweep.Slots.Length, state) : null;
         Uniform = uniform;
         for (ulong host = 0; host < sweep.Hosts.Count; host++)
         {
@@ -401,8 +402,12 @@ internal sealed partial class RawScanEngine
             {
                 // One bit, not a result per port: a silent /8 would be 1.7 G results.
                 _cancellationToken.ThrowIfCancellationRequested();
-                uniform.Add(host);
-                Interlocked.Add(ref _decided, sweep.Slots.Length);
+                var own = OwnPorts(sweep, host);
+                if (own > 0)
+                {
+                    uniform.Add(host, own);
+                }
+                Interlocked.Add(ref _decided, own);
                 continue;
             }
             if (uniform is not null && ReleaseClosed(sweep, host, uniform))
@@ -460,9 +465,9 @@ internal sealed partial class RawScanEngine
         {
             return false;
         }
-        if (count == sweep.Slots.Length)
+        if (count == OwnPorts(sweep, host))
         {
-            uniform.AddClosed(host);
+            uniform.AddClosed(host, count);
             Interlocked.Add(ref _closedHeld, -count);
             return true;
         }
@@ -488,6 +493,22 @@ internal sealed partial class RawScanEngine
             }
         }
         return false;
+    }
+
+    /// <summary>The port probes of <paramref name="host"/> this engine decides: all, or those of a shard's own pairs.</summary>
+    private static int OwnPorts(Sweep sweep, ulong host)
+    {
+        if (sweep.OtherShards is null)
+        {
+            return sweep.Slots.Length;
+        }
+        var own = 0;
+        var first = host * (ulong)sweep.Stride;
+        for (var slot = 0; slot < sweep.Slots.Length; slot++)
+        {
+            own += sweep.IsForeign(first + (ulong)slot) ? 0 : 1;
+        }
+        return own;
     }
 
     /// <summary>Whether any port probe of <paramref name="host"/> (canaries aside: they are never reported) was answered.</summary>

@@ -150,7 +150,7 @@ internal sealed record RawScanOptions
     /// <summary>Whether the packet socket asks the kernel not to copy our own outgoing packets to it; for measurements.</summary>
     internal bool IgnoreOutgoing { get; init; }
 
-    /// <summary>See <see cref="ScanOptions.UniformHostsImplicit"/>; an unsharded sweep only.</summary>
+    /// <summary>See <see cref="ScanOptions.UniformHostsImplicit"/>; TCP SYN sweeps only.</summary>
     internal bool UniformHostsImplicit { get; init; }
 
     /// <summary>

@@ -1,7 +1,3 @@
-using System.Diagnostics;
-using System.Globalization;
-using System.Xml.Linq;
-
 namespace PortAtlas.IntegrationTests.Scanning.Raw;
 
 /// <summary>
@@ -23,8 +19,8 @@ public sealed class ClosedHostsNamespaceTests
         RawLab.RequireRoot();
         using var ns = Prepare();
 
-        var counted = HostsOf(RunPorts(ns, "scan", Range, "-p", "1-100", "--syn", "-Pn", "-n", "--no-save", "--format", "xml"));
-        var listed = HostsOf(RunPorts(ns, "scan", Range, "-p", "1-100", "--syn", "-Pn", "-n", "--no-save", "--format", "xml", "--all-states"));
+        var counted = XmlHosts.Read(RunPorts(ns, "scan", Range, "-p", "1-100", "--syn", "-Pn", "-n", "--no-save", "--format", "xml"));
+        var listed = XmlHosts.Read(RunPorts(ns, "scan", Range, "-p", "1-100", "--syn", "-Pn", "-n", "--no-save", "--format", "xml", "--all-states"));
 
         Assert.Equal(Hosts, counted.Count);
         Assert.Equal(listed.Keys.Order(), counted.Keys.Order());
@@ -58,7 +54,7 @@ public sealed class ClosedHostsNamespaceTests
             Dotnet(), PortsDll(), "scan", Range, "-p", "1-100", "--syn", "-Pn", "-n", "--rate", "50000", "--no-save", "--format", "xml");
 
         Assert.True(exitCode is 0 or 124 or 130, $"exit {exitCode}: {error}");
-        var hosts = HostsOf(output);
+        var hosts = XmlHosts.Read(output);
         var closed = hosts.Values.Sum(h => (long)h.Counts["closed"]);
         Assert.InRange(closed, 10_000, Hosts * (long)Ports - 1);
         // Every closed port counted belongs to a host of the report, and none twice: no host over its 100 ports.
@@ -99,33 +95,5 @@ public sealed class ClosedHostsNamespaceTests
         var (exitCode, output, error) = RawLab.Run("ip", ["netns", "exec", ns.Name, "env", "PORTATLAS_SAFE_TARGETS=1", Dotnet(), PortsDll(), .. arguments]);
         Assert.True(exitCode == 0, $"exit {exitCode}: {error}");
         return output;
-    }
-
-    private sealed record Host(string State, Dictionary<string, int> Counts, List<string> Listed);
-
-    /// <summary>Each host of an nmap-style XML report: its state, ports by state (listed and extra), and its listed ports.</summary>
-    private static Dictionary<string, Host> HostsOf(string xml)
-    {
-        var hosts = new Dictionary<string, Host>();
-        foreach (var host in XDocument.Parse(xml).Descendants("host"))
-        {
-            var counts = new Dictionary<string, int> { ["open"] = 0, ["closed"] = 0, ["filtered"] = 0 };
-            var listed = new List<string>();
-            foreach (var port in host.Descendants("port"))
-            {
-                var state = port.Element("state")!;
-                var name = (string)state.Attribute("state")!;
-                counts[name] = counts.GetValueOrDefault(name) + 1;
-                listed.Add($"{(string)port.Attribute("portid")!}/{name}/{(string)state.Attribute("reason")!}");
-            }
-            foreach (var extra in host.Descendants("extraports"))
-            {
-                var name = (string)extra.Attribute("state")!;
-                counts[name] = counts.GetValueOrDefault(name) + int.Parse((string)extra.Attribute("count")!, CultureInfo.InvariantCulture);
-            }
-            var address = (string)host.Element("address")!.Attribute("addr")!;
-            hosts[address] = new Host((string)host.Element("status")!.Attribute("state")!, counts, listed);
-        }
-        return hosts;
     }
 }
