@@ -59,7 +59,10 @@ internal sealed class UniformHosts
     /// <summary>Holds a silent host probed on <paramref name="ports"/> ports (<see cref="Ports"/> by default).</summary>
     public void Add(ulong host, int ports = 0) => Hold(host, ports, closed: false);
 
-    /// <summary>Holds a host whose every port, of <paramref name="ports"/> (<see cref="Ports"/> by default), answered with a reset.</summary>
+    /// <summary>
+    /// Holds a host whose every port, of <paramref name="ports"/> (<see cref="Ports"/> by default), answered with a reset;
+    /// or the closed ports of a host with results of other states, which the collector adds to that host's.
+    /// </summary>
     public void AddClosed(ulong host, int ports = 0) => Hold(host, ports, closed: true);
 
     private void Hold(ulong host, int ports, bool closed)

@@ -159,6 +159,28 @@ public sealed class UniformHostsTests
     }
 
     [Fact]
+    public void AddUniformHosts_ClosedPortsOfAHostWithOpenOnes_JoinItsSlot()
+    {
+        var targets = TargetSet.FromAddresses(Enumerable.Range(0, 8).Select(i => V4(Key(198, 19, 0, i))));
+        var collector = new ScanCollector();
+        collector.Add(new PortResult { Address = V4(Key(198, 19, 0, 2)), Port = 22, State = PortState.Open, Reason = "syn-ack" });
+        collector.Add(new PortResult { Address = V4(Key(198, 19, 0, 2)), Port = 23, State = PortState.Filtered, Reason = "no-response" });
+        var uniform = new UniformHosts(targets, Ports, PortState.Filtered);
+        uniform.AddClosed(2, Ports - 2);
+        uniform.AddClosed(5);
+
+        collector.AddUniformHosts(uniform);
+
+        var report = collector.Build(new ScanStats(), targets);
+        Assert.Equal(2, report.Hosts.Count);
+        var mixed = report.Hosts[0];
+        Assert.Equal(("198.19.0.2", "up", 1L, (long)Ports - 2, 1L), (mixed.Address.ToString(), mixed.State, mixed.StateCounts["open"], mixed.StateCounts["closed"], mixed.StateCounts["filtered"]));
+        Assert.Equal([22, 23], mixed.Ports.Select(p => p.Port));
+        Assert.Equal(("198.19.0.5", (long)Ports), (report.Hosts[1].Address.ToString(), report.Hosts[1].StateCounts["closed"]));
+        Assert.Equal((2L * Ports) - 2, report.Stats.StateCounts["closed"]);
+    }
+
+    [Fact]
     public void Add_AResultForAClosedHostAfterAll_KeepsItsClosedCounts()
     {
         var (_, _, collector) = BuildBoth();

@@ -450,8 +450,9 @@ internal sealed partial class RawScanEngine
     }
 
     /// <summary>
-    /// Hands over the closed ports held as bits of <paramref name="host"/>: as one closed host in <paramref name="uniform"/>
-    /// when every port answered with a reset (true), else as a result a port.
+    /// Hands over the closed ports held as bits of <paramref name="host"/>: as a count in <paramref name="uniform"/> when
+    /// every port answered with a reset (then true: nothing is left to decide) or when they are more than a report lists
+    /// (the collector adds them to the host's other ports), else as a result a port.
     /// </summary>
     private bool ReleaseClosed(Sweep sweep, ulong host, UniformHosts uniform)
     {
@@ -465,11 +466,13 @@ internal sealed partial class RawScanEngine
         {
             return false;
         }
-        if (count == OwnPorts(sweep, host))
+        var all = count == OwnPorts(sweep, host);
+        if (all || count > ScanCollector.MaxListedPerState)
         {
+            // A host with three open ports and 97 closed: the 97 as one count, not as results at the sweep's end.
             uniform.AddClosed(host, count);
             Interlocked.Add(ref _closedHeld, -count);
-            return true;
+            return all;
         }
         if (!_cancellationToken.IsCancellationRequested)
         {

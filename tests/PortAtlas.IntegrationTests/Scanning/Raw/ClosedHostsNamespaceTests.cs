@@ -4,7 +4,7 @@ namespace PortAtlas.IntegrationTests.Scanning.Raw;
 /// A large SYN scan holds resets as bits and hands hosts closed on every port over as one bit each (issue 17): the report
 /// must be the one every port streamed as a result gives (<c>--all-states</c>), host by host, with the few closed ports of
 /// mostly filtered hosts still listed. In a namespace of the test's own: 127.0.0.0/20, 4,096 hosts × 100 ports, every
-/// address of which answers resets but for the listeners of 127.0.0.1 and two addresses behind a drop rule.
+/// address of which answers resets but for the listeners of 127.0.0.1 and three addresses behind drop rules.
 /// </summary>
 [Collection(RawCollection.Name)]
 public sealed class ClosedHostsNamespaceTests
@@ -36,10 +36,13 @@ public sealed class ClosedHostsNamespaceTests
         var few = counted["127.0.0.9"];
         Assert.Equal(("up", 20, 80), (few.State, few.Counts["closed"], few.Counts["filtered"]));
         Assert.Equal(Enumerable.Range(81, 20).Select(p => $"{p}/closed/reset"), few.Listed);
+        // 50 closed, more than are listed, beside 50 dropped: counted.
+        var half = counted["127.0.0.11"];
+        Assert.Equal(("up", 50, 50, 0), (half.State, half.Counts["closed"], half.Counts["filtered"], half.Listed.Count));
         var silent = counted["127.0.0.10"];
         Assert.Equal((0, 100), (silent.Counts["closed"], silent.Counts["filtered"]));
         var closedHosts = counted.Values.Count(h => h.State == "up" && h.Counts["closed"] == Ports && h.Listed.Count == 0);
-        Assert.Equal(Hosts - 3, closedHosts);
+        Assert.Equal(Hosts - 4, closedHosts);
     }
 
     [Fact]
@@ -74,6 +77,7 @@ public sealed class ClosedHostsNamespaceTests
                     type filter hook input priority filter; policy accept;
                     ip daddr 127.0.0.9 tcp dport 1-80 drop
                     ip daddr 127.0.0.10 tcp dport 1-100 drop
+                    ip daddr 127.0.0.11 tcp dport 1-50 drop
                   }
                 }
                 """);
