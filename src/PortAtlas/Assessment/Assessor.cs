@@ -75,13 +75,27 @@ public sealed partial class Assessor
     public ScanReport Annotate(ScanReport report)
     {
         ArgumentNullException.ThrowIfNull(report);
+        // A host without listed ports has nothing to assess: passing it as it is keeps a streamed report streamed.
+        return report with { Hosts = HostLists.Select(report.Hosts, host => host.Ports.Count == 0 ? host : AnnotateHost(host)) };
+    }
+
+    /// <summary>
+    /// As <see cref="Annotate"/>, for a report whose open ports were assessed one by one as they came, without their
+    /// host: only a host with a name (the one host field rules read) or a listed port of another state is assessed
+    /// again. A streamed report's hosts are made at each read; assessing them all at each read cost a scan of 61,440
+    /// hosts with open ports 2.5 s more to save.
+    /// </summary>
+    internal ScanReport AnnotateWhereHostMatters(ScanReport report)
+    {
+        ArgumentNullException.ThrowIfNull(report);
         return report with
         {
-            // A host without listed ports has nothing to assess: passing it as it is keeps a streamed report streamed.
-            Hosts = HostLists.Select(report.Hosts, host => host.Ports.Count == 0 ? host
-                : host with { Ports = [.. host.Ports.Select(port => port with { Findings = Assess(port, host) })] }),
+            Hosts = HostLists.Select(report.Hosts, host => host.Hostname is null && host.Ports.All(p => p.State == PortState.Open) ? host : AnnotateHost(host)),
         };
     }
+
+    private HostResult AnnotateHost(HostResult host) =>
+        host with { Ports = [.. host.Ports.Select(port => port with { Findings = Assess(port, host) })] };
 
     private void AddVulnerabilities(PortContext context, ProductId product, List<Finding> findings)
     {

@@ -349,7 +349,8 @@ public sealed class ScanSession : IAsyncDisposable
             var names = _names;
             report = report with { Hosts = HostLists.Select(report.Hosts, h => ReverseDns.Apply(h, names)) };
         }
-        return _assessor is null ? report : _assessor.Annotate(report);
+        // Record assessed every open port as it came.
+        return _assessor is null ? report : _assessor.AnnotateWhereHostMatters(report);
     }
 
     /// <summary>
