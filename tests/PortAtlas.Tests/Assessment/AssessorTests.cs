@@ -1,3 +1,4 @@
+using System.Net;
 using Microsoft.Extensions.Time.Testing;
 using PortAtlas.Assessment;
 using PortAtlas.Registry;
@@ -382,6 +383,35 @@ public sealed class AssessorTests
         Assert.Empty(ports[22].Findings);
         Assert.Equal("PA-NOAUTH-REDIS", ports[6379].Findings[0].Id);
         Assert.Equal(["PA-FTP-ANONYMOUS", "PA-CLEARTEXT-FTP"], ports[21].Findings.Select(f => f.Id));
+    }
+
+    [Fact]
+    public void AnnotateWhereHostMatters_AssessesNamedHostsAndOtherStates_AndPassesTheRestAsTheyAre()
+    {
+        var user = AssessmentRules.Load(new StringReader(
+            "PA-LAB-NAMED\tlow\tA named host on {port}\thostname ~ ^db\\.\t{hostname}\n" +
+            "PA-LAB-CLOSED\tinfo\tClosed {port}\tstate = closed; port = 5432\t{port}\n"));
+        var assessor = Create(new AssessorOptions { Rules = AssessmentRules.BuiltIn.Merge(user) });
+        PortResult Port(string address, int number, PortState state) => new() { Address = IPAddress.Parse(address), Port = number, State = state, Reason = "syn-ack" };
+        var plain = new HostResult { Address = IPAddress.Parse("198.18.1.1"), State = "up", Ports = [Port("198.18.1.1", 5432, PortState.Open)] };
+        var named = new HostResult { Address = IPAddress.Parse("198.18.1.2"), Hostname = "db.example", State = "up", Ports = [Port("198.18.1.2", 5432, PortState.Open)] };
+        var closed = new HostResult { Address = IPAddress.Parse("198.18.1.3"), State = "up", Ports = [Port("198.18.1.3", 5432, PortState.Closed)] };
+
+        var hosts = assessor.AnnotateWhereHostMatters(new ScanReport { Hosts = [plain, named, closed], Stats = new ScanStats() }).Hosts;
+
+        // The open port of a host without a name was assessed as it came: it passes as it is.
+        Assert.Same(plain, hosts[0]);
+        Assert.Contains(hosts[1].Ports[0].Findings, f => f.Id == "PA-LAB-NAMED" && f.Evidence == "db.example");
+        Assert.Equal(["PA-LAB-CLOSED"], hosts[2].Ports[0].Findings.Select(f => f.Id));
+        Assert.Equal(assessor.Annotate(new ScanReport { Hosts = [named, closed], Stats = new ScanStats() }).Hosts, hosts.Skip(1), new HostFindingsComparer());
+    }
+
+    private sealed class HostFindingsComparer : IEqualityComparer<HostResult>
+    {
+        public bool Equals(HostResult? x, HostResult? y) =>
+            x!.Ports.Select(p => string.Join(',', p.Findings.Select(f => f.Id))).SequenceEqual(y!.Ports.Select(p => string.Join(',', p.Findings.Select(f => f.Id))));
+
+        public int GetHashCode(HostResult obj) => obj.Ports.Count;
     }
 
     [Fact]
