@@ -23,6 +23,8 @@ internal sealed partial class RawScanEngine
     private bool _canaryReady;
     private long _decided;
     private long _closedHeld;
+    // The hosts below this one have had their closed ports held as bits handed over (the remainder walks them in order).
+    private ulong _closedReleasedBelow;
     private long _openVerdicts;
     private long _unconfirmed;
     private long _hostsScanned;
@@ -132,21 +134,31 @@ internal sealed partial class RawScanEngine
             // every closed one held as a bit.
             Quiesce();
             ReleaseHeld();
-            ReleaseClosed(sweep);
+            ReleaseClosed(sweep, from: 0);
             throw;
         }
         ReleaseHeld();
-        if (pacing)
+        try
         {
-            PaceRateLimitedHosts(sweep);
-            EndPhase("icmp pacing");
+            if (pacing)
+            {
+                PaceRateLimitedHosts(sweep);
+                EndPhase("icmp pacing");
+            }
+            // No verdict of this sweep may arrive from here on: held results and the silent remainder are final.
+            Quiesce();
+            VerifyHeld(hosts);
+            EndPhase("verify");
+            EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
+            EndPhase("remainder");
         }
-        // No verdict of this sweep may arrive from here on: held results and the silent remainder are final.
-        Quiesce();
-        VerifyHeld(hosts);
-        EndPhase("verify");
-        EmitUnanswered(sweep, kind == ProbeKind.Udp ? PortState.OpenFiltered : PortState.Filtered);
-        EndPhase("remainder");
+        catch (OperationCanceledException)
+        {
+            // Stopped after the passes: the closed ports of the hosts the remainder had not reached yet go out too.
+            Quiesce();
+            ReleaseClosed(sweep, _closedReleasedBelow);
+            throw;
+        }
     }
 
     /// <summary>
@@ -410,7 +422,9 @@ internal sealed partial class RawScanEngine
                 Interlocked.Add(ref _decided, own);
                 continue;
             }
-            if (uniform is not null && ReleaseClosed(sweep, host, uniform))
+            var released = uniform is not null && ReleaseClosed(sweep, host, uniform);
+            _closedReleasedBelow = host + 1;
+            if (released)
             {
                 continue;
             }
@@ -434,15 +448,15 @@ internal sealed partial class RawScanEngine
         }
     }
 
-    /// <summary>The closed ports held as bits of every host, when the scan stops before the sweep's end.</summary>
-    private void ReleaseClosed(Sweep sweep)
+    /// <summary>The closed ports held as bits of every host from <paramref name="from"/> on, when the scan stops before the sweep's end.</summary>
+    private void ReleaseClosed(Sweep sweep, ulong from)
     {
         if (sweep.Closed is null)
         {
             return;
         }
-        var uniform = new UniformHosts(sweep.Hosts, sweep.Slots.Length, PortState.Filtered);
-        for (ulong host = 0; host < sweep.Hosts.Count; host++)
+        var uniform = Uniform ?? new UniformHosts(sweep.Hosts, sweep.Slots.Length, PortState.Filtered);
+        for (var host = from; host < sweep.Hosts.Count; host++)
         {
             ReleaseClosed(sweep, host, uniform);
         }
