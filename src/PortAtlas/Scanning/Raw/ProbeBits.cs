@@ -4,9 +4,9 @@ namespace PortAtlas.Scanning.Raw;
 
 /// <summary>
 /// One bit a probe of a sweep (which probes were answered; which were answered with a reset not streamed yet), held in
-/// chunks of 4,096 bits that are allocated on the first bit they hold. A silent range allocates none, so a /8 × 100 ports costs the chunk directory (3.3 MB) instead of a
-/// 210 MB bitmap (issue 17); a range that answers costs what a flat bitmap costs. Safe for one writer per bit and any
-/// number of readers and writers at once.
+/// chunks of 4,096 bits that are allocated on the first bit they hold. A silent range allocates none, so a /8 × 100
+/// ports costs the chunk directory (3.3 MB) instead of a 210 MB bitmap (issue 17); a range that answers costs what a
+/// flat bitmap costs. Safe for one writer per bit and any number of readers and writers at once.
 /// </summary>
 internal sealed class ProbeBits
 {
@@ -88,26 +88,6 @@ internal sealed class ProbeBits
         return total;
     }
 
-    /// <summary>Whether any of the <paramref name="count"/> probes from <paramref name="first"/> on was answered; skips empty chunks whole.</summary>
-    public bool AnyIn(ulong first, int count)
-    {
-        var end = first + (ulong)count;
-        for (var index = first; index < end;)
-        {
-            var chunkEnd = Math.Min(end, ((index >> ChunkShift) + 1) << ChunkShift);
-            if (Volatile.Read(ref _chunks[index >> ChunkShift]) is null)
-            {
-                index = chunkEnd;
-                continue;
-            }
-            for (; index < chunkEnd; index++)
-            {
-                if (Contains(index))
-                {
-                    return true;
-                }
-            }
-        }
-        return false;
-    }
+    /// <summary>Whether any of the <paramref name="count"/> probes from <paramref name="first"/> on has its bit set.</summary>
+    public bool AnyIn(ulong first, int count) => CountIn(first, count) > 0;
 }

@@ -19,7 +19,7 @@ public sealed class RawScanner
     /// <summary>Statistics of the most recent scan of this instance once its enumeration has ended; <see langword="null"/> before.</summary>
     public RawScanStats? LastStats => Volatile.Read(ref _lastStats);
 
-    /// <summary>The hosts of the last scan that answered nothing, when its options asked for them apart (<see cref="RawScanOptions.UniformHostsImplicit"/>).</summary>
+    /// <summary>The hosts of the last scan that answered nothing or a reset on every port, when its options asked for them apart (<see cref="RawScanOptions.UniformHostsImplicit"/>).</summary>
     internal UniformHosts? LastUniform { get; private set; }
 
     /// <summary>Packets sent so far by the running (or last) scan of this instance, for progress.</summary>
