@@ -21,7 +21,11 @@ publish aot-write-small -p:RawWrite=true -p:OptimizationPreference=Size -p:UseSy
   -p:StackTraceSupport=false -p:ConcurrentGarbageCollection=false
 cmds=("$work/hello-c" "$work/hello-c-static" "$work/aot-console/Hello" "$work/aot-write/Hello" "$work/aot-write-small/Hello"
   "getent services 443/tcp")
-for bin in "$@"; do cmds+=("$bin 443 --format json"); done
+for bin in "$@"; do
+  # The rounds run inside the work directory: a relative path would name nothing there.
+  [[ -x $bin ]] || { echo "lookup-floor: $bin: not an executable file" >&2; exit 2; }
+  cmds+=("$(realpath "$bin") 443 --format json")
+done
 cd "$work"
 for round in $(seq "$rounds"); do
   cut -d' ' -f1 /proc/loadavg >>"$work/load"
