@@ -116,13 +116,13 @@ internal static class HistoryCommands
                     foreach (var s in scans)
                     {
                         table.AddRow(
-                            s.Id.ToString(CultureInfo.InvariantCulture),
-                            s.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                            Markup.Escape(s.ScanType + (s.Interrupted ? " (interrupted)" : "")),
-                            Markup.Escape(SummariseTargets(s.Targets)),
-                            s.HostsUp.ToString(CultureInfo.InvariantCulture),
-                            s.PortsScanned.ToString(CultureInfo.InvariantCulture),
-                            s.OpenPorts.ToString(CultureInfo.InvariantCulture));
+                            Styled.Text(s.Id.ToString(CultureInfo.InvariantCulture)),
+                            Styled.Text(s.Started.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                            Styled.Text(s.ScanType + (s.Interrupted ? " (interrupted)" : "")),
+                            Styled.Text(SummariseTargets(s.Targets)),
+                            Styled.Text(s.HostsUp.ToString(CultureInfo.InvariantCulture)),
+                            Styled.Text(s.PortsScanned.ToString(CultureInfo.InvariantCulture)),
+                            Styled.Text(s.OpenPorts.ToString(CultureInfo.InvariantCulture)));
                     }
                     cli.Console.Write(table);
                     ShardHistory.WriteTable(cli.Console, groups);
@@ -215,7 +215,8 @@ internal static class HistoryCommands
                     cli.Out.Write(ScanDiffWriter.ToText(diff));
                     break;
                 default:
-                    cli.Console.MarkupLine($"[bold]scan {Markup.Escape(Name(before, given, 0))}[/] ({before.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm}) → [bold]scan {Markup.Escape(Name(after, given, 1))}[/] ({after.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm})");
+                    cli.Console.WriteLine(Styled.Text($"scan {Name(before, given, 0)}", Styled.Bold).Add($" ({before.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm}) → ")
+                        .Add($"scan {Name(after, given, 1)}", Styled.Bold).Add($" ({after.Summary.Started.ToLocalTime():yyyy-MM-dd HH:mm})"));
                     cli.Console.Write(new Text(diff.IsEmpty ? "no changes\n" : ScanDiffWriter.ToText(diff)));
                     break;
             }

@@ -82,14 +82,14 @@ internal static class LocalCommand
                     foreach (var l in listeners)
                     {
                         table.AddRow(
-                            l.Protocol.ToName(),
-                            Markup.Escape(l.Address.ToString()),
-                            l.Port.ToString(CultureInfo.InvariantCulture),
-                            Markup.Escape(l.ProcessId is int pid ? $"{OutsideText.Printable(l.ProcessName, 64, singleLine: true)} ({pid})" : "-"),
-                            Markup.Escape(OutsideText.Printable(l.User, 64, singleLine: true) ?? "-"),
-                            Markup.Escape(l.ServiceName ?? ""),
-                            RegistryTable.RiskMarkup(l.Risk),
-                            l.Warning is null ? "" : $"[yellow]{Markup.Escape(l.Warning)}[/]");
+                            Styled.Text(l.Protocol.ToName()),
+                            Styled.Text(l.Address.ToString()),
+                            Styled.Text(l.Port.ToString(CultureInfo.InvariantCulture)),
+                            Styled.Text(l.ProcessId is int pid ? $"{OutsideText.Printable(l.ProcessName, 64, singleLine: true)} ({pid})" : "-"),
+                            Styled.Text(OutsideText.Printable(l.User, 64, singleLine: true) ?? "-"),
+                            Styled.Text(l.ServiceName),
+                            Styled.Text(RegistryTable.Risk(l.Risk)),
+                            Styled.Text(l.Warning, Styled.Yellow));
                     }
                     cli.Console.Write(table);
                     break;

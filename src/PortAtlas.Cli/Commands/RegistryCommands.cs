@@ -147,21 +147,21 @@ internal static partial class RegistryCommands
                 break;
             default:
                 var table = new Table().Border(TableBorder.Rounded);
-                table.AddColumn(new TableColumn("[bold]Rank[/]").RightAligned().NoWrap());
-                table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
-                table.AddColumn(new TableColumn("[bold]Proto[/]").NoWrap());
-                table.AddColumn(new TableColumn("[bold]Score[/]").RightAligned().NoWrap());
-                table.AddColumn(new TableColumn("[bold]Name[/]").NoWrap());
-                table.AddColumn(new TableColumn("[bold]Reason[/]"));
+                table.AddColumn(Styled.Column("Rank").RightAligned().NoWrap());
+                table.AddColumn(Styled.Column("Port").RightAligned().NoWrap());
+                table.AddColumn(Styled.Column("Proto").NoWrap());
+                table.AddColumn(Styled.Column("Score").RightAligned().NoWrap());
+                table.AddColumn(Styled.Column("Name").NoWrap());
+                table.AddColumn(Styled.Column("Reason"));
                 foreach (var row in rows)
                 {
                     table.AddRow(
-                        row.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        row.Port.ToString(System.Globalization.CultureInfo.InvariantCulture),
-                        protocolName,
-                        row.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture) ?? "",
-                        Markup.Escape(row.Name),
-                        Markup.Escape(row.Reason));
+                        Styled.Text(row.Rank.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        Styled.Text(row.Port.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        Styled.Text(protocolName),
+                        Styled.Text(row.Score?.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+                        Styled.Text(row.Name),
+                        Styled.Text(row.Reason));
                 }
                 cli.Console.Write(table);
                 break;

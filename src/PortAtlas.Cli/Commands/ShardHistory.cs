@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using PortAtlas.Cli.Rendering;
 using PortAtlas.Reports;
 using PortAtlas.Storage;
 using Spectre.Console;
@@ -32,19 +33,19 @@ internal static class ShardHistory
         {
             var done = g.Shards.Count(s => s.State == ShardStatus.Done);
             table.AddRow(
-                Markup.Escape(g.Name),
-                g.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                Markup.Escape($"{StateOf(g)}: {done}/{g.ShardCount} shards done"),
-                Markup.Escape($"{g.Shards.Sum(s => s.Decided)} of {g.Shards.Sum(s => s.Total)}"),
-                Markup.Escape(HistoryCommands.SummariseTargets(g.Targets)));
+                Styled.Text(g.Name),
+                Styled.Text(g.Created.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                Styled.Text($"{StateOf(g)}: {done}/{g.ShardCount} shards done"),
+                Styled.Text($"{g.Shards.Sum(s => s.Decided)} of {g.Shards.Sum(s => s.Total)}"),
+                Styled.Text(HistoryCommands.SummariseTargets(g.Targets)));
             foreach (var s in g.Shards)
             {
                 table.AddRow(
-                    Markup.Escape($"  shard {s.Index}/{g.ShardCount}"),
-                    s.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture),
-                    Markup.Escape(s.State),
-                    Markup.Escape($"{s.Decided} of {s.Total}"),
-                    s.ScanId is { } id ? id.ToString(CultureInfo.InvariantCulture) : s.CheckpointId is { } c ? $"checkpoint {c}" : "");
+                    Styled.Text($"  shard {s.Index}/{g.ShardCount}"),
+                    Styled.Text(s.Updated.ToLocalTime().ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)),
+                    Styled.Text(s.State),
+                    Styled.Text($"{s.Decided} of {s.Total}"),
+                    Styled.Text(s.ScanId is { } id ? id.ToString(CultureInfo.InvariantCulture) : s.CheckpointId is { } c ? $"checkpoint {c}" : ""));
             }
         }
         console.Write(table);

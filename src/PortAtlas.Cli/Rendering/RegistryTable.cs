@@ -9,23 +9,23 @@ internal static class RegistryTable
     public static void Render(IAnsiConsole console, IReadOnlyList<PortEntry> entries, bool showIanaDetails)
     {
         var table = new Table().Border(TableBorder.Rounded);
-        table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
-        table.AddColumn(new TableColumn("[bold]Proto[/]").NoWrap());
-        table.AddColumn(new TableColumn("[bold]Name[/]").NoWrap());
-        table.AddColumn(new TableColumn("[bold]Category[/]").NoWrap());
-        table.AddColumn(new TableColumn("[bold]Source[/]").NoWrap());
-        table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
-        table.AddColumn(new TableColumn("[bold]Description[/]"));
+        table.AddColumn(Styled.Column("Port").RightAligned().NoWrap());
+        table.AddColumn(Styled.Column("Proto").NoWrap());
+        table.AddColumn(Styled.Column("Name").NoWrap());
+        table.AddColumn(Styled.Column("Category").NoWrap());
+        table.AddColumn(Styled.Column("Source").NoWrap());
+        table.AddColumn(Styled.Column("Risk").NoWrap());
+        table.AddColumn(Styled.Column("Description"));
         foreach (var (e, protocols) in MergeProtocols(entries))
         {
             table.AddRow(
-                new Markup(Markup.Escape(e.PortText)),
-                new Markup(Markup.Escape(protocols)),
-                new Markup(e.Source == EntrySource.Iana ? Markup.Escape(e.Name) : $"[bold]{Markup.Escape(e.Name)}[/]"),
-                new Markup(Markup.Escape(e.Category?.ToName() ?? "")),
-                new Markup(e.Source == EntrySource.Unofficial ? "[yellow]unofficial[/]" : e.Source.ToName()),
-                new Markup(RiskMarkup(e.Risk)),
-                new Markup(Describe(e, showIanaDetails)));
+                Styled.Text(e.PortText),
+                Styled.Text(protocols),
+                Styled.Text(e.Name, e.Source == EntrySource.Iana ? Style.Plain : Styled.Bold),
+                Styled.Text(e.Category?.ToName()),
+                e.Source == EntrySource.Unofficial ? Styled.Text("unofficial", Styled.Yellow) : Styled.Text(e.Source.ToName()),
+                Styled.Text(Risk(e.Risk)),
+                Describe(e, showIanaDetails));
         }
         console.Write(table);
     }
@@ -52,30 +52,31 @@ internal static class RegistryTable
         return merged;
     }
 
-    public static string RiskMarkup(RiskLevel? risk) => risk switch
+    /// <summary>A risk level in its colour; empty for none.</summary>
+    public static (string Text, Style? Style) Risk(RiskLevel? risk) => risk switch
     {
-        RiskLevel.Critical => "[bold white on red]critical[/]",
-        RiskLevel.High => "[bold red]high[/]",
-        RiskLevel.Medium => "[yellow]medium[/]",
-        RiskLevel.Low => "[green]low[/]",
-        RiskLevel.Info => "[grey]info[/]",
-        _ => "",
+        RiskLevel.Critical => ("critical", Styled.Alarm),
+        RiskLevel.High => ("high", Styled.BoldRed),
+        RiskLevel.Medium => ("medium", Styled.Yellow),
+        RiskLevel.Low => ("low", Styled.Green),
+        RiskLevel.Info => ("info", Styled.Grey),
+        _ => ("", Style.Plain),
     };
 
-    private static string Describe(PortEntry e, bool showIanaDetails)
+    private static Paragraph Describe(PortEntry e, bool showIanaDetails)
     {
-        var text = Markup.Escape(e.Title is null ? e.Description : $"{e.Title}: {e.Description}");
+        var text = Styled.Text(e.Title is null ? e.Description : $"{e.Title}: {e.Description}");
         if (e.Notes is not null)
         {
-            text += $"\n[italic]Why it matters:[/] {Markup.Escape(e.Notes)}";
+            text.Add("\n").Add("Why it matters:", Styled.Italic).Add($" {e.Notes}");
         }
         if (e.Products is not null)
         {
-            text += $"\n[italic]Products:[/] {Markup.Escape(e.Products)}";
+            text.Add("\n").Add("Products:", Styled.Italic).Add($" {e.Products}");
         }
         if (e.Hardening is not null)
         {
-            text += $"\n[italic]Hardening:[/] {Markup.Escape(e.Hardening)}";
+            text.Add("\n").Add("Hardening:", Styled.Italic).Add($" {e.Hardening}");
         }
         if (showIanaDetails && e.Source == EntrySource.Iana)
         {
@@ -86,7 +87,7 @@ internal static class RegistryTable
             if (e.AssignmentNotes is not null) { details.Add(e.AssignmentNotes); }
             if (details.Count > 0)
             {
-                text += $"\n[grey]{Markup.Escape(string.Join("; ", details))}[/]";
+                text.Add("\n").Add(string.Join("; ", details), Styled.Grey);
             }
         }
         return text;

@@ -2,6 +2,7 @@ using PortAtlas.Registry;
 using PortAtlas.Scanning;
 using PortAtlas.Sanitizing;
 using Spectre.Console;
+using Spectre.Console.Rendering;
 
 namespace PortAtlas.Cli.Rendering;
 
@@ -21,46 +22,46 @@ internal static class ScanTable
                 .Where(c => c.Value > host.Ports.Count(p => p.State.ToName() == c.Key))
                 .Select(c => $"{c.Value - host.Ports.Count(p => p.State.ToName() == c.Key)} {c.Key}")
                 .ToList();
-            console.MarkupLine($"[bold]{Markup.Escape(name)}[/]" + (notShown.Count > 0 ? $" [grey](not shown: {Markup.Escape(string.Join(", ", notShown))})[/]" : ""));
+            console.WriteLine(Styled.Text(name, Styled.Bold).Add(notShown.Count > 0 ? $" (not shown: {string.Join(", ", notShown)})" : null, Styled.Grey));
             if (host.Ports.Count == 0)
             {
                 continue;
             }
             var table = new Table().Border(TableBorder.Rounded);
-            table.AddColumn(new TableColumn("[bold]Port[/]").RightAligned().NoWrap());
-            table.AddColumn(new TableColumn("[bold]State[/]").NoWrap());
+            table.AddColumn(Styled.Column("Port").RightAligned().NoWrap());
+            table.AddColumn(Styled.Column("State").NoWrap());
             if (showReason)
             {
-                table.AddColumn(new TableColumn("[bold]Reason[/]").NoWrap());
+                table.AddColumn(Styled.Column("Reason").NoWrap());
             }
-            table.AddColumn(new TableColumn("[bold]Service[/]").NoWrap());
-            table.AddColumn(new TableColumn("[bold]Version[/]"));
-            table.AddColumn(new TableColumn("[bold]Risk[/]").NoWrap());
-            table.AddColumn(new TableColumn("[bold]What it is[/]"));
+            table.AddColumn(Styled.Column("Service").NoWrap());
+            table.AddColumn(Styled.Column("Version"));
+            table.AddColumn(Styled.Column("Risk").NoWrap());
+            table.AddColumn(Styled.Column("What it is"));
             foreach (var port in host.Ports)
             {
                 var entry = registry.Describe(port.Port, port.Protocol);
                 var service = port.Service?.Name ?? entry.Name;
                 var version = string.Join(' ', new[] { port.Service?.Product, port.Service?.Version, port.Service?.ExtraInfo is null ? null : $"({port.Service.ExtraInfo})" }.Where(s => !string.IsNullOrEmpty(s)));
                 var about = entry.Title is null ? entry.Description : $"{entry.Title}: {entry.Description}";
-                var cells = new List<string>
+                var cells = new List<IRenderable>
                 {
-                    Markup.Escape($"{port.Port}/{port.Protocol.ToName()}"),
-                    StateMarkup(port.State),
+                    Styled.Text($"{port.Port}/{port.Protocol.ToName()}"),
+                    State(port.State),
                 };
                 if (showReason)
                 {
-                    cells.Add(Markup.Escape(OutsideText.Printable(port.Reason, 64, singleLine: true)!));
+                    cells.Add(Styled.Text(OutsideText.Printable(port.Reason, 64, singleLine: true)));
                 }
-                cells.AddRange([Markup.Escape(OutsideText.Printable(service, 64, singleLine: true)!), Markup.Escape(OutsideText.Printable(version, 200, singleLine: true)!), RegistryTable.RiskMarkup(entry.Risk), Markup.Escape(about)]);
-                table.AddRow([.. cells]);
+                cells.AddRange([Styled.Text(OutsideText.Printable(service, 64, singleLine: true)), Styled.Text(OutsideText.Printable(version, 200, singleLine: true)), Styled.Text(RegistryTable.Risk(entry.Risk)), Styled.Text(about)]);
+                table.AddRow(cells);
             }
             console.Write(table);
             RenderFindings(console, host);
         }
         var s = report.Stats;
         var counts = string.Join(", ", s.StateCounts.OrderBy(c => c.Key, StringComparer.Ordinal).Select(c => $"{c.Value} {c.Key}"));
-        console.MarkupLine($"[grey]{s.HostsScanned} host(s), {s.PortsScanned} port(s) scanned in {s.Elapsed.TotalSeconds:0.00} s ({s.ScanType}): {Markup.Escape(counts)}{(s.Interrupted ? " — interrupted, partial results" : "")}[/]");
+        console.WriteLine(Styled.Text($"{s.HostsScanned} host(s), {s.PortsScanned} port(s) scanned in {s.Elapsed.TotalSeconds:0.00} s ({s.ScanType}): {counts}{(s.Interrupted ? " — interrupted, partial results" : "")}", Styled.Grey));
     }
 
     private static void RenderFindings(IAnsiConsole console, HostResult host)
@@ -70,23 +71,24 @@ internal static class ScanTable
         {
             return;
         }
-        console.MarkupLine($"[bold]Findings[/] ({findings.Count})");
+        console.WriteLine(Styled.Text("Findings", Styled.Bold).Add($" ({findings.Count})"));
         foreach (var f in findings)
         {
-            console.MarkupLine($"  {RegistryTable.RiskMarkup(f.Severity)} {Markup.Escape($"{f.Port}/{f.Protocol.ToName()}")} [bold]{Markup.Escape(OutsideText.Printable(f.Title, 200, singleLine: true)!)}[/] [grey]({Markup.Escape(f.Id)})[/]");
-            console.MarkupLine($"    [italic]seen:[/] {Markup.Escape(OutsideText.Printable(f.Evidence, 300, singleLine: true)!)}");
+            console.WriteLine(Styled.Text("  ").Add(RegistryTable.Risk(f.Severity))
+                .Add($" {f.Port}/{f.Protocol.ToName()} ").Add(OutsideText.Printable(f.Title, 200, singleLine: true), Styled.Bold).Add($" ({f.Id})", Styled.Grey));
+            console.WriteLine(Styled.Text("    ").Add("seen:", Styled.Italic).Add($" {OutsideText.Printable(f.Evidence, 300, singleLine: true)}"));
             if (!string.IsNullOrEmpty(f.Remediation))
             {
-                console.MarkupLine($"    [italic]fix:[/] {Markup.Escape(f.Remediation)}");
+                console.WriteLine(Styled.Text("    ").Add("fix:", Styled.Italic).Add($" {f.Remediation}"));
             }
         }
     }
 
-    private static string StateMarkup(PortState state) => state switch
+    private static Paragraph State(PortState state) => state switch
     {
-        PortState.Open => "[bold green]open[/]",
-        PortState.Closed => "[red]closed[/]",
-        PortState.Filtered => "[yellow]filtered[/]",
-        _ => Markup.Escape(state.ToName()),
+        PortState.Open => Styled.Text("open", Styled.BoldGreen),
+        PortState.Closed => Styled.Text("closed", Styled.Red),
+        PortState.Filtered => Styled.Text("filtered", Styled.Yellow),
+        _ => Styled.Text(state.ToName()),
     };
 }
