@@ -1,5 +1,7 @@
 using System.CommandLine;
+using System.CommandLine.Parsing;
 using PortAtlas.Cli.Commands;
+using PortAtlas.Sanitizing;
 
 
 namespace PortAtlas.Cli;
@@ -36,6 +38,11 @@ public static class CliApp
             // One line naming the bad token, never a usage dump: scripts read stderr.
             return cli.Fail(ExitCodes.BadInput, OptionParsers.Humanize(parse.Errors[0].Message));
         }
+        if (UnknownOption(parse) is { } unknown)
+        {
+            var command = parse.CommandResult.Command == root ? "" : $" {parse.CommandResult.Command.Name}";
+            return cli.Fail(ExitCodes.BadInput, $"unknown option '{OutsideText.Excerpt(unknown, 64)}': 'ports help{command}' lists the options");
+        }
         var invocation = new InvocationConfiguration
         {
             Output = cli.Out,
@@ -64,6 +71,27 @@ public static class CliApp
             }
             return cli.Fail(code, message);
         }
+    }
+
+    /// <summary>
+    /// An argument spelled as an option that no command defines (--fast, -Z): the parser would take it for a target or
+    /// a query and the error would name the wrong thing. Values that start with a digit (-p -1000) and anything after
+    /// "--" are arguments.
+    /// </summary>
+    private static string? UnknownOption(ParseResult parse)
+    {
+        foreach (var token in parse.Tokens)
+        {
+            if (token.Type == TokenType.DoubleDash)
+            {
+                return null;
+            }
+            if (token.Type == TokenType.Argument && token.Value.Length > 1 && token.Value[0] == '-' && !char.IsAsciiDigit(token.Value[1]))
+            {
+                return token.Value;
+            }
+        }
+        return null;
     }
 
     internal static RootCommand Build(CliContext cli)

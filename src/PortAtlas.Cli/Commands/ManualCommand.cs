@@ -193,7 +193,10 @@ internal static class ManualCommand
         m.Append(".SH NMAP FLAGS\n");
         m.Append("On\n.BR \"ports scan\" ,\nnmap's everyday flags work with nmap's meaning: ");
         m.Append(Escape("-oN/-oX/-oG/-oA FILE (and -oJ for JSON), -T0 to -T5, -v, -vv, -d, -n, -R, --reason, --open, -6, -F, -r, --min-rate, --max-rate, -sn, -PS/-PA/-PU/-PE/-PP, --version-intensity, -A, -sV, -sT, -sS, -sU, -sY, -Pn, -iL, -p."));
-        m.Append("\nEach is rewritten into the long option shown above before parsing.\n");
+        m.Append("\nEach is rewritten into the long option shown above before parsing; --unprivileged is --connect.\n");
+        m.Append(".PP\nAccepted with nothing to do, as PortAtlas already behaves so: ");
+        m.Append(Escape("--randomize-hosts, --defeat-rst-ratelimit, --min-hostgroup N, --max-hostgroup N, --min-parallelism N, --stats-every T, --webxml, --stylesheet FILE, --privileged, --system-dns, -PR."));
+        m.Append("\nAny other word spelled as an option is refused as an unknown option (exit status 2).\n");
         m.Append(".PP\nThe timing templates set the rate ceiling, retries and probe timeouts, as nmap's do; an explicit option wins:\n");
         m.Append(".TS\nl l l l l l.\ntemplate\trate/s\tretries\tinitial\tmin\tmax timeout\n");
         for (var i = 0; i < TimingTemplate.All.Length; i++)

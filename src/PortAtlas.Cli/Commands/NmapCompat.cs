@@ -85,6 +85,19 @@ internal static class NmapCompat
         "--noninteractive",
         "--no-stylesheet",
         "--privileged",       // raw sockets are used whenever permitted.
+        "--randomize-hosts",  // hosts and ports are already probed in a random order (-r for sequential).
+        "--defeat-rst-ratelimit", // a port whose reset a rate limit withheld is re-probed, never reported open.
+        "--webxml",           // the XML carries no stylesheet reference to choose.
+    };
+
+    /// <summary>
+    /// nmap flags that take a value and are accepted with nothing to do: host groups (every host is scanned in one
+    /// window, with memory bounded by the engine), parallelism floors (the engines adapt), status lines (a terminal shows
+    /// a progress bar; -v prints open ports as they come) and the stylesheet.
+    /// </summary>
+    private static readonly HashSet<string> s_noOpsWithValue = new(StringComparer.Ordinal)
+    {
+        "--min-hostgroup", "--max-hostgroup", "--min-parallelism", "--stats-every", "--stylesheet",
     };
 
     /// <summary>Rewrites the arguments of `ports scan` (everything after the word "scan"); arguments of other commands pass unchanged.</summary>
@@ -134,6 +147,11 @@ internal static class NmapCompat
         if (s_noOps.Contains(arg))
         {
             return null;
+        }
+        var name = arg.Split('=', 2)[0];
+        if (s_noOpsWithValue.Contains(name))
+        {
+            return name.Length < arg.Length || next() is { Length: > 0 } value && value[0] != '-' ? null : $"{arg} needs a value";
         }
         if (FindRefusal(arg) is { } why)
         {
@@ -278,6 +296,10 @@ internal static class NmapCompat
                 return null;
             case "-PN":
                 result.Add("--skip-discovery");
+                return null;
+            case "--unprivileged":
+                // nmap's "assume no raw socket privileges": a connect scan.
+                result.Add("--connect");
                 return null;
             case "--max-rate":
                 result.Add("--rate");

@@ -92,6 +92,15 @@ public sealed partial class NmapCompatTests : IDisposable
     [InlineData("--excludefile x.txt", "--exclude-file x.txt")]
     [InlineData("--max-parallelism 10", "--concurrency 10")]
     [InlineData("-f json", "-f json")]
+    [InlineData("--unprivileged", "--connect")]
+    [InlineData("--randomize-hosts", "")]
+    [InlineData("--defeat-rst-ratelimit", "")]
+    [InlineData("--webxml", "")]
+    [InlineData("--min-hostgroup 64", "")]
+    [InlineData("--max-hostgroup=256", "")]
+    [InlineData("--min-parallelism 10", "")]
+    [InlineData("--stats-every 5s", "")]
+    [InlineData("--stylesheet x.xsl", "")]
     public void Translate_NmapFlag_BecomesTheLongForm(string nmap, string longForm)
     {
         var translated = NmapCompat.Translate(["scan", "127.0.0.1", .. Split(nmap)]);
@@ -149,6 +158,9 @@ public sealed partial class NmapCompatTests : IDisposable
     [InlineData("-T9", "-T9")]
     [InlineData("-sQ", "-sQ")]
     [InlineData("-PZ", "-PZ")]
+    [InlineData("--stats-every", "--stats-every")]
+    [InlineData("--fast", "unknown option '--fast'")]
+    [InlineData("-Z", "unknown option '-Z'")]
     public async Task BadOrRefusedSpelling_ExitsTwoNamingIt(string flag, string token)
     {
         var (code, output, error) = await CliRunner.RunAsync("scan", "127.0.0.1", "-p", Port.ToString(), flag);
