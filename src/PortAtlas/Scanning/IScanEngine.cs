@@ -87,7 +87,7 @@ internal sealed class ConnectEngine(TargetSet targets, PortList ports, ScanOptio
 
     public async IAsyncEnumerable<EngineResult> RunAsync([EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var item in _scanner.ScanIndexedAsync(targets, new PortList(tcp: ports.Tcp), options, cancellationToken).ConfigureAwait(false))
+        await foreach (var item in _scanner.ScanIndexedAsync(targets, ports.TcpOnly(), options, cancellationToken).ConfigureAwait(false))
         {
             yield return new EngineResult(item.Index, item.Result);
         }

@@ -1,3 +1,4 @@
+using FsCheck.Xunit;
 using PortAtlas.Registry;
 using PortAtlas.Targets;
 
@@ -11,6 +12,28 @@ public sealed class PortListTests
         var list = new PortList(tcp: [443, 22, 443, 80]);
 
         Assert.Equal([22, 80, 443], list.Tcp);
+    }
+
+    [Property(MaxTest = 300)]
+    public void Constructor_AnyPorts_GivesTheSortedDistinctSet(FsCheck.NonNegativeInt[] raw)
+    {
+        var ports = raw.Select(p => p.Get % 65536).ToArray();
+
+        Assert.Equal(ports.Distinct().Order(), new PortList(tcp: ports).Tcp);
+    }
+
+    [Fact]
+    public void Constructor_SortedInput_IsKeptAsGiven()
+    {
+        var all = Enumerable.Range(0, 65536).ToArray();
+
+        Assert.Equal(all, new PortList(sctp: all).Sctp);
+    }
+
+    [Fact]
+    public void Constructor_NegativePort_Throws()
+    {
+        Assert.Throws<ArgumentOutOfRangeException>(() => new PortList(tcp: [1, -1]));
     }
 
     [Fact]
