@@ -56,7 +56,7 @@ public sealed class PortList
 
     private static int[] Ports(bool[] map)
     {
-        var ports = new int[map.Count(static b => b)];
+        var ports = new int[map.AsSpan().Count(true)];
         var n = 0;
         for (var port = 0; port < map.Length; port++)
         {
