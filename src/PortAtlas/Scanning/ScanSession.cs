@@ -145,9 +145,11 @@ public sealed class ScanSession : IAsyncDisposable
             // A lone TCP engine's silent hosts, and its hosts that answered a reset on every port, come as bits, not as a
             // result per port, when the report lists none of their ports: JSONL streams closed and silent ports only with
             // every state listed, and the report's hosts merge them by IPv4 address (issue 17). A shard's host counts its
-            // own pairs only; the group's report, which adds the shards up, lists none of them either.
+            // own pairs only; the group's report, which adds the shards up, lists none of them either. Past
+            // ListPortsOfSilentHostsUpTo addresses they come as bits however few the ports are (see there).
             UniformHostsImplicit = ports.Udp.Count == 0 && ports.Sctp.Count == 0 && !plan.ListEveryState
-                && ports.Tcp.Count > ScanCollector.MaxListedPerState && plan.Targets.IsIPv4Only,
+                && (ports.Tcp.Count > ScanCollector.MaxListedPerState || plan.Targets.Count > ListPortsOfSilentHostsUpTo)
+                && plan.Targets.IsIPv4Only,
         };
         if (ports.Tcp.Count > 0 && !_finished.Contains(tcpRaw ? "syn" : "connect"))
         {
@@ -220,6 +222,14 @@ public sealed class ScanSession : IAsyncDisposable
 
     /// <summary>The raw engines' statistics (packets, rates, where the time went) once they have run; empty for connect scans.</summary>
     public IReadOnlyList<RawScanStats> RawStats => [.. _engines.Select(e => e.RawStats).OfType<RawScanStats>()];
+
+    /// <summary>
+    /// The most target addresses for which the report lists the ports of a host that answered nothing (or a reset on
+    /// every port) when the scan has few ports, as nmap does. Beyond it such hosts are counted, not listed: listed, the
+    /// three filtered ports of each silent host of a /8 held about 7 GB (420 bytes a host), and a report of millions of
+    /// "filtered" lines helps nobody; <c>--all-states</c> still lists them.
+    /// </summary>
+    public const ulong ListPortsOfSilentHostsUpTo = 65_536;
 
     /// <summary>
     /// Runs the plan and streams each port as it is decided (after detection and assessment, when the plan asks). The

@@ -45,6 +45,44 @@ public sealed class ScanSessionMemoryTests
         Assert.True(perHost < 120, $"a silent host holds {perHost:F0} bytes after the scan, its report built and written");
     }
 
+    [Theory]
+    [InlineData(15, false, true)]
+    [InlineData(16, false, false)]
+    [InlineData(15, true, false)]
+    public async Task FewPorts_OverMoreThan65536Addresses_SilentHostsAreCountedNotListed(int prefix, bool everyState, bool asBits)
+    {
+        // Three filtered ports listed for each of a /8's silent hosts held about 7 GB; past 65,536 addresses they are counted.
+        var plan = (await ScanPlan.ParseAsync(new ScanPlanInput
+        {
+            Targets = [$"198.18.0.0/{prefix}"],
+            Ports = "22,80,443",
+            Techniques = [ScanTechnique.Connect],
+            Assess = false,
+            ReverseDns = ReverseDnsMode.Never,
+            ListEveryState = everyState,
+            Seed = 17,
+        }, cancellationToken: TestContext.Current.CancellationToken)).Plan!;
+        await using var session = new ScanSession(plan, new ScanSessionOptions
+        {
+            RawAvailable = false,
+            TcpEngine = options => new SilentEngine(plan.Targets, plan.Ports, options.UniformHostsImplicit),
+        });
+        long streamed = 0;
+        await foreach (var _ in session.RunAsync(TestContext.Current.CancellationToken))
+        {
+            streamed++;
+        }
+        var report = session.BuildReport();
+        var hosts = 1L << (32 - prefix);
+
+        Assert.Equal(asBits ? 0 : hosts * 3, streamed);
+        Assert.Equal(hosts, report.Hosts.Count);
+        Assert.Equal(hosts * 3, report.Stats.StateCounts["filtered"]);
+        var first = report.Hosts[0];
+        Assert.Equal(3, first.StateCounts["filtered"]);
+        Assert.Equal(asBits ? [] : [22, 80, 443], first.Ports.Select(p => p.Port));
+    }
+
     [Fact]
     public async Task ClosedRange_MidSweep_HoldsUnder400BytesPerHost()
     {
