@@ -30,6 +30,7 @@ cleanup() {
   # Anything left in the namespace was started by this script (the namespace is ours alone).
   for p in $(ip netns pids "$NS" 2>/dev/null); do kill -9 "$p" 2>/dev/null || true; done
   ip netns del "$NS" 2>/dev/null || true
+  [[ -z ${MADE_XRDP_RUN:-} ]] || rm -rf /run/xrdp
   if [[ -n ${KEEP_WORK:-} ]]; then rm -rf "$KEEP_WORK"; cp -r "$W" "$KEEP_WORK"; fi
   rm -rf "$W"
 }
@@ -76,6 +77,8 @@ printf 'database blind { data "%s/blind.dict"\n index "%s/blind.index" }\n' "$W"
 mkdir -p "$W/dictd" && chmod 777 "$W/dictd"
 start dictd dictd -d nodetach -c "$W/dictd.conf" --listen-to 127.0.0.1 -p 2628 --pid-file "$W/dictd/pid"
 
+# xrdp wants its socket directory (systemd makes it); removed on exit if this script made it.
+[[ -d /run/xrdp ]] || MADE_XRDP_RUN=1
 mkdir -p /run/xrdp/sockdir
 sed -e 's/^port=3389/port=tcp:\/\/127.0.0.1:3389/' /etc/xrdp/xrdp.ini >"$W/xrdp.ini"
 start xrdp xrdp --nodaemon --config "$W/xrdp.ini"
