@@ -39,6 +39,10 @@ public class SignatureBreadthTests
         { Wire.Latin1("\"IMPLEMENTATION\" \"Dovecot Pigeonhole\"\r\n\"SIEVE\" \"fileinto\"\r\nOK \"ready\"\r\n"), "banner", "sieve", "Dovecot Pigeonhole managesieve", null },
         { Wire.Latin1("220 bftpd 5.7 at 198.18.3.2 ready.\r\n"), "banner", "ftp", "bftpd", "5.7" },
         { Wire.Latin1("SSH-2.0-AsyncSSH_2.13.2\r\n"), "banner", "ssh", "AsyncSSH", "2.13.2" },
+        // TinySSH names its release (a date) after "tinyssh_", or "noversion" when built without one; a packager's
+        // revision and a per-connection token may follow.
+        { Wire.Latin1("SSH-2.0-tinyssh_20230101-1 AbCdEfGh\r\n"), "banner", "ssh", "TinySSH", "20230101" },
+        { Wire.Latin1("SSH-2.0-tinyssh_noversion\r\n"), "banner", "ssh", "TinySSH", null },
         // Files, RPC, version control
         { Wire.Latin1("@RSYNCD: 31.0\n"), "banner", "rsync", "rsyncd", null },
         { RpcAcceptedReply(), "rpc-portmap", "rpcbind", null, null },
