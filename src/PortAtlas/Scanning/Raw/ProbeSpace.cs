@@ -21,15 +21,20 @@ internal readonly record struct ProbeSlot(ProbeKind Kind, ushort Port);
 
 /// <summary>
 /// The source address the kernel would use for each destination (its routing decision), learnt by connecting a UDP
-/// socket, which sends nothing; cached per host for up to a million hosts, per /24 or /64 beyond.
+/// socket, which sends nothing; cached per host for up to a million hosts, per /24 or /64 beyond. Both send lanes read
+/// and fill it at once: the prefix cache is concurrent, and a host's 16-byte entry, which two lanes may write while a
+/// third reads it, counts as unknown while either half still holds the unknown pattern, so a torn read is learnt again
+/// rather than used.
 /// </summary>
 internal sealed class SourceAddresses(TargetSet hosts)
 {
     private const ulong ArrayLimit = 1 << 20;
     private static readonly UInt128 s_unknown = UInt128.MaxValue;
+    // No source is the zero address: the kernel has no route to the destination.
+    private static readonly UInt128 s_noRoute = UInt128.Zero;
     private readonly TargetSet _hosts = hosts;
     private readonly UInt128[]? _byHost = hosts.Count <= ArrayLimit ? NewArray((int)hosts.Count) : null;
-    private readonly Dictionary<UInt128, UInt128> _byPrefix = [];
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<UInt128, UInt128> _byPrefix = new();
 
     /// <summary>The source for host <paramref name="index"/>, or false when the kernel has no route to it.</summary>
     public bool TryGet(ulong index, UInt128 destination, bool isIPv6, out UInt128 source)
@@ -37,7 +42,7 @@ internal sealed class SourceAddresses(TargetSet hosts)
         if (_byHost is not null)
         {
             source = _byHost[index];
-            if (source == s_unknown)
+            if (IsUnknown(source))
             {
                 source = Resolve(destination, isIPv6);
                 _byHost[index] = source;
@@ -49,13 +54,17 @@ internal sealed class SourceAddresses(TargetSet hosts)
             if (!_byPrefix.TryGetValue(prefix, out source))
             {
                 source = Resolve(destination, isIPv6);
-                _byPrefix[prefix] = source;
+                _byPrefix.TryAdd(prefix, source);
             }
         }
-        return source != s_unknown - 1;
+        return source != s_noRoute;
     }
 
     public TargetSet Hosts => _hosts;
+
+    // No source address has a half of all ones (IPv4 sources use the low 32 bits; an IPv6 prefix of all ones is
+    // multicast, an all-ones interface identifier reserved).
+    private static bool IsUnknown(UInt128 value) => (ulong)value == ulong.MaxValue || (ulong)(value >> 64) == ulong.MaxValue;
 
     internal static UInt128 Resolve(UInt128 destination, bool isIPv6)
     {
@@ -67,7 +76,7 @@ internal sealed class SourceAddresses(TargetSet hosts)
         }
         catch (SocketException)
         {
-            return s_unknown - 1;
+            return s_noRoute;
         }
     }
 
