@@ -2,7 +2,7 @@ using System.Runtime.InteropServices;
 
 namespace PortAtlas.Cli;
 
-/// <summary>SIGINT, SIGTERM and SIGHUP cancel the running command (a scan then prints, writes and saves what it found); the exit code is 128 + the signal, SIGHUP as SIGTERM.</summary>
+/// <summary>SIGINT, SIGTERM and SIGHUP cancel the running command (a scan then prints, writes and saves what it found); the exit code is 128 + the signal, SIGHUP as SIGTERM. A second signal ends the process at once.</summary>
 internal sealed class TerminationSignals : IDisposable
 {
     private readonly CancellationTokenSource _cts;
@@ -23,7 +23,9 @@ internal sealed class TerminationSignals : IDisposable
 
     private void OnSignal(PosixSignalContext context)
     {
-        context.Cancel = true;
+        // The first signal asks the command to stop and keep what it found; a command busy where it does not look
+        // (printing a large report) would ignore the next ones too, so a second signal ends the process as by default.
+        context.Cancel = !Signalled;
         Signalled = true;
         _exitCode = context.Signal == PosixSignal.SIGINT ? ExitCodes.Interrupted : ExitCodes.Terminated;
         _cts.Cancel();

@@ -91,6 +91,24 @@ public sealed class AssessmentRules
         return result.Rules;
     }
 
+    /// <summary>
+    /// The most characters a rule file from outside may hold. The built-in file is a few dozen KiB; a file read whole
+    /// without a bound (a 2 GB one without a newline, /dev/zero) would take a scan's memory and time before it starts.
+    /// </summary>
+    internal const int MaxFileCharacters = 4 << 20;
+
+    /// <summary>The text of the rule file at <paramref name="path"/>; null when it holds more than <see cref="MaxFileCharacters"/>.</summary>
+    internal static string? ReadFileText(string path)
+    {
+        using var reader = new StreamReader(path);
+        var buffer = new char[MaxFileCharacters + 1];
+        var read = reader.ReadBlock(buffer, 0, buffer.Length);
+        return read > MaxFileCharacters ? null : new string(buffer, 0, read);
+    }
+
+    /// <summary>The message for a rule file larger than <see cref="MaxFileCharacters"/>.</summary>
+    internal static string TooLarge(string path) => $"rules file '{Sanitizing.OutsideText.Excerpt(path, 200)}' is larger than {MaxFileCharacters >> 20} MiB";
+
     /// <summary>Reads a rule file, keeping the good lines and describing each bad one ("source:line: message").</summary>
     public static RuleParseResult Parse(TextReader reader, string sourceName = "rules") => ParseWith(reader, sourceName, UntrustedPatterns);
 

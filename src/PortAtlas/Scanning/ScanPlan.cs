@@ -220,8 +220,11 @@ public sealed record ScanPlan
             {
                 return ScanPlanResult.Fail($"rules file '{path}' does not exist", path);
             }
-            using var reader = new StreamReader(path);
-            var parsed = AssessmentRules.Parse(reader, path);
+            if (AssessmentRules.ReadFileText(path) is not { } text)
+            {
+                return ScanPlanResult.Fail(AssessmentRules.TooLarge(path), path);
+            }
+            var parsed = AssessmentRules.Parse(new StringReader(text), path);
             if (parsed.Errors.Count > 0)
             {
                 return ScanPlanResult.Fail(parsed.Errors[0], path);

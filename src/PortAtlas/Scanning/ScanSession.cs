@@ -745,8 +745,8 @@ public sealed class ScanSession : IAsyncDisposable
         var rules = AssessmentRules.BuiltIn;
         foreach (var path in Plan.RuleFiles)
         {
-            using var reader = new StreamReader(path);
-            rules = rules.Merge(AssessmentRules.Load(reader, path));
+            var text = AssessmentRules.ReadFileText(path) ?? throw new InvalidDataException(AssessmentRules.TooLarge(path));
+            rules = rules.Merge(AssessmentRules.Load(new StringReader(text), path));
         }
         if (Plan.VulnDb is not null)
         {

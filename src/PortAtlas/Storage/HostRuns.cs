@@ -98,6 +98,12 @@ internal static class HostRuns
                 {
                     throw new FormatException($"Bad repeat {repeat} for host {host.Address}.");
                 }
+                // Only what the writer merges may repeat: copies of a host with ports, names or scripts would multiply
+                // them by the repeat (16 million copies of one port list), far past anything a scan stored.
+                if (repeat > 0 && !IsPlain(host))
+                {
+                    throw new FormatException($"Bad repeat {repeat} for host {host.Address}: only a host with no ports, names, scripts or times stands for a run.");
+                }
                 _entries[i] = host;
                 _starts[i] = (int)count;
                 count += 1 + repeat;

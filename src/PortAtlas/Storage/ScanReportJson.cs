@@ -397,9 +397,14 @@ public static class ScanReportJson
         Id = String(s, "id"u8) ?? "",
         Output = String(s, "output"u8) ?? "",
         Elements = s.TryGetProperty("elements"u8, out var elements) && elements.ValueKind == JsonValueKind.Array
-            ? [.. elements.EnumerateArray().Select(pair => new KeyValuePair<string, string>(pair[0].GetString() ?? "", pair[1].GetString() ?? ""))]
+            ? [.. elements.EnumerateArray().Select(ReadElement)]
             : [],
     });
+
+    private static KeyValuePair<string, string> ReadElement(JsonElement pair) =>
+        pair.ValueKind == JsonValueKind.Array && pair.GetArrayLength() == 2
+            ? new(pair[0].GetString() ?? "", pair[1].GetString() ?? "")
+            : throw new FormatException($"Bad script element {Sanitizing.OutsideText.Excerpt(pair.GetRawText())}: a [key, value] pair is expected.");
 
     private static T[] Objects<T>(JsonElement parent, ReadOnlySpan<byte> name, Func<JsonElement, T> read) =>
         parent.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array
@@ -578,7 +583,9 @@ public static class ScanReportJson
         {
             foreach (var property in element.EnumerateObject())
             {
-                counts[property.Name] = property.Value.GetInt64();
+                counts[property.Name] = property.Value.ValueKind == JsonValueKind.Number
+                    ? WholeNumber(property.Value, name)
+                    : throw new FormatException($"Bad count of '{Sanitizing.OutsideText.Excerpt(property.Name)}': not a number.");
             }
         }
         return counts;
@@ -606,7 +613,12 @@ public static class ScanReportJson
         parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String ? value.GetString() : null;
 
     internal static long Int64(JsonElement parent, ReadOnlySpan<byte> name) =>
-        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? value.GetInt64() : 0;
+        parent.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.Number ? WholeNumber(value, name) : 0;
+
+    // A number that is not a whole 64-bit one (1.5, 1e3, 2^63) names its field rather than failing as "an invalid format".
+    private static long WholeNumber(JsonElement value, ReadOnlySpan<byte> name) => value.TryGetInt64(out var number)
+        ? number
+        : throw new FormatException($"Bad \"{System.Text.Encoding.UTF8.GetString(name)}\" {Sanitizing.OutsideText.Excerpt(value.GetRawText())}: not a whole number of at most 64 bits.");
 
     private static string[] Strings(JsonElement parent, ReadOnlySpan<byte> name) =>
         parent.TryGetProperty(name, out var array) && array.ValueKind == JsonValueKind.Array

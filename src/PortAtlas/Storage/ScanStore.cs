@@ -69,12 +69,13 @@ public static class ScanStore
                 }
                 return new GuardedScanStore(new SqliteScanStore(location, timeProvider, readOnly, isDefault: false));
             }
+            // Inside the try: Npgsql checks what is left of the connection string when the data source is built.
+            return new GuardedScanStore(new PostgresScanStore(connectionString, timeProvider));
         }
         catch (ArgumentException ex)
         {
             throw new ScanStoreException(ex.Message.Split(" (Parameter", 2)[0], ex) { IsBadLocation = true };
         }
-        return new GuardedScanStore(new PostgresScanStore(connectionString, timeProvider));
     }
 
     /// <summary>
@@ -96,7 +97,13 @@ public static class ScanStore
         if (text.StartsWith("Host=", StringComparison.OrdinalIgnoreCase) || text.Contains(";Host=", StringComparison.OrdinalIgnoreCase)
             || text.StartsWith("Server=", StringComparison.OrdinalIgnoreCase) || text.Contains(";Server=", StringComparison.OrdinalIgnoreCase))
         {
-            connectionString = new NpgsqlConnectionStringBuilder(text).ConnectionString;
+            var builder = new NpgsqlConnectionStringBuilder(text);
+            if (string.IsNullOrWhiteSpace(builder.Host))
+            {
+                // Not quoted: the string may hold a password.
+                throw new ArgumentException("The PostgreSQL connection string names no Host.", nameof(location));
+            }
+            connectionString = builder.ConnectionString;
             return true;
         }
         return false;

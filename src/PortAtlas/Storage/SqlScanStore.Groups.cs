@@ -71,7 +71,7 @@ internal abstract partial class SqlScanStore
             await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
             if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
             {
-                resume = ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1));
+                resume = ReadCheckpoint(reader.GetInt64(0), reader.GetString(1));
             }
         }
         await using (var upsert = Command(connection, transaction,
@@ -182,7 +182,7 @@ internal abstract partial class SqlScanStore
                 Add(read, "id", scanId);
                 if (await read.ExecuteScalarAsync(cancellationToken).ConfigureAwait(false) is string json)
                 {
-                    part = ScanReportJson.Read(json);
+                    part = ReadReport(scanId, json);
                 }
             }
             else if (shard.CheckpointId is { } checkpointId)
@@ -192,7 +192,7 @@ internal abstract partial class SqlScanStore
                 await using var reader = await read.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
                 if (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
                 {
-                    part = ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1)).Partial;
+                    part = ReadCheckpoint(reader.GetInt64(0), reader.GetString(1)).Partial;
                 }
             }
             if (part is null)

@@ -338,7 +338,7 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         await using var command = Command(connection, null, "SELECT id, checkpoint_json FROM checkpoints WHERE id = @id");
         Add(command, "id", id);
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
-        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1)) : null;
+        return await reader.ReadAsync(cancellationToken).ConfigureAwait(false) ? ReadCheckpoint(reader.GetInt64(0), reader.GetString(1)) : null;
     }
 
     public async Task<IReadOnlyList<ScanCheckpoint>> ListCheckpointsAsync(CancellationToken cancellationToken = default)
@@ -349,7 +349,7 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         while (await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
         {
-            list.Add(ScanCheckpointJson.Read(reader.GetInt64(0), reader.GetString(1)));
+            list.Add(ReadCheckpoint(reader.GetInt64(0), reader.GetString(1)));
         }
         return list;
     }
@@ -480,7 +480,7 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         Interrupted = reader.GetInt64(11) != 0,
     };
 
-    private static async Task<StoredScan?> ReadStoredAsync(DbCommand command, CancellationToken cancellationToken)
+    private async Task<StoredScan?> ReadStoredAsync(DbCommand command, CancellationToken cancellationToken)
     {
         await using var reader = await command.ExecuteReaderAsync(cancellationToken).ConfigureAwait(false);
         if (!await reader.ReadAsync(cancellationToken).ConfigureAwait(false))
@@ -492,8 +492,37 @@ internal abstract partial class SqlScanStore : IScanStore, IScanGroupStore
         {
             Summary = summary,
             Metadata = new ScanMetadata { Targets = summary.Targets, ConfigJson = NullableString(reader, 12) },
-            Report = ScanReportJson.Read(reader.GetString(13)),
+            Report = ReadReport(summary.Id, reader.GetString(13)),
         };
+    }
+
+    /// <summary>
+    /// A stored report that does not read back (edited by hand, written by another tool, cut short) fails the read in
+    /// one line naming the store, the scan and the reason, as a damaged store does, not as a bug.
+    /// </summary>
+    private protected ScanReport ReadReport(long scanId, string json)
+    {
+        try
+        {
+            return ScanReportJson.Read(json);
+        }
+        catch (FormatException ex)
+        {
+            throw new ScanStoreException($"scan store {Location}: the stored report of scan {scanId} is damaged: {ex.Message}", ex);
+        }
+    }
+
+    /// <summary>A checkpoint that does not read back: as <see cref="ReadReport"/>; its message names the checkpoint.</summary>
+    private protected ScanCheckpoint ReadCheckpoint(long id, string json)
+    {
+        try
+        {
+            return ScanCheckpointJson.Read(id, json);
+        }
+        catch (FormatException ex)
+        {
+            throw new ScanStoreException($"scan store {Location}: {ex.Message}", ex);
+        }
     }
 
     private static string[] SplitTargets(string text) => text.Length == 0 ? [] : text.Split('\n');

@@ -16,6 +16,9 @@ public static class CliProcess
 
     private static readonly Lazy<string> s_dll = new(FindDll);
 
+    /// <summary>The CLI's ports.dll, for tests that run it by hand (to signal it).</summary>
+    public static string Dll => s_dll.Value;
+
     /// <summary>/usr/bin/time measures the child's peak RSS when present.</summary>
     private static readonly bool s_hasTime = File.Exists("/usr/bin/time");
 

@@ -20,6 +20,7 @@ public static class HostileCases
     public const string Huge = "8 huge inputs";
     public const string Messages = "9 messages";
     public const string Schemas = "10 schemas";
+    public const string StoredReports = "11 stored reports";
 
     public static IEnumerable<HostileCase> All()
     {
@@ -225,6 +226,22 @@ public static class HostileCases
             yield return new(Schemas, $"import xml {name}", ["import", $"{{dir}}/xml-{name}.xml", "--db", $"{{dir}}/imp-{name}.db"], 2);
         }
         yield return new(Schemas, "vulndb import ok", ["vulndb", "import", "{dir}/nvd-ok.json", "--vulndb", "{dir}/v-ok.db"], 0);
+
+        // 11. Stored reports (format 2) damaged by hand or another tool: a storage failure in one line naming the store
+        // and the scan (exit 1), quickly, whatever reads them.
+        foreach (var name in HostileFixture.DamagedReports.Keys)
+        {
+            foreach (var command in new[] { "show 1", "show 1 -f csv", "diff 1 1", "report 1 -o {dir}/damaged.html" })
+            {
+                var words = command.Split(' ');
+                yield return new(StoredReports, $"{words[0]} of a stored report {name}", [.. words, "--db", $"{{dir}}/report-{name}.db"], 1,
+                    (r, _) => r.ErrorText.Contains("the stored report of scan 1 is damaged", StringComparison.Ordinal) ? null : "does not say which scan is damaged");
+            }
+        }
+        yield return new(StoredReports, "a 2 GB rules file without a newline", ["scan", "127.0.0.1", "-p", "1", "--no-save", "--rules", "{dir}/rules-sparse.tsv"], 2,
+            (r, _) => r.ErrorText.Contains("larger than 4 MiB", StringComparison.Ordinal) ? null : "the limit is not stated");
+        yield return new(StoredReports, "a connection string without a host", ["history", "--db", "Host=;Password=hunter2"], 2,
+            (r, _) => r.ErrorText.Contains("hunter2", StringComparison.Ordinal) ? "the password is echoed" : null);
     }
 
     private static string? Says(CliProcess.Result r, string word) =>

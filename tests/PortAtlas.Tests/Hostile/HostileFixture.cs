@@ -29,6 +29,31 @@ public sealed class HostileFixture : IAsyncLifetime
 
     public string P(string name) => Path.Combine(Dir, name);
 
+    /// <summary>Stored reports (format 2) a hand or another tool damaged: each in a copy of the history, as scan 1.</summary>
+    public static readonly IReadOnlyDictionary<string, string> DamagedReports = new Dictionary<string, string>
+    {
+        ["repeat-on-ports"] = """{"format":2,"hosts":[{"address":"198.18.0.1","state":"up","ports":[{"address":"198.18.0.1","port":22,"protocol":"tcp","state":"open","reason":"syn-ack"}],"repeat":16000000}]}""",
+        ["repeat-negative"] = """{"format":2,"hosts":[{"address":"10.0.0.0","state":"up","ports":[],"repeat":-1}]}""",
+        ["repeat-past-end"] = """{"format":2,"hosts":[{"address":"255.255.255.250","state":"up","ports":[],"repeat":10}]}""",
+        ["repeat-ipv6"] = """{"format":2,"hosts":[{"address":"::1","state":"up","ports":[],"repeat":1}]}""",
+        ["repeat-fraction"] = """{"format":2,"hosts":[{"address":"10.0.0.0","state":"up","ports":[],"repeat":1.5}]}""",
+        ["repeat-2^63"] = """{"format":2,"hosts":[{"address":"10.0.0.0","state":"up","ports":[],"repeat":9223372036854775808}]}""",
+        ["element-not-pair"] = """{"format":2,"hosts":[{"address":"10.0.0.1","state":"up","ports":[],"scripts":[{"id":"x","output":"y","elements":[["k"]]}]}]}""",
+        ["truncated"] = """{"format":2,"hosts":[{"address":"10.0.0.1","sta""",
+        ["deep"] = "{\"format\":2,\"x\":" + new string('[', 5000) + new string(']', 5000) + "}",
+    };
+
+    private async Task DamageAsync(string path, string json)
+    {
+        File.Copy(Db, path);
+        await using var connection = new Microsoft.Data.Sqlite.SqliteConnection($"Data Source={path};Pooling=False");
+        await connection.OpenAsync();
+        await using var update = connection.CreateCommand();
+        update.CommandText = "UPDATE scans SET report_json = $json";
+        update.Parameters.AddWithValue("$json", json);
+        await update.ExecuteNonQueryAsync();
+    }
+
     public async ValueTask InitializeAsync()
     {
         Directory.CreateDirectory(Path.Combine(DataHome, "portatlas"));
@@ -42,6 +67,15 @@ public sealed class HostileFixture : IAsyncLifetime
             EarlierOpenPorts = (await store.ListAsync()).Single().OpenPorts;
         }
         File.Copy(Db, P("copy.db"));
+        foreach (var (name, json) in DamagedReports)
+        {
+            await DamageAsync(P($"report-{name}.db"), json);
+        }
+        // A sparse 2 GB rules file without a newline (no disk taken).
+        await using (var sparse = File.Create(P("rules-sparse.tsv")))
+        {
+            sparse.SetLength(2L << 30);
+        }
         await File.WriteAllBytesAsync(P("corrupt.db"), [.. Encoding.ASCII.GetBytes("SQLite format 3\0"), .. Enumerable.Range(0, 8192).Select(i => (byte)(i * 7))]);
         await File.WriteAllTextAsync(P("text.db"), "this is not a database\n");
         await File.WriteAllBytesAsync(P("empty.db"), []);
