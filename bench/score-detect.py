@@ -114,20 +114,23 @@ def parse(path):
     return found
 
 
-def main():
-    manifest, work, times_file = sys.argv[1:4]
-    rows = []
-    header = None
-    for line in open(manifest):
+def read_manifest(path):
+    """The manifest's rows as dicts keyed by its header line (comments and blank lines skipped)."""
+    rows, header = [], None
+    for line in open(path):
         if line.startswith("#") or not line.strip():
             continue
         c = line.rstrip("\n").split("\t")
         if header is None:
             header = c
             continue
-        r = dict(zip(header, c))
-        if r["address"] in HOSTS and r["state"] == "open":
-            rows.append(r)
+        rows.append(dict(zip(header, c)))
+    return rows
+
+
+def main():
+    manifest, work, times_file = sys.argv[1:4]
+    rows = [r for r in read_manifest(manifest) if r["address"] in HOSTS and r["state"] == "open"]
     results = {}
     for tool in ("ours", "nmap"):
         got = {}

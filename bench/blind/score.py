@@ -35,15 +35,7 @@ SETS = (("tuning", "tuning"), ("heldout", "held-out"))
 
 def main():
     manifest, work, times_file = sys.argv[1:4]
-    rows, header = [], None
-    for line in open(manifest):
-        if line.startswith("#") or not line.strip():
-            continue
-        c = line.rstrip("\n").split("\t")
-        if header is None:
-            header = c
-            continue
-        rows.append(dict(zip(header, c)))
+    rows = sd.read_manifest(manifest)
     got = {t: {} for t in ("ours", "nmap")}
     for tool in got:
         for s, _ in SETS:
