@@ -1,6 +1,4 @@
-using PortAtlas.Model;
 using PortAtlas.Registry;
-using PortAtlas.Storage;
 using PortAtlas.Scanning;
 using PortAtlas.Sanitizing;
 using Spectre.Console;
@@ -11,29 +9,19 @@ namespace PortAtlas.Cli.Rendering;
 /// <summary>A scan for people: per host, its listed ports explained from the registry, then a summary line.</summary>
 internal static class ScanTable
 {
-    /// <summary>Runs of more alike hosts with nothing listed than this print as one line (a range); shorter ones host by host.</summary>
-    internal const int CollapseRunsLongerThan = 16;
-
     /// <param name="console">Where to render.</param>
     /// <param name="report">The scan.</param>
     /// <param name="showReason">Add a column saying why each port has its state (--reason).</param>
     public static void Render(IAnsiConsole console, ScanReport report, bool showReason = false)
     {
         var registry = PortRegistry.Default;
-        foreach (var (host, last, count) in PlainHostRuns.Of(report.Hosts, longerThan: CollapseRunsLongerThan))
+        foreach (var host in report.Hosts)
         {
+            var name = host.Hostname is null ? host.Address.ToString() : $"{OutsideText.Printable(host.Hostname, 255, singleLine: true)} ({host.Address})";
             var notShown = host.StateCounts
                 .Where(c => c.Value > host.Ports.Count(p => p.State.ToName() == c.Key))
                 .Select(c => $"{c.Value - host.Ports.Count(p => p.State.ToName() == c.Key)} {c.Key}")
                 .ToList();
-            if (count > 1)
-            {
-                // The silent hosts of a /8 are one line, not 16 million alike.
-                console.WriteLine(Styled.Text($"{host.Address} - {last.Address}", Styled.Bold)
-                    .Add($" ({count:N0} hosts, each {host.State}{(notShown.Count > 0 ? $"; not shown: {string.Join(", ", notShown)}" : "")})", Styled.Grey));
-                continue;
-            }
-            var name = host.Hostname is null ? host.Address.ToString() : $"{OutsideText.Printable(host.Hostname, 255, singleLine: true)} ({host.Address})";
             console.WriteLine(Styled.Text(name, Styled.Bold).Add(notShown.Count > 0 ? $" (not shown: {string.Join(", ", notShown)})" : null, Styled.Grey));
             if (host.Ports.Count == 0)
             {

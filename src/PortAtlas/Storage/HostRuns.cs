@@ -1,7 +1,6 @@
 using System.Net.Sockets;
 using System.Text.Json;
 using PortAtlas.Scanning.Packets;
-using PortAtlas.Model;
 using PortAtlas.Targets;
 
 namespace PortAtlas.Storage;
@@ -58,7 +57,7 @@ internal static class HostRuns
         && host.MacAddress is null && host.MacVendor is null && host.OsMatches.Count == 0 && host.Scripts.Count == 0 && host.Protocols.Count == 0
         && host.Started is null && host.Finished is null;
 
-    internal static bool SameButAddress(HostResult a, HostResult b)
+    private static bool SameButAddress(HostResult a, HostResult b)
     {
         if (a.State != b.State || a.StateReason != b.StateReason || a.StateCounts.Count != b.StateCounts.Count)
         {
@@ -153,60 +152,4 @@ internal static class HostRuns
 
         System.Collections.IEnumerator System.Collections.IEnumerable.GetEnumerator() => GetEnumerator();
     }
-}
-
-/// <summary>
-/// A report's hosts with long runs of plain hosts taken together: IPv4 hosts at consecutive addresses that list no port and
-/// differ in nothing but their address (the silent hosts of a large sweep), as the stored report keeps them.
-/// </summary>
-public static class PlainHostRuns
-{
-    /// <summary>
-    /// Each host in order, except that a run of more than <paramref name="longerThan"/> plain hosts comes as one item:
-    /// <c>First</c> and <c>Last</c> are the same host with <c>Count</c> 1 otherwise. Reads <paramref name="hosts"/> once,
-    /// holding at most <paramref name="longerThan"/> + 1 hosts.
-    /// </summary>
-    public static IEnumerable<(HostResult First, HostResult Last, long Count)> Of(IEnumerable<HostResult> hosts, int longerThan)
-    {
-        ArgumentNullException.ThrowIfNull(hosts);
-        ArgumentOutOfRangeException.ThrowIfNegative(longerThan);
-        var pending = new List<HostResult>();
-        HostResult? last = null;
-        long count = 0;
-        foreach (var host in hosts)
-        {
-            if (count > 0 && HostRuns.IsPlain(host) && TargetSet.ToUInt32(host.Address) == TargetSet.ToUInt32(last!.Address) + 1
-                && HostRuns.SameButAddress(pending[0], host))
-            {
-                last = host;
-                if (++count <= longerThan + 1)
-                {
-                    pending.Add(host);
-                }
-                continue;
-            }
-            foreach (var item in End(pending, last, count, longerThan))
-            {
-                yield return item;
-            }
-            pending.Clear();
-            if (HostRuns.IsPlain(host))
-            {
-                pending.Add(host);
-                (last, count) = (host, 1);
-            }
-            else
-            {
-                (last, count) = (null, 0);
-                yield return (host, host, 1);
-            }
-        }
-        foreach (var item in End(pending, last, count, longerThan))
-        {
-            yield return item;
-        }
-    }
-
-    private static IEnumerable<(HostResult First, HostResult Last, long Count)> End(List<HostResult> pending, HostResult? last, long count, int longerThan) =>
-        count > longerThan ? [(pending[0], last!, count)] : pending.Select(h => (h, h, 1L));
 }

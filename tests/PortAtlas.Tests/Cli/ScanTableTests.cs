@@ -32,34 +32,6 @@ public sealed class ScanTableTests
     };
 
     [Fact]
-    public void Render_LongRunOfSilentHosts_IsOneLine_ShortRunsAndOtherHostsHostByHost()
-    {
-        static HostResult Silent(int last) => new()
-        {
-            Address = IPAddress.Parse($"198.18.0.{last}"),
-            State = "unknown",
-            StateCounts = new Dictionary<string, long> { ["filtered"] = 3 },
-        };
-        var hosts = Enumerable.Range(0, 40).Select(Silent)
-            .Append(Silent(40) with { Hostname = "named.example" })
-            .Concat(Enumerable.Range(41, 3).Select(Silent))
-            .ToList();
-        var report = OneHost(new PortResult { Address = IPAddress.Loopback, Port = 1, State = PortState.Closed, Reason = "reset" }) with { Hosts = hosts };
-
-        var lines = Render(report).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-
-        Assert.Equal(
-            [
-                "198.18.0.0 - 198.18.0.39 (40 hosts, each unknown; not shown: 3 filtered)",
-                "named.example (198.18.0.40) (not shown: 3 filtered)",
-                "198.18.0.41 (not shown: 3 filtered)",
-                "198.18.0.42 (not shown: 3 filtered)",
-                "198.18.0.43 (not shown: 3 filtered)",
-            ],
-            lines[..^1]);
-    }
-
-    [Fact]
     public void Render_ServiceTextWithEmojiCodesAndMarkup_PrintsItVerbatim()
     {
         var port = new PortResult
